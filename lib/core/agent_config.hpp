@@ -1,0 +1,26 @@
+#pragma once
+// The agent's config file (a ConfigMap in the cluster). Flags override it; see
+// agent/main.cpp. Reference: README.md, "Agent configuration".
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "probe_config.hpp"
+#include "probe_spec.hpp"
+
+namespace netprobe {
+
+inline constexpr std::string_view kAgentDefaultListen = ":9743";
+
+struct AgentConfig {
+  ProbeDefaults defaults;
+  std::string listen{kAgentDefaultListen};
+  std::vector<std::string> controllers;  // base URLs, e.g. http://netprobe-controller:9742
+  std::vector<std::shared_ptr<const ProbeSpec>> probes;
+};
+
+// Throws ConfigError with `source:line: field: message`.
+AgentConfig parse_agent_config(std::string_view text, const std::string& source);
+
+}  // namespace netprobe

@@ -1,0 +1,25 @@
+#pragma once
+// "host:port" as written in configs and on the command line. IPv6 literals
+// take brackets ("[::1]:53"); a bare IPv6 address has no port.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace netprobe {
+
+struct Endpoint {
+  std::string host;
+  std::uint16_t port = 0;
+
+  // "127.0.0.1:53", "[::1]:53", "kube-dns.kube-system.svc:53"
+  std::string to_string() const;
+  bool operator==(const Endpoint&) const = default;
+};
+
+// Reads "host:port"; with default_port set, a bare host (or bare IPv6 literal) is accepted.
+// nullopt on an empty host, a bad or out-of-range port, or unbalanced brackets.
+std::optional<Endpoint> parse_endpoint(std::string_view text,
+                                       std::optional<std::uint16_t> default_port = std::nullopt);
+
+}  // namespace netprobe

@@ -1,0 +1,231 @@
+#include "probe_config.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+
+#include "classify.hpp"
+#include "url.hpp"
+
+namespace netprobe {
+namespace {
+
+bool is_ip_literal(const std::string& host) {
+  std::array<unsigned char, 16> buffer{};
+  return inet_pton(AF_INET, host.c_str(), buffer.data()) == 1 ||
+         inet_pton(AF_INET6, host.c_str(), buffer.data()) == 1;
+}
+
+bool valid_name(const std::string& name) {
+  return !name.empty() && name.size() <= 128 &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_' || c == '.';
+         });
+}
+
+Endpoint read_endpoint(const Field& field, std::optional<std::uint16_t> default_port = std::nullopt) {
+  const std::string text = field.as_string();
+  auto endpoint = parse_endpoint(text, default_port);
+  if (!endpoint) field.fail("invalid address \"" + text + "\" (expected host:port)");
+  return *endpoint;
+}
+
+DnsSpec read_dns(MapReader& map) {
+  DnsSpec dns;
+  if (auto servers = map.optional("servers")) {
+    dns.servers.clear();
+    for (const Field& item : servers->as_list()) {
+      std::string server = item.as_string();
+      if (server != kAutoServers) {
+        auto endpoint = parse_endpoint(server, 53);
+        if (!endpoint || !is_ip_literal(endpoint->host)) {
+          item.fail("invalid DNS server \"" + server + "\" (expected auto or IP[:port])");
+        }
+      }
+      dns.servers.push_back(std::move(server));
+    }
+    if (dns.servers.empty()) servers->fail("needs at least one server");
+  }
+  const Field query = map.required("query");
+  dns.query = query.as_string();
+  if (dns.query.empty() || dns.query.back() != '.') {
+    query.fail("\"" + dns.query + "\" is not fully qualified (expected a trailing dot)");
+  }
+  if (auto record = map.optional("record")) {
+    dns.record = record->as_string();
+    if (!parse_record_type(dns.record)) {
+      record->fail("unknown record type \"" + dns.record + "\" (expected A, AAAA, CNAME, MX, NS, PTR, SOA, SRV, TXT, CAA)");
+    }
+  }
+  if (auto transports = map.optional("transports")) {
+    dns.transports.clear();
+    for (const Field& item : transports->as_list()) {
+      const std::string name = item.as_string();
+      DnsTransport transport;
+      if (name == "udp") {
+        transport = DnsTransport::udp;
+      } else if (name == "tcp") {
+        transport = DnsTransport::tcp;
+      } else {
+        item.fail("unknown transport \"" + name + "\" (expected udp, tcp)");
+      }
+      if (std::find(dns.transports.begin(), dns.transports.end(), transport) != dns.transports.end()) {
+        item.fail("transport \"" + name + "\" is listed twice");
+      }
+      dns.transports.push_back(transport);
+    }
+    if (dns.transports.empty()) transports->fail("needs at least one transport");
+  }
+  if (auto rcode = map.optional("expect_rcode")) {
+    const std::string name = rcode->as_string();
+    auto value = parse_rcode(name);
+    if (!value) rcode->fail("unknown rcode \"" + name + "\" (expected e.g. NOERROR, NXDOMAIN)");
+    dns.expect_rcode = *value;
+  }
+  return dns;
+}
+
+StatusRange read_status_range(const Field& field) {
+  const std::string text = field.as_string();
+  StatusRange range;
+  const auto dash = text.find('-');
+  auto number = [&](std::string_view part) {
+    int value = 0;
+    auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), value);
+    if (error != std::errc{} || end != part.data() + part.size() || value < 100 || value > 599) {
+      field.fail("invalid status \"" + text + "\" (expected e.g. 200 or 200-299)");
+    }
+    return value;
+  };
+  if (dash == std::string::npos) {
+    range.low = range.high = number(text);
+  } else {
+    range.low = number(std::string_view(text).substr(0, dash));
+    range.high = number(std::string_view(text).substr(dash + 1));
+    if (range.low > range.high) field.fail("invalid status range \"" + text + "\" (low above high)");
+  }
+  return range;
+}
+
+HttpSpec read_http(MapReader& map) {
+  HttpSpec http;
+  const Field url = map.required("url");
+  http.url = url.as_string();
+  UrlError error;
+  if (!parse_http_url(http.url, &error)) url.fail("invalid URL \"" + http.url + "\": " + error.message);
+  if (auto method = map.optional("method")) {
+    http.method = method->as_string();
+    static constexpr std::string_view kMethods[] = {"GET", "HEAD", "POST", "PUT", "OPTIONS", "DELETE", "PATCH"};
+    if (std::find(std::begin(kMethods), std::end(kMethods), http.method) == std::end(kMethods)) {
+      method->fail("unsupported method \"" + http.method + "\" (expected GET, HEAD, POST, PUT, OPTIONS, DELETE, PATCH)");
+    }
+  }
+  if (auto statuses = map.optional("expect_status")) {
+    http.expect_status.clear();
+    if (statuses->node().IsScalar()) {
+      http.expect_status.push_back(read_status_range(*statuses));
+    } else {
+      for (const Field& item : statuses->as_list()) http.expect_status.push_back(read_status_range(item));
+      if (http.expect_status.empty()) statuses->fail("needs at least one status");
+    }
+  }
+  if (auto headers = map.optional("headers")) {
+    if (!headers->node().IsMap()) headers->fail("expected a mapping of header names to values");
+    for (const auto& entry : headers->node()) {
+      const Field value(entry.second, headers->path() + "." + entry.first.Scalar(), headers->source());
+      const std::string name = entry.first.Scalar();
+      if (name.empty() || name.find_first_of(" :\r\n") != std::string::npos) {
+        value.fail("invalid header name");
+      }
+      std::string text = value.as_string();
+      if (text.find_first_of("\r\n") != std::string::npos) value.fail("header value has a line break");
+      http.headers.emplace_back(name, std::move(text));
+    }
+  }
+  return http;
+}
+
+MetadataSpec read_metadata(MapReader& map) {
+  MetadataSpec metadata;
+  if (auto address = map.optional("address")) metadata.address = read_endpoint(*address, 80);
+  if (auto flavor = map.optional("flavor")) {
+    const std::string name = flavor->as_string();
+    if (name == "tcp") {
+      metadata.flavor = MetadataFlavor::tcp;
+    } else if (name == "aws") {
+      metadata.flavor = MetadataFlavor::aws;
+    } else if (name == "gcp") {
+      metadata.flavor = MetadataFlavor::gcp;
+    } else if (name == "azure") {
+      metadata.flavor = MetadataFlavor::azure;
+    } else {
+      flavor->fail("unknown flavor \"" + name + "\" (expected tcp, aws, gcp, azure)");
+    }
+  }
+  return metadata;
+}
+
+}  // namespace
+
+ProbeSpec read_probe(const Field& field, const ProbeDefaults& defaults, bool name_required,
+                     std::string_view default_name) {
+  MapReader map(field);
+  ProbeSpec spec;
+  spec.interval = defaults.interval;
+  spec.timeout = defaults.timeout;
+
+  auto name = name_required ? std::optional<Field>(map.required("name")) : map.optional("name");
+  spec.name = name ? name->as_string() : std::string(default_name);
+  if (name && !valid_name(spec.name)) {
+    name->fail("invalid name \"" + spec.name + "\" (expected letters, digits, '-', '_', '.')");
+  }
+
+  const Field type = map.required("type");
+  const std::string type_name = type.as_string();
+  if (auto expect = map.optional("expect")) {
+    const std::string text = expect->as_string();
+    auto value = parse_expect(text);
+    if (!value) expect->fail("unknown expect \"" + text + "\" (expected allow, deny)");
+    spec.expect = *value;
+  }
+  if (auto interval = map.optional("interval")) {
+    spec.interval = interval->as_duration();
+    if (spec.interval < Millis{100}) interval->fail("interval must be at least 100ms");
+  }
+  std::optional<Field> timeout = map.optional("timeout");
+  if (timeout) {
+    spec.timeout = timeout->as_duration();
+    if (spec.timeout < Millis{1}) timeout->fail("timeout must be positive");
+  }
+
+  if (type_name == "dns") {
+    spec.params = read_dns(map);
+  } else if (type_name == "tcp") {
+    spec.params = TcpSpec{read_endpoint(map.required("target"))};
+  } else if (type_name == "http") {
+    spec.params = read_http(map);
+  } else if (type_name == "metadata") {
+    spec.params = read_metadata(map);
+  } else {
+    type.fail("unknown probe type \"" + type_name + "\" (expected dns, tcp, http, metadata)");
+  }
+  map.finish();
+
+  // A timeout longer than the interval would make every run overrun the next.
+  if (spec.timeout > spec.interval) {
+    const Field& culprit = timeout ? *timeout : field;
+    culprit.fail("timeout " + format_duration(spec.timeout) + " exceeds interval " +
+                 format_duration(spec.interval));
+  }
+  return spec;
+}
+
+ProbeSpec parse_probe_document(std::string_view text, const std::string& source,
+                               const ProbeDefaults& defaults) {
+  return read_probe(Field(load_yaml(text, source), "", source), defaults, false);
+}
+
+}  // namespace netprobe

@@ -1,0 +1,26 @@
+#pragma once
+// Reading one probe definition: from the agent's config file, or from the body
+// of an ad hoc probe request (JSON, read through the same strict reader).
+#include <string>
+#include <string_view>
+
+#include "probe_spec.hpp"
+#include "yaml_reader.hpp"
+
+namespace netprobe {
+
+struct ProbeDefaults {
+  Millis interval{10'000};
+  Millis timeout{2'000};
+};
+
+// Throws ConfigError naming the field, e.g. `probes[1].type: unknown probe type "dnss" (...)`.
+// With name_required false a missing name becomes `default_name` (ad hoc probes).
+ProbeSpec read_probe(const Field& field, const ProbeDefaults& defaults, bool name_required = true,
+                     std::string_view default_name = "adhoc");
+
+// An ad hoc probe sent as a JSON (or YAML) document.
+ProbeSpec parse_probe_document(std::string_view text, const std::string& source,
+                               const ProbeDefaults& defaults);
+
+}  // namespace netprobe

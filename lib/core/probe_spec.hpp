@@ -1,0 +1,70 @@
+#pragma once
+// What a probe is asked to do, as read from the config (or an ad hoc request).
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "duration.hpp"
+#include "endpoint.hpp"
+#include "verdict.hpp"
+
+namespace netprobe {
+
+enum class ProbeType { dns, tcp, http, metadata };
+std::string_view to_string(ProbeType type);
+
+enum class DnsTransport { udp, tcp };
+std::string_view to_string(DnsTransport transport);
+
+enum class MetadataFlavor { tcp, aws, gcp, azure };
+std::string_view to_string(MetadataFlavor flavor);
+
+// The nameserver list entry `auto` stands for the nameservers of /etc/resolv.conf.
+inline constexpr std::string_view kAutoServers = "auto";
+
+struct DnsSpec {
+  std::vector<std::string> servers{std::string(kAutoServers)};  // "auto" or "IP[:port]"
+  std::string query;                                             // FQDN with a trailing dot
+  std::string record = "A";
+  std::vector<DnsTransport> transports{DnsTransport::udp};
+  int expect_rcode = 0;  // NOERROR
+};
+
+struct TcpSpec {
+  Endpoint target;
+};
+
+struct StatusRange {
+  int low = 200;
+  int high = 399;
+  bool contains(int status) const { return status >= low && status <= high; }
+  bool operator==(const StatusRange&) const = default;
+};
+
+struct HttpSpec {
+  std::string url;
+  std::string method = "GET";
+  std::vector<StatusRange> expect_status{StatusRange{}};
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct MetadataSpec {
+  Endpoint address{"169.254.169.254", 80};
+  MetadataFlavor flavor = MetadataFlavor::tcp;
+};
+
+using ProbeParams = std::variant<DnsSpec, TcpSpec, HttpSpec, MetadataSpec>;
+
+struct ProbeSpec {
+  std::string name;
+  Expect expect = Expect::allow;
+  Millis interval{10'000};
+  Millis timeout{2'000};
+  ProbeParams params;
+
+  ProbeType type() const { return static_cast<ProbeType>(params.index()); }
+};
+
+}  // namespace netprobe

@@ -1,0 +1,127 @@
+#include "yaml_reader.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace netprobe {
+namespace {
+
+int line_of(const YAML::Node& node) {
+  const YAML::Mark mark = node.Mark();
+  return mark.is_null() ? 0 : mark.line + 1;
+}
+
+std::string describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null: return "nothing";
+    case YAML::NodeType::Scalar: return "\"" + node.Scalar() + "\"";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Map: return "a mapping";
+    case YAML::NodeType::Undefined: return "nothing";
+  }
+  return "nothing";
+}
+
+std::string join_path(const std::string& parent, std::string_view key) {
+  return parent.empty() ? std::string(key) : parent + "." + std::string(key);
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::string source, int line, std::string field, const std::string& message)
+    : std::runtime_error(source + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " +
+                         (field.empty() ? std::string() : field + ": ") + message),
+      source_(std::move(source)),
+      line_(line),
+      field_(std::move(field)),
+      message_(message) {}
+
+YAML::Node load_yaml(std::string_view text, const std::string& source) {
+  try {
+    return YAML::Load(std::string(text));
+  } catch (const YAML::Exception& error) {
+    const int line = error.mark.is_null() ? 0 : error.mark.line + 1;
+    throw ConfigError(source, line, "", "invalid YAML: " + error.msg);
+  }
+}
+
+Field::Field(YAML::Node node, std::string path, const std::string& source)
+    : node_(std::move(node)), path_(std::move(path)), source_(&source) {}
+
+void Field::fail(const std::string& message) const {
+  throw ConfigError(*source_, line_of(node_), path_, message);
+}
+
+std::string Field::as_string() const {
+  if (!node_.IsScalar()) fail("expected a string, found " + describe(node_));
+  return node_.Scalar();
+}
+
+bool Field::as_bool() const {
+  const std::string text = as_string();
+  if (text == "true") return true;
+  if (text == "false") return false;
+  fail("expected true or false, found \"" + text + "\"");
+}
+
+std::int64_t Field::as_int(std::int64_t min, std::int64_t max) const {
+  if (!node_.IsScalar()) fail("expected a number, found " + describe(node_));
+  const std::string& text = node_.Scalar();
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size()) {
+    fail("expected a whole number, found \"" + text + "\"");
+  }
+  if (value < min || value > max) {
+    fail(text + " is out of range (expected " + std::to_string(min) + " to " + std::to_string(max) + ")");
+  }
+  return value;
+}
+
+Millis Field::as_duration() const {
+  const std::string text = as_string();
+  auto duration = parse_duration(text);
+  if (!duration) fail("invalid duration \"" + text + "\" (expected e.g. 500ms, 10s, 1m)");
+  return *duration;
+}
+
+std::vector<Field> Field::as_list() const {
+  if (!node_.IsSequence()) fail("expected a list, found " + describe(node_));
+  std::vector<Field> items;
+  items.reserve(node_.size());
+  for (std::size_t i = 0; i < node_.size(); ++i) {
+    items.emplace_back(node_[i], path_ + "[" + std::to_string(i) + "]", *source_);
+  }
+  return items;
+}
+
+MapReader::MapReader(const Field& map) : map_(map) {
+  if (!map.node().IsMap()) map.fail("expected a mapping, found " + describe(map.node()));
+}
+
+std::optional<Field> MapReader::optional(std::string_view key) {
+  known_.emplace_back(key);
+  const YAML::Node value = map_.node()[std::string(key)];
+  if (!value.IsDefined()) return std::nullopt;
+  return Field(value, join_path(map_.path(), key), map_.source());
+}
+
+Field MapReader::required(std::string_view key) {
+  auto value = optional(key);
+  if (!value) throw ConfigError(map_.source(), line_of(map_.node()), join_path(map_.path(), key), "is required");
+  return *value;
+}
+
+void MapReader::finish() const {
+  for (const auto& entry : map_.node()) {
+    const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : std::string("?");
+    if (std::find(known_.begin(), known_.end(), key) == known_.end()) {
+      std::string expected;
+      for (const std::string& name : known_) expected += (expected.empty() ? "" : ", ") + name;
+      throw ConfigError(map_.source(), line_of(entry.first), join_path(map_.path(), key),
+                        "unknown key (expected one of " + expected + ")");
+    }
+  }
+}
+
+}  // namespace netprobe

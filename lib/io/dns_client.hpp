@@ -1,0 +1,45 @@
+#pragma once
+// DNS through c-ares, driven by Asio: the socket-state callback adds and
+// removes a watcher per descriptor, and one timer is re-armed from
+// ares_timeout() after every ares_process_fd() (Envoy's design).
+// The raw ARES status and the response's rcode are kept, never folded.
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
+
+#include "core/classify.hpp"
+#include "core/duration.hpp"
+#include "core/endpoint.hpp"
+#include "core/probe_spec.hpp"
+
+namespace netprobe {
+
+struct DnsAnswer {
+  DnsExchange exchange = DnsExchange::failed;
+  int rcode = -1;            // when answered
+  int answer_count = 0;      // records in the answer section
+  bool truncated = false;    // TC bit set (UDP answer too large)
+  std::string ares_status;   // the raw status, e.g. "ARES_ETIMEOUT", "ARES_SUCCESS"
+  std::string detail;        // for people: what was asked, of whom, and what came back
+};
+
+// One query to one server over one transport. `udp` never falls back to TCP
+// (ARES_FLAG_IGNTC); `tcp` forces TCP (ARES_FLAG_USEVC). One try, bounded by `timeout`.
+boost::asio::awaitable<DnsAnswer> dns_query(const Endpoint& server, DnsTransport transport,
+                                            const std::string& name, int record_type, Millis timeout);
+
+struct HostAddresses {
+  std::vector<boost::asio::ip::address> addresses;
+  std::string error;  // empty on success, else why the name did not resolve
+};
+
+// A target's host name through the system resolver configuration
+// (/etc/resolv.conf, /etc/hosts). IP literals come back without a lookup.
+boost::asio::awaitable<HostAddresses> resolve_host(const std::string& host, Millis timeout);
+
+// The nameservers of /etc/resolv.conf, as c-ares reads them (for `servers: [auto]`).
+std::vector<Endpoint> system_nameservers();
+
+}  // namespace netprobe

@@ -1,0 +1,27 @@
+#include "error_outcome.hpp"
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/beast/core/error.hpp>
+
+#include "core/classify.hpp"
+
+namespace netprobe {
+
+Outcome classify_error(const boost::system::error_code& error) {
+  namespace asio = boost::asio;
+  if (error == boost::beast::error::timeout || error == asio::error::operation_aborted) {
+    return Outcome::timeout;
+  }
+  if (error.category() == asio::error::get_ssl_category() || error == asio::ssl::error::stream_truncated) {
+    return Outcome::tls_error;
+  }
+  if (error == asio::error::eof) return Outcome::reset;
+  if (error.category() == boost::system::system_category() ||
+      error.category() == boost::system::generic_category()) {
+    return classify_errno(error.value());
+  }
+  return Outcome::error;
+}
+
+}  // namespace netprobe

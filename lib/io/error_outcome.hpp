@@ -1,0 +1,16 @@
+#pragma once
+// Socket, TLS and Beast errors -> Outcome. Pure: tested without sockets.
+#include <string_view>
+
+#include <boost/system/error_code.hpp>
+
+#include "core/outcome.hpp"
+
+namespace netprobe {
+
+// `beast::error::timeout` (a stream deadline) and `operation_aborted` (our
+// deadline cancelled the operation) are timeouts; system errors go through
+// classify_errno; TLS errors are tls_error; an EOF where a reply was due is a reset.
+Outcome classify_error(const boost::system::error_code& error);
+
+}  // namespace netprobe

@@ -1,0 +1,41 @@
+# Shared by scripts/test, scripts/demo and the benchmarks. Source it.
+set -euo pipefail
+
+NETPROBE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+NETPROBE_BUILD=${NETPROBE_BUILD:-$NETPROBE_ROOT/build}
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 2; }
+
+# Reads package names from scripts/packages/<list>.txt (comments and blanks skipped).
+package_list() {
+  local list
+  for list in "$@"; do
+    grep -vE '^\s*(#|$)' "$NETPROBE_ROOT/scripts/packages/$list.txt"
+  done
+}
+
+# Installs what is missing when run as root; otherwise names it and stops.
+ensure_packages() {
+  local missing=() package
+  for package in $(package_list "$@"); do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    die "missing Debian packages: ${missing[*]}
+run as root, or install them first: sudo apt-get install -y ${missing[*]}"
+  fi
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# Configures (Ninja) and builds everything into $NETPROBE_BUILD/bin.
+build_all() {
+  local args=(-G Ninja -S "$NETPROBE_ROOT" -B "$NETPROBE_BUILD")
+  [ -n "${NETPROBE_SANITIZE:-}" ] && args+=("-DNETPROBE_SANITIZE=$NETPROBE_SANITIZE")
+  [ -f "$NETPROBE_BUILD/build.ninja" ] || cmake "${args[@]}" >/dev/null
+  cmake --build "$NETPROBE_BUILD" -- -j"$(nproc)"
+}

@@ -1,0 +1,27 @@
+#include "core/endpoint.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace netprobe;
+
+TEST_CASE("host:port forms") {
+  CHECK(parse_endpoint("127.0.0.1:53") == Endpoint{"127.0.0.1", 53});
+  CHECK(parse_endpoint("[::1]:5353") == Endpoint{"::1", 5353});
+  CHECK(parse_endpoint("kube-dns.kube-system.svc:53") == Endpoint{"kube-dns.kube-system.svc", 53});
+  CHECK(parse_endpoint("127.0.0.1", 53) == Endpoint{"127.0.0.1", 53});
+  CHECK(parse_endpoint("::1", 53) == Endpoint{"::1", 53});
+  CHECK(parse_endpoint("[::1]", 53) == Endpoint{"::1", 53});
+}
+
+TEST_CASE("bad endpoints") {
+  for (const char* bad : {"", ":53", "host:", "host:0", "host:65536", "host:http", "[::1", "[::1]x",
+                          "127.0.0.1", "::1", "[]:53"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_endpoint(bad));
+  }
+}
+
+TEST_CASE("to_string brackets IPv6") {
+  CHECK(Endpoint{"::1", 53}.to_string() == "[::1]:53");
+  CHECK(Endpoint{"10.96.0.10", 53}.to_string() == "10.96.0.10:53");  // # not-a-destination
+}
