@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -28,6 +29,9 @@ class ProbeEnv {
   // Verifies peers against the system CA store. Created on first use, so an
   // agent with no https probes never loads the CA bundle.
   boost::asio::ssl::context& tls();
+
+  // Nameservers for resolving targets' host names; empty = /etc/resolv.conf.
+  std::vector<Endpoint> resolver_servers;
 
  private:
   std::unique_ptr<boost::asio::ssl::context> tls_;

@@ -14,13 +14,13 @@
 
 namespace netprobe {
 
-boost::asio::awaitable<Observation> probe_tcp(const Check& check, ProbeEnv&) {
+boost::asio::awaitable<Observation> probe_tcp(const Check& check, ProbeEnv& env) {
   namespace asio = boost::asio;
   const ProbeSpec& spec = *check.probe;
   const Endpoint& target = std::get<TcpSpec>(spec.params).target;
   const auto deadline = std::chrono::steady_clock::now() + spec.timeout;
 
-  HostAddresses host = co_await resolve_host(target.host, spec.timeout);
+  HostAddresses host = co_await resolve_host(target.host, spec.timeout, env.resolver_servers);
   if (!host.error.empty()) {
     co_return Observation{Outcome::resolve_error, "resolving " + target.host + ": " + host.error};
   }

@@ -7,7 +7,7 @@ boost::asio::awaitable<DnsAnswer> dns_query(const Endpoint&, DnsTransport, const
   co_return DnsAnswer{};
 }
 
-boost::asio::awaitable<HostAddresses> resolve_host(const std::string& host, Millis) {
+boost::asio::awaitable<HostAddresses> resolve_host(const std::string& host, Millis, std::span<const Endpoint>) {
   boost::system::error_code error;
   auto address = boost::asio::ip::make_address(host, error);
   if (error) co_return HostAddresses{{}, "name resolution not implemented yet"};

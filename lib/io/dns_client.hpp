@@ -3,6 +3,7 @@
 // removes a watcher per descriptor, and one timer is re-armed from
 // ares_timeout() after every ares_process_fd() (Envoy's design).
 // The raw ARES status and the response's rcode are kept, never folded.
+#include <span>
 #include <string>
 #include <vector>
 
@@ -36,8 +37,11 @@ struct HostAddresses {
 };
 
 // A target's host name through the system resolver configuration
-// (/etc/resolv.conf, /etc/hosts). IP literals come back without a lookup.
-boost::asio::awaitable<HostAddresses> resolve_host(const std::string& host, Millis timeout);
+// (/etc/resolv.conf, /etc/hosts), or through `servers` when given (tests and
+// the CLI's --resolver point it at a loopback server). IP literals come back
+// without a lookup.
+boost::asio::awaitable<HostAddresses> resolve_host(const std::string& host, Millis timeout,
+                                                   std::span<const Endpoint> servers = {});
 
 // The nameservers of /etc/resolv.conf, as c-ares reads them (for `servers: [auto]`).
 std::vector<Endpoint> system_nameservers();
