@@ -1,1 +1,91 @@
-int main() { return 0; }
+// netprobe-agent: probes on a schedule, /metrics, one-shot probes.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/program_options.hpp>
+
+#include "agent/agent.hpp"
+#include "core/version.hpp"
+#include "core/yaml_reader.hpp"
+#include "io/log.hpp"
+
+namespace {
+
+namespace po = boost::program_options;
+using namespace netprobe;
+
+std::string env_or(const char* name, std::string fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? std::string(value) : std::move(fallback);
+}
+
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  po::options_description flags("netprobe-agent: keeps probing DNS, scrape paths and the metadata endpoint\nOptions");
+  flags.add_options()
+      ("help,h", "print this help and exit")
+      ("version", "print the version and exit")
+      ("config", po::value<std::string>(), "agent config file (YAML); SIGHUP reloads it")
+      ("listen", po::value<std::string>(), "address for /metrics, /healthz and /api/v1/probe (default :9743)")
+      ("node", po::value<std::string>(), "node name stamped on results (default $NODE_NAME, else the host name)")
+      ("namespace", po::value<std::string>(), "namespace stamped on results (default $POD_NAMESPACE, else default)")
+      ("controller", po::value<std::vector<std::string>>(), "controller base URL, repeatable (none: standalone)")
+      ("token-file", po::value<std::string>(), "file holding the agent token; without it one-shot probes are disabled")
+      ("log-level", po::value<std::string>()->default_value("info"), "debug, info, warn or error");
+
+  po::variables_map vars;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(flags).run(), vars);
+    po::notify(vars);
+  } catch (const po::error& error) {
+    std::cerr << "netprobe-agent: " << error.what() << "\nTry 'netprobe-agent --help'.\n";
+    return 2;
+  }
+  if (vars.count("help")) {
+    std::cout << flags << "\nExit codes: 0 stopped cleanly, 2 usage or config error.\n";
+    return 0;
+  }
+  if (vars.count("version")) {
+    std::cout << "netprobe-agent " << kVersion << "\n";
+    return 0;
+  }
+  const auto level = parse_log_level(vars["log-level"].as<std::string>());
+  if (!level) {
+    std::cerr << "netprobe-agent: --log-level: expected debug, info, warn or error\n";
+    return 2;
+  }
+  log::set_level(*level);
+
+  AgentOptions options;
+  if (vars.count("config")) options.config_path = vars["config"].as<std::string>();
+  if (vars.count("listen")) options.listen = vars["listen"].as<std::string>();
+  if (vars.count("controller")) options.controllers = vars["controller"].as<std::vector<std::string>>();
+  if (vars.count("token-file")) options.token_file = vars["token-file"].as<std::string>();
+  options.identity.node = vars.count("node") ? vars["node"].as<std::string>() : env_or("NODE_NAME", host_name());
+  options.identity.ns = vars.count("namespace") ? vars["namespace"].as<std::string>() : env_or("POD_NAMESPACE", "default");
+
+  boost::asio::io_context io(1);
+  Agent agent(io, options);
+  try {
+    agent.load();
+    agent.start();
+  } catch (const ConfigError& error) {
+    log::error("invalid config", {{"error", error.what()}});
+    return 2;
+  } catch (const std::exception& error) {
+    log::error("cannot start", {{"error", error.what()}});
+    return 2;
+  }
+  io.run();
+  return 0;
+}

@@ -1,1 +1,110 @@
-// scheduler: coming next
+#include "scheduler.hpp"
+
+#include <chrono>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/schedule.hpp"
+
+namespace netprobe {
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+struct ScheduledCheck {
+  ScheduledCheck(Check check_in, asio::any_io_executor executor) : check(std::move(check_in)), timer(executor) {}
+  Check check;
+  asio::steady_timer timer;
+  bool running = false;
+  bool cancelled = false;
+};
+
+}  // namespace
+
+struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
+  State(asio::any_io_executor executor_in, ProbeEnv& env_in, Identity identity_in, ResultSink on_result_in,
+        SkipSink on_skip_in)
+      : executor(std::move(executor_in)),
+        env(env_in),
+        identity(std::move(identity_in)),
+        on_result(std::move(on_result_in)),
+        on_skip(std::move(on_skip_in)) {}
+
+  asio::any_io_executor executor;
+  ProbeEnv& env;
+  Identity identity;
+  ResultSink on_result;
+  SkipSink on_skip;
+  std::vector<std::shared_ptr<ScheduledCheck>> checks;
+  std::size_t in_flight = 0;
+
+  void cancel_all() {
+    for (auto& scheduled : checks) {
+      scheduled->cancelled = true;
+      scheduled->timer.cancel();
+    }
+    checks.clear();
+  }
+
+  asio::awaitable<void> run_once(std::shared_ptr<ScheduledCheck> scheduled) {
+    auto self = shared_from_this();
+    ProbeResult result = co_await run_check(scheduled->check, env, identity);
+    scheduled->running = false;
+    --in_flight;
+    on_result(result);
+  }
+
+  asio::awaitable<void> loop(std::shared_ptr<ScheduledCheck> scheduled) {
+    auto self = shared_from_this();
+    const ProbeSpec& spec = *scheduled->check.probe;
+    // The node is part of the key, so the same check on different nodes runs
+    // at different moments and a fleet does not hit kube-dns in one burst.
+    const std::string key = identity.node + "/" + spec.name + "/" + scheduled->check.target + "/" +
+                            scheduled->check.transport;
+    auto next = Clock::now() + spread_offset(key, spec.interval);
+    while (!scheduled->cancelled) {
+      scheduled->timer.expires_at(next);
+      co_await scheduled->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (scheduled->cancelled) break;
+      if (scheduled->running) {
+        on_skip(scheduled->check);
+      } else {
+        scheduled->running = true;
+        ++in_flight;
+        asio::co_spawn(executor, run_once(scheduled), asio::detached);
+      }
+      next += spec.interval;
+      // After a stall (suspended process, overloaded node) skip the missed
+      // slots instead of firing them all at once.
+      const auto now = Clock::now();
+      if (next < now) next += ((now - next) / spec.interval + 1) * spec.interval;
+    }
+  }
+};
+
+Scheduler::Scheduler(asio::any_io_executor executor, ProbeEnv& env, Identity identity, ResultSink on_result,
+                     SkipSink on_skip)
+    : state_(std::make_shared<State>(std::move(executor), env, std::move(identity), std::move(on_result),
+                                     std::move(on_skip))) {}
+
+Scheduler::~Scheduler() { stop(); }
+
+void Scheduler::start(std::vector<Check> checks) {
+  state_->cancel_all();
+  for (Check& check : checks) {
+    auto scheduled = std::make_shared<ScheduledCheck>(std::move(check), state_->executor);
+    state_->checks.push_back(scheduled);
+    asio::co_spawn(state_->executor, state_->loop(scheduled), asio::detached);
+  }
+}
+
+void Scheduler::stop() { state_->cancel_all(); }
+
+std::size_t Scheduler::in_flight() const { return state_->in_flight; }
+
+}  // namespace netprobe

@@ -1,1 +1,44 @@
-int main() { return 0; }
+// netprobe: the command line. `netprobe probe …` runs one probe with the
+// agent's probers; lint and status arrive with the controller work.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "core/version.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: netprobe <command> [options]
+
+commands:
+  probe dns|tcp|http|metadata …   run one probe now and print the result (--json for the result object)
+  version                         print the version
+  help                            print this help
+
+Run 'netprobe probe --help' for the probe options.
+Exit codes: 0 success, 1 probe failed, 2 usage or config error.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "version" || command == "--version") {
+    std::cout << "netprobe " << netprobe::kVersion << "\n";
+    return 0;
+  }
+  if (command == "probe") return netprobe::cli::probe_command(args);
+  if (command == "lint" || command == "status") {
+    std::cerr << "netprobe " << command << ": not available in this version yet\n";
+    return 2;
+  }
+  std::cerr << "netprobe: unknown command \"" << command << "\"\n\n" << kUsage;
+  return 2;
+}

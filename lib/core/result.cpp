@@ -15,8 +15,8 @@ std::string format_time(std::chrono::system_clock::time_point time) {
   return text;
 }
 
-nlohmann::json to_json(const ProbeResult& result) {
-  return {
+nlohmann::ordered_json to_json(const ProbeResult& result) {
+  return nlohmann::ordered_json{
       {"probe", result.probe},
       {"type", to_string(result.type)},
       {"target", result.target},

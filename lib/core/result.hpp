@@ -33,7 +33,8 @@ struct ProbeResult {
   std::chrono::system_clock::time_point time;
 };
 
-nlohmann::json to_json(const ProbeResult& result);
+// Keys in the order of design.md, so people read probe and outcome first.
+nlohmann::ordered_json to_json(const ProbeResult& result);
 
 // RFC 3339 in UTC with second precision, as in the wire format.
 std::string format_time(std::chrono::system_clock::time_point time);

@@ -17,7 +17,7 @@ TEST_CASE("result wire format matches design.md") {
   result.duration_seconds = 2.0;
   result.detail = "no response";
   result.time = std::chrono::system_clock::time_point{std::chrono::seconds{1795687200}};
-  const nlohmann::json json = to_json(result);
+  const nlohmann::ordered_json json = to_json(result);
   CHECK(json["probe"] == "kube-dns");
   CHECK(json["type"] == "dns");
   CHECK(json["namespace"] == "monitoring");
@@ -27,4 +27,5 @@ TEST_CASE("result wire format matches design.md") {
   CHECK(json["duration_seconds"] == 2.0);
   CHECK(json["time"] == "2026-11-26T10:00:00Z");
   CHECK(json.size() == 12);
+  CHECK(json.begin().key() == "probe");
 }

@@ -1,0 +1,203 @@
+#include "agent.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "agent/api.hpp"
+#include "agent/metrics.hpp"
+#include "agent/scheduler.hpp"
+#include "core/version.hpp"
+#include "io/dns_client.hpp"
+#include "io/http_server.hpp"
+#include "io/log.hpp"
+
+namespace netprobe {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr std::size_t kMaxConcurrentOneShots = 16;
+constexpr auto kShutdownBudget = std::chrono::milliseconds{1800};
+
+std::string read_whole_file(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) throw std::runtime_error("cannot read " + path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+std::string read_token(const std::string& path) {
+  if (path.empty()) return "";
+  std::string token = read_whole_file(path);
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  if (token.empty()) throw std::runtime_error("token file " + path + " is empty");
+  return token;
+}
+
+}  // namespace
+
+struct Agent::Impl {
+  Impl(asio::io_context& io_in, AgentOptions options_in)
+      : io(io_in),
+        options(std::move(options_in)),
+        metrics(options.identity, std::string(kVersion)),
+        scheduler(
+            io.get_executor(), env, options.identity, [this](const ProbeResult& result) { on_result(result); },
+            [this](const Check& check) { metrics.skipped(check); }),
+        server(io.get_executor(), [this](HttpRequest request) { return handle(std::move(request)); },
+               HttpServer::Options{}),
+        signals(io, SIGTERM, SIGINT, SIGHUP) {}
+
+  asio::io_context& io;
+  AgentOptions options;
+  AgentConfig config;
+  std::string token;
+  ProbeEnv env;
+  AgentMetrics metrics;
+  Scheduler scheduler;
+  HttpServer server;
+  asio::signal_set signals;
+  std::size_t one_shots_in_flight = 0;
+  bool shutting_down = false;
+
+  AgentConfig read_config() const {
+    if (options.config_path.empty()) return AgentConfig{};
+    return parse_agent_config(read_whole_file(options.config_path), options.config_path);
+  }
+
+  std::vector<Check> checks_of(const AgentConfig& loaded) const {
+    const std::vector<Endpoint> system = system_nameservers();
+    std::vector<Check> checks;
+    for (const auto& probe : loaded.probes) {
+      auto expanded = expand_checks(probe, system);
+      if (expanded.empty()) {
+        log::warn("probe has no targets", {{"probe", probe->name}, {"reason", "servers: [auto] but /etc/resolv.conf lists no nameserver"}});
+      }
+      for (Check& check : expanded) checks.push_back(std::move(check));
+    }
+    return checks;
+  }
+
+  void apply(AgentConfig loaded) {
+    config = std::move(loaded);
+    if (!options.controllers.empty()) config.controllers = options.controllers;
+    std::vector<Check> checks = checks_of(config);
+    metrics.set_checks(checks);
+    log::info("config loaded", {{"config", options.config_path}, {"probes", config.probes.size()}, {"checks", checks.size()}});
+    scheduler.start(std::move(checks));
+  }
+
+  void on_result(const ProbeResult& result) {
+    metrics.record(result);
+    if (!result.success) {
+      log::debug("probe failed", to_json(result));
+    }
+  }
+
+  asio::awaitable<HttpResponse> handle(HttpRequest request) {
+    AgentRoute route = route_agent_request(request, token, config.defaults);
+    if (auto* response = std::get_if<HttpResponse>(&route)) co_return std::move(*response);
+    if (std::holds_alternative<RenderMetrics>(route)) {
+      HttpResponse response;
+      response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      response.body = metrics.render();
+      co_return response;
+    }
+    if (one_shots_in_flight >= kMaxConcurrentOneShots) {
+      co_return error_response(429, "too_many_requests", "too many one-shot probes in flight");
+    }
+    ++one_shots_in_flight;
+    auto spec = std::make_shared<const ProbeSpec>(std::move(std::get<RunProbe>(route).spec));
+    std::vector<ProbeResult> results;
+    for (const Check& check : expand_checks(spec, system_nameservers())) {
+      results.push_back(co_await run_check(check, env, options.identity));
+    }
+    --one_shots_in_flight;
+    log::info("one-shot probe", {{"probe", spec->name}, {"type", to_string(spec->type())}, {"remote", request.remote_address}, {"checks", results.size()}});
+    co_return probe_results_response(results);
+  }
+
+  void reload() {
+    try {
+      AgentConfig loaded = read_config();
+      const std::string new_token = read_token(options.token_file);
+      if (!options.listen && loaded.listen != config.listen) {
+        log::warn("listen address changed; restart the agent to apply it", {{"listen", loaded.listen}});
+      }
+      token = new_token;
+      apply(std::move(loaded));
+      metrics.config_reloaded(true);
+    } catch (const std::exception& error) {
+      metrics.config_reloaded(false);
+      log::error("config reload rejected; keeping the running config", {{"error", error.what()}});
+    }
+  }
+
+  asio::awaitable<void> shutdown() {
+    shutting_down = true;
+    log::info("shutting down", {{"in_flight", scheduler.in_flight()}});
+    server.stop();
+    scheduler.stop();
+    boost::system::error_code ignored;
+    signals.cancel(ignored);
+    // In-flight runs end on their own deadlines; wait for them, but never
+    // past the budget Kubernetes' grace period and our promise allow.
+    const auto deadline = std::chrono::steady_clock::now() + kShutdownBudget;
+    asio::steady_timer poll(io);
+    while ((scheduler.in_flight() > 0 || one_shots_in_flight > 0) && std::chrono::steady_clock::now() < deadline) {
+      poll.expires_after(std::chrono::milliseconds{20});
+      co_await poll.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    log::info("stopped", {{"abandoned", scheduler.in_flight() + one_shots_in_flight}});
+    io.stop();
+  }
+
+  void wait_for_signal() {
+    signals.async_wait([this](const boost::system::error_code& error, int signal_number) {
+      if (error || shutting_down) return;
+      if (signal_number == SIGHUP) {
+        log::info("SIGHUP: reloading config", {{"config", options.config_path}});
+        reload();
+        wait_for_signal();
+        return;
+      }
+      asio::co_spawn(io, shutdown(), asio::detached);
+    });
+  }
+};
+
+Agent::Agent(asio::io_context& io, AgentOptions options) : impl_(std::make_unique<Impl>(io, std::move(options))) {}
+
+Agent::~Agent() = default;
+
+void Agent::load() {
+  impl_->token = read_token(impl_->options.token_file);
+  impl_->config = impl_->read_config();
+  if (impl_->options.listen) impl_->config.listen = *impl_->options.listen;
+}
+
+void Agent::start() {
+  impl_->server.listen(impl_->config.listen);
+  impl_->server.start();
+  log::info("agent started", {{"version", kVersion},
+                              {"listen", impl_->config.listen},
+                              {"port", impl_->server.port()},
+                              {"node", impl_->options.identity.node},
+                              {"namespace", impl_->options.identity.ns},
+                              {"one_shot_probes", impl_->token.empty() ? "disabled" : "enabled"}});
+  impl_->apply(impl_->config);
+  impl_->wait_for_signal();
+}
+
+}  // namespace netprobe

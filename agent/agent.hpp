@@ -1,0 +1,42 @@
+#pragma once
+// The agent process: config, scheduler, metrics, HTTP server and signals on
+// one io_context. SIGHUP reloads (a bad file keeps the old config running),
+// SIGTERM finishes in-flight runs and exits within 2 s.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "agent/probers/prober.hpp"
+#include "core/agent_config.hpp"
+
+namespace netprobe {
+
+struct AgentOptions {
+  std::string config_path;                 // empty: no probes until one is given
+  std::optional<std::string> listen;       // overrides the file
+  std::vector<std::string> controllers;    // overrides the file when non-empty
+  std::string token_file;                  // empty: one-shot probes disabled
+  Identity identity;
+};
+
+class Agent {
+ public:
+  Agent(boost::asio::io_context& io, AgentOptions options);
+  ~Agent();
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+
+  // Loads config and token; throws ConfigError / std::runtime_error (exit 2).
+  void load();
+  // Binds the listener, starts probing and handling signals.
+  void start();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace netprobe

@@ -1,0 +1,72 @@
+#include "api.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace netprobe {
+namespace {
+
+HttpResponse unauthorized() {
+  HttpResponse response = error_response(401, "unauthorized", "missing or wrong bearer token");
+  response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return response;
+}
+
+HttpResponse method_not_allowed(std::string_view allowed) {
+  HttpResponse response = error_response(405, "method_not_allowed", "use " + std::string(allowed));
+  response.headers.emplace_back("Allow", std::string(allowed));
+  return response;
+}
+
+AgentRoute parse_probe_request(const HttpRequest& request, const ProbeDefaults& defaults) {
+  const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  if (body.is_discarded()) return error_response(400, "malformed_json", "request body is not valid JSON");
+  if (!body.is_object()) return error_response(400, "invalid_field", "body: expected a JSON object");
+  for (const auto& [key, value] : body.items()) {
+    if (key != "probe") return error_response(400, "invalid_field", key + ": unknown key (expected probe)");
+  }
+  if (!body.contains("probe")) return error_response(400, "invalid_field", "probe: is required");
+  if (!body["probe"].is_object()) return error_response(400, "invalid_field", "probe: expected a JSON object");
+  try {
+    // The probe is validated by the same reader as the config file.
+    return RunProbe{parse_probe_document(body["probe"].dump(), "probe", defaults)};
+  } catch (const ConfigError& error) {
+    const std::string field = error.field().empty() ? "probe" : "probe." + error.field();
+    return error_response(400, "invalid_field", field + ": " + error.message());
+  }
+}
+
+}  // namespace
+
+AgentRoute route_agent_request(const HttpRequest& request, std::string_view token, const ProbeDefaults& defaults) {
+  const std::string_view path = request.path();
+  if (path == "/metrics") {
+    if (request.method != "GET" && request.method != "HEAD") return method_not_allowed("GET");
+    return RenderMetrics{};
+  }
+  if (path == "/healthz") {
+    if (request.method != "GET" && request.method != "HEAD") return method_not_allowed("GET");
+    HttpResponse response;
+    response.content_type = "text/plain; charset=utf-8";
+    response.body = "ok\n";
+    return response;
+  }
+  if (path == "/api/v1/probe") {
+    if (request.method != "POST") return method_not_allowed("POST");
+    if (token.empty()) {
+      return error_response(403, "writes_disabled", "one-shot probes are disabled: the agent has no --token-file");
+    }
+    if (!bearer_matches(request.authorization, token)) return unauthorized();
+    return parse_probe_request(request, defaults);
+  }
+  return error_response(404, "not_found", "no such path: " + std::string(path));
+}
+
+HttpResponse probe_results_response(const std::vector<ProbeResult>& results) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const ProbeResult& result : results) list.push_back(to_json(result));
+  HttpResponse response;
+  response.body = nlohmann::ordered_json{{"results", std::move(list)}}.dump() + "\n";
+  return response;
+}
+
+}  // namespace netprobe

@@ -1,0 +1,40 @@
+#pragma once
+// Runs every check on its own interval, each in its own coroutine, so a slow
+// check never delays another. A check whose previous run is still in flight
+// when the next is due skips that run (counted) instead of stacking up.
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "agent/probers/prober.hpp"
+#include "core/check.hpp"
+
+namespace netprobe {
+
+class Scheduler {
+ public:
+  using ResultSink = std::function<void(const ProbeResult&)>;
+  using SkipSink = std::function<void(const Check&)>;
+
+  Scheduler(boost::asio::any_io_executor executor, ProbeEnv& env, Identity identity, ResultSink on_result,
+            SkipSink on_skip);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Replaces the running set of checks. Runs in flight finish and report;
+  // their checks are simply not scheduled again.
+  void start(std::vector<Check> checks);
+  // Schedules nothing more; in-flight runs finish on their own deadlines.
+  void stop();
+  std::size_t in_flight() const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace netprobe

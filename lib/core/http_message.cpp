@@ -1,0 +1,37 @@
+#include "http_message.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace netprobe {
+
+std::string_view HttpRequest::path() const {
+  const std::string_view whole(target);
+  return whole.substr(0, whole.find('?'));
+}
+
+HttpResponse json_response(int status, const nlohmann::json& body) {
+  HttpResponse response;
+  response.status = status;
+  response.body = body.dump();
+  response.body += '\n';
+  return response;
+}
+
+HttpResponse error_response(int status, std::string_view code, std::string_view message) {
+  return json_response(status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+bool bearer_matches(std::string_view authorization, std::string_view token) {
+  constexpr std::string_view prefix = "Bearer ";
+  if (token.empty() || !authorization.starts_with(prefix)) return false;
+  const std::string_view given = authorization.substr(prefix.size());
+  // Walk the expected token's full length whatever `given` holds.
+  unsigned char difference = given.size() == token.size() ? 0 : 1;
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    const char c = i < given.size() ? given[i] : '\0';
+    difference = static_cast<unsigned char>(difference | (c ^ token[i]));
+  }
+  return difference == 0;
+}
+
+}  // namespace netprobe

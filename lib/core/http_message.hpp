@@ -1,0 +1,41 @@
+#pragma once
+// HTTP requests and responses as plain data, so request routing (agent and
+// controller APIs) is a pure function tested without sockets. The Beast
+// server in lib/io converts to and from these.
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace netprobe {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path and query, e.g. "/api/v1/status?probe=x"
+  std::string authorization;
+  std::string content_type;
+  std::string body;
+  std::string remote_address;
+
+  std::string_view path() const;  // target without the query
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+HttpResponse json_response(int status, const nlohmann::json& body);
+
+// design.md: errors are {"error":{"code":"…","message":"…"}} with a 4xx/5xx status.
+HttpResponse error_response(int status, std::string_view code, std::string_view message);
+
+// True when `authorization` is exactly "Bearer <token>" for a non-empty token.
+// Compared in constant time so response timing does not leak the token.
+bool bearer_matches(std::string_view authorization, std::string_view token);
+
+}  // namespace netprobe

@@ -1,0 +1,26 @@
+#include "log.hpp"
+
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+
+namespace netprobe::log {
+namespace {
+
+std::atomic<LogLevel> g_level{LogLevel::info};
+std::mutex g_write;
+
+}  // namespace
+
+void set_level(LogLevel level) { g_level = level; }
+
+void write(LogLevel level, std::string_view message, const nlohmann::json& fields) {
+  if (level < g_level.load()) return;
+  std::string line = format_log_line(std::chrono::system_clock::now(), level, message, fields);
+  line += '\n';
+  const std::lock_guard lock(g_write);
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
+}
+
+}  // namespace netprobe::log
