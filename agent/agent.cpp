@@ -53,7 +53,8 @@ struct Agent::Impl {
         options(std::move(options_in)),
         metrics(options.identity, std::string(kVersion)),
         scheduler(
-            io.get_executor(), env, options.identity, [this](const ProbeResult& result) { on_result(result); },
+            io.get_executor(), [this](const Check& check) { return run_check(check, env, options.identity); },
+            options.identity.node, [this](const ProbeResult& result) { on_result(result); },
             [this](const Check& check) { metrics.skipped(check); }),
         server(io.get_executor(), [this](HttpRequest request) { return handle(std::move(request)); },
                HttpServer::Options{}),

@@ -27,17 +27,17 @@ struct ScheduledCheck {
 }  // namespace
 
 struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
-  State(asio::any_io_executor executor_in, ProbeEnv& env_in, Identity identity_in, ResultSink on_result_in,
+  State(asio::any_io_executor executor_in, CheckRunner run_in, std::string spread_seed_in, ResultSink on_result_in,
         SkipSink on_skip_in)
       : executor(std::move(executor_in)),
-        env(env_in),
-        identity(std::move(identity_in)),
+        run(std::move(run_in)),
+        spread_seed(std::move(spread_seed_in)),
         on_result(std::move(on_result_in)),
         on_skip(std::move(on_skip_in)) {}
 
   asio::any_io_executor executor;
-  ProbeEnv& env;
-  Identity identity;
+  CheckRunner run;
+  std::string spread_seed;
   ResultSink on_result;
   SkipSink on_skip;
   std::vector<std::shared_ptr<ScheduledCheck>> checks;
@@ -53,7 +53,7 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
 
   asio::awaitable<void> run_once(std::shared_ptr<ScheduledCheck> scheduled) {
     auto self = shared_from_this();
-    ProbeResult result = co_await run_check(scheduled->check, env, identity);
+    ProbeResult result = co_await run(scheduled->check);
     scheduled->running = false;
     --in_flight;
     on_result(result);
@@ -64,7 +64,7 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
     const ProbeSpec& spec = *scheduled->check.probe;
     // The node is part of the key, so the same check on different nodes runs
     // at different moments and a fleet does not hit kube-dns in one burst.
-    const std::string key = identity.node + "/" + spec.name + "/" + scheduled->check.target + "/" +
+    const std::string key = spread_seed + "/" + spec.name + "/" + scheduled->check.target + "/" +
                             scheduled->check.transport;
     auto next = Clock::now() + spread_offset(key, spec.interval);
     while (!scheduled->cancelled) {
@@ -87,10 +87,10 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
   }
 };
 
-Scheduler::Scheduler(asio::any_io_executor executor, ProbeEnv& env, Identity identity, ResultSink on_result,
+Scheduler::Scheduler(asio::any_io_executor executor, CheckRunner run, std::string spread_seed, ResultSink on_result,
                      SkipSink on_skip)
-    : state_(std::make_shared<State>(std::move(executor), env, std::move(identity), std::move(on_result),
-                                     std::move(on_skip))) {}
+    : state_(std::make_shared<State>(std::move(executor), std::move(run), std::move(spread_seed),
+                                     std::move(on_result), std::move(on_skip))) {}
 
 Scheduler::~Scheduler() { stop(); }
 

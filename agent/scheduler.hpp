@@ -4,10 +4,12 @@
 // when the next is due skips that run (counted) instead of stacking up.
 #include <cstddef>
 #include <functional>
+#include <string>
 #include <memory>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 
 #include "agent/probers/prober.hpp"
 #include "core/check.hpp"
@@ -16,10 +18,13 @@ namespace netprobe {
 
 class Scheduler {
  public:
+  using CheckRunner = std::function<boost::asio::awaitable<ProbeResult>(const Check&)>;
   using ResultSink = std::function<void(const ProbeResult&)>;
   using SkipSink = std::function<void(const Check&)>;
 
-  Scheduler(boost::asio::any_io_executor executor, ProbeEnv& env, Identity identity, ResultSink on_result,
+  // `run` is run_check in the agent and a scripted stand-in in tests.
+  // `spread_seed` (the node name) is mixed into each check's offset in its interval.
+  Scheduler(boost::asio::any_io_executor executor, CheckRunner run, std::string spread_seed, ResultSink on_result,
             SkipSink on_skip);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;

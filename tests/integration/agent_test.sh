@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The agent end to end on loopback: several probes, the /metrics values they
+# produce, SIGHUP with a broken file (old config keeps running), SIGHUP with a
+# good one, a one-shot probe, and SIGTERM exiting cleanly within 2 s.
+bin=${1:?usage: agent_test.sh BUILD_BIN_DIR}
+source "$(dirname "$0")/../lib.sh"
+
+port=$(free_port)
+closed=$(free_port)
+url=http://127.0.0.1:$port/metrics
+config=$TEST_TMP/agent.yaml
+echo "t0ken" > "$TEST_TMP/token"
+
+write_config() {
+  cat > "$config" <<YAML
+interval: 500ms
+timeout: 300ms
+probes:
+  - name: self-tcp
+    type: tcp
+    target: 127.0.0.1:$port
+  - name: self-http
+    type: http
+    url: http://127.0.0.1:$port/healthz
+  - name: closed
+    type: tcp
+    target: 127.0.0.1:$closed
+  - name: closed-deny
+    type: tcp
+    target: 127.0.0.1:$closed
+    expect: deny
+$1
+YAML
+}
+
+# A broken file at start: exit 2, and the message names file, line and field.
+printf 'probes:\n  - name: x\n    type: dnss\n' > "$TEST_TMP/bad.yaml"
+set +e
+"$bin/netprobe-agent" --config "$TEST_TMP/bad.yaml" --listen "127.0.0.1:$port" 2> "$TEST_TMP/bad.log"
+status=$?
+set -e
+check "a bad config at start exits 2" [ "$status" -eq 2 ]
+check "the error names file:line and field" grep -q "bad.yaml:3: probes\[0\].type: unknown probe type" "$TEST_TMP/bad.log"
+
+write_config ""
+"$bin/netprobe-agent" --config "$config" --listen "127.0.0.1:$port" --node node-a --namespace monitoring \
+  --token-file "$TEST_TMP/token" 2> "$TEST_TMP/agent.log" &
+agent=$!
+TEST_PIDS+=("$agent")
+
+series_ok='netprobe_probe_success{expect="allow",probe="self-tcp",target="127.0.0.1:'$port'",transport="tcp",type="tcp"}'
+check "the agent probes and exposes results" wait_until 10 metric_is "$url" "$series_ok" 1
+wait_until 5 metric "$url" 'netprobe_probe_runs_total{outcome="refused",probe="closed-deny",transport="tcp"}' || true
+
+check "http probe ok" metric_is "$url" 'netprobe_probe_success{expect="allow",probe="self-http",target="http://127.0.0.1:'$port'/healthz",transport="http",type="http"}' 1
+check "closed port: success 0" metric_is "$url" 'netprobe_probe_success{expect="allow",probe="closed",target="127.0.0.1:'$closed'",transport="tcp",type="tcp"}' 0
+check "closed port: outcome refused" metric_is "$url" 'netprobe_probe_outcome{outcome="refused",probe="closed",target="127.0.0.1:'$closed'",transport="tcp"}' 1
+check "closed port: other outcomes pre-created at 0" metric_is "$url" 'netprobe_probe_outcome{outcome="timeout",probe="closed",target="127.0.0.1:'$closed'",transport="tcp"}' 0
+check "expect deny on a closed port succeeds" metric_is "$url" 'netprobe_probe_success{expect="deny",probe="closed-deny",target="127.0.0.1:'$closed'",transport="tcp",type="tcp"}' 1
+check "agent info" metric_is "$url" 'netprobe_agent_info{namespace="monitoring",node="node-a",version="0.1.0"}' 1
+check "all 14 outcome series per check" [ "$(curl -fsS "$url" | grep -c '^netprobe_probe_outcome{.*probe="closed",')" -eq 14 ]
+
+# One-shot probe through the API.
+answer=$(curl -fsS -X POST -H 'Authorization: Bearer t0ken' "http://127.0.0.1:$port/api/v1/probe" \
+  -d '{"probe": {"type": "tcp", "target": "127.0.0.1:'$closed'"}}')
+check "one-shot probe answers with the outcome" [ "$(jq -r '.results[0].outcome' <<<"$answer")" = refused ]
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/api/v1/probe" -d '{}')
+check "one-shot probe without token is 401" [ "$code" = 401 ]
+
+# SIGHUP with a broken file: rejected, the old probes keep running.
+runs_before=$(metric "$url" 'netprobe_probe_runs_total{outcome="ok",probe="self-tcp",transport="tcp"}')
+printf 'probes:\n  - name: x\n    type: tcp\n    target: nope\n' > "$config"
+kill -HUP "$agent"
+check "a broken reload is reported" wait_until 5 metric_is "$url" netprobe_agent_config_last_reload_successful 0
+check "the error is logged with file:line" wait_until 5 grep -q 'agent.yaml:4: probes\[0\].target: invalid address' "$TEST_TMP/agent.log"
+check "old probes keep running after a broken reload" wait_until 5 bash -c \
+  "[ \$(curl -fsS $url | awk '\$1 == \"netprobe_probe_runs_total{outcome=\\\"ok\\\",probe=\\\"self-tcp\\\",transport=\\\"tcp\\\"}\" {print \$2}') -gt $runs_before ]"
+
+# SIGHUP with a good file: the new set replaces the old one.
+write_config "  - name: added
+    type: tcp
+    target: 127.0.0.1:$port"
+kill -HUP "$agent"
+check "a good reload is applied" wait_until 5 metric_is "$url" 'netprobe_probe_success{expect="allow",probe="added",target="127.0.0.1:'$port'",transport="tcp",type="tcp"}' 1
+check "reload success reported" metric_is "$url" netprobe_agent_config_last_reload_successful 1
+
+# SIGTERM: exits 0 within 2 s.
+start=$(date +%s%N)
+kill -TERM "$agent"
+set +e
+wait "$agent"
+status=$?
+set -e
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+TEST_PIDS=()
+check "SIGTERM exits 0" [ "$status" -eq 0 ]
+check "SIGTERM exits within 2 s (took ${elapsed_ms} ms)" [ "$elapsed_ms" -lt 2000 ]
+check "logs are JSON lines" bash -c "jq -e . '$TEST_TMP/agent.log' >/dev/null"
+
+finish

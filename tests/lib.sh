@@ -1,0 +1,58 @@
+# Shell helpers for tests that drive the built binaries. Source it.
+set -euo pipefail
+
+TEST_NAME=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/netprobe-$TEST_NAME-XXXXXX")
+TEST_PIDS=()
+TEST_FAILURES=0
+TEST_PASSES=0
+
+cleanup_test() {
+  local pid
+  for pid in "${TEST_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${TEST_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [ -n "${KEEP_TEST_TMP:-}" ] || rm -rf "$TEST_TMP"
+}
+trap cleanup_test EXIT
+
+fail() { printf 'FAIL: %s\n' "$*" >&2; TEST_FAILURES=$((TEST_FAILURES + 1)); }
+pass() { printf 'ok: %s\n' "$*"; TEST_PASSES=$((TEST_PASSES + 1)); }
+
+# check "description" command…: records a pass or a failure.
+check() {
+  local what=$1
+  shift
+  if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+# Prints the summary line and exits non-zero when anything failed.
+finish() {
+  printf '%d passed, %d failed\n' "$TEST_PASSES" "$TEST_FAILURES"
+  [ "$TEST_FAILURES" -eq 0 ]
+}
+
+# wait_until SECONDS command…: polls every 50 ms until the command succeeds or time is up.
+wait_until() {
+  local deadline=$((SECONDS + $1))
+  shift
+  while ! "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.05  # polling with a deadline
+  done
+}
+
+# A TCP port on 127.0.0.1 with no listener right now.
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 30000))
+    ss -Htln "sport = :$port" | grep -q . || { echo "$port"; return; }
+  done
+}
+
+# metric URL 'name{labels}': prints the sample's value (exact series match).
+metric() {
+  curl -fsS "$1" | awk -v series="$2" '$1 == series { print $2; found = 1 } END { exit !found }'
+}
+
+metric_is() { [ "$(metric "$1" "$2")" = "$3" ]; }
