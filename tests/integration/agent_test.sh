@@ -50,7 +50,10 @@ TEST_PIDS+=("$agent")
 
 series_ok='netprobe_probe_success{expect="allow",probe="self-tcp",target="127.0.0.1:'$port'",transport="tcp",type="tcp"}'
 check "the agent probes and exposes results" wait_until 10 metric_is "$url" "$series_ok" 1
-wait_until 5 metric "$url" 'netprobe_probe_runs_total{outcome="refused",probe="closed-deny",transport="tcp"}' || true
+# Each check runs at its own offset in the interval: wait until every one has run once.
+for probe in self-http closed closed-deny; do
+  wait_until 5 bash -c "curl -fsS $url | grep -q '^netprobe_probe_runs_total{.*probe=\"$probe\"'" || fail "$probe never ran"
+done
 
 check "http probe ok" metric_is "$url" 'netprobe_probe_success{expect="allow",probe="self-http",target="http://127.0.0.1:'$port'/healthz",transport="http",type="http"}' 1
 check "closed port: success 0" metric_is "$url" 'netprobe_probe_success{expect="allow",probe="closed",target="127.0.0.1:'$closed'",transport="tcp",type="tcp"}' 0
@@ -66,6 +69,19 @@ answer=$(curl -fsS -X POST -H 'Authorization: Bearer t0ken' "http://127.0.0.1:$p
 check "one-shot probe answers with the outcome" [ "$(jq -r '.results[0].outcome' <<<"$answer")" = refused ]
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/api/v1/probe" -d '{}')
 check "one-shot probe without token is 401" [ "$code" = 401 ]
+
+# Hardening: oversized and malformed requests get clear errors, the agent keeps serving.
+head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' 'x' > "$TEST_TMP/big"
+code=$(curl -s -o "$TEST_TMP/big.out" -w '%{http_code}' -X POST -H 'Authorization: Bearer t0ken' \
+  --data-binary @"$TEST_TMP/big" "http://127.0.0.1:$port/api/v1/probe")
+check "an oversized body is 413" [ "$code" = 413 ]
+check "the 413 says why" grep -q body_too_large "$TEST_TMP/big.out"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer t0ken' \
+  "http://127.0.0.1:$port/api/v1/probe" -d '{"probe": {"type": "tcp", "target": 5}}')
+check "a bad field is 400" [ "$code" = 400 ]
+reply=$(printf 'GARBAGE\r\n\r\n' | timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port; cat >&3; cat <&3" || true)
+check "a malformed request line gets 400" grep -q '^HTTP/1.1 400' <<<"$reply"
+check "still serving after bad input" metric_is "$url" "$series_ok" 1
 
 # SIGHUP with a broken file: rejected, the old probes keep running.
 runs_before=$(metric "$url" 'netprobe_probe_runs_total{outcome="ok",probe="self-tcp",transport="tcp"}')
