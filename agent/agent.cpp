@@ -15,6 +15,7 @@
 
 #include "agent/api.hpp"
 #include "agent/metrics.hpp"
+#include "agent/probers/run_checks.hpp"
 #include "agent/scheduler.hpp"
 #include "core/version.hpp"
 #include "io/dns_client.hpp"
@@ -120,10 +121,8 @@ struct Agent::Impl {
     }
     ++one_shots_in_flight;
     auto spec = std::make_shared<const ProbeSpec>(std::move(std::get<RunProbe>(route).spec));
-    std::vector<ProbeResult> results;
-    for (const Check& check : expand_checks(spec, system_nameservers())) {
-      results.push_back(co_await run_check(check, env, options.identity));
-    }
+    const std::vector<ProbeResult> results =
+        co_await run_checks(expand_checks(spec, system_nameservers()), env, options.identity);
     --one_shots_in_flight;
     log::info("one-shot probe", {{"probe", spec->name}, {"type", to_string(spec->type())}, {"remote", request.remote_address}, {"checks", results.size()}});
     co_return probe_results_response(results);

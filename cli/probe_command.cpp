@@ -5,14 +5,11 @@
 #include <iostream>
 #include <sstream>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
-#include "agent/probers/prober.hpp"
+#include "agent/probers/run_checks.hpp"
 #include "cli/commands.hpp"
 #include "core/probe_config.hpp"
 #include "io/dns_client.hpp"
@@ -171,17 +168,10 @@ int probe_command(const std::vector<std::string>& args) {
     std::cerr << "netprobe probe: no DNS server to ask: /etc/resolv.conf lists none; pass --server\n";
     return 2;
   }
-  boost::asio::io_context io(1);
-  std::vector<ProbeResult> results(checks.size());
   const char* node = std::getenv("NODE_NAME");
   const char* ns = std::getenv("POD_NAMESPACE");
   const Identity identity{node != nullptr ? node : "", ns != nullptr ? ns : ""};
-  for (std::size_t i = 0; i < checks.size(); ++i) {
-    boost::asio::co_spawn(
-        io, [&, i]() -> boost::asio::awaitable<void> { results[i] = co_await run_check(checks[i], env, identity); },
-        boost::asio::detached);
-  }
-  io.run();
+  const std::vector<ProbeResult> results = run_checks_blocking(checks, env, identity);
 
   bool all_succeeded = true;
   for (const ProbeResult& result : results) {
