@@ -18,6 +18,8 @@ boost::asio::ssl::context& ProbeEnv::tls() {
   return *tls_;
 }
 
+void ProbeEnv::add_ca_file(const std::string& path) { tls().load_verify_file(path); }
+
 Prober prober_for(ProbeType type) {
   switch (type) {
     case ProbeType::dns: return &probe_dns;

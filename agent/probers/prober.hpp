@@ -30,6 +30,10 @@ class ProbeEnv {
   // agent with no https probes never loads the CA bundle.
   boost::asio::ssl::context& tls();
 
+  // Also trusts the CA certificates in this PEM file (a private CA, a test's
+  // self-signed certificate). Throws boost::system::system_error if unreadable.
+  void add_ca_file(const std::string& path);
+
   // Nameservers for resolving targets' host names; empty = /etc/resolv.conf.
   std::vector<Endpoint> resolver_servers;
 

@@ -10,7 +10,8 @@ namespace netprobe {
 
 // `beast::error::timeout` (a stream deadline) and `operation_aborted` (our
 // deadline cancelled the operation) are timeouts; system errors go through
-// classify_errno; TLS errors are tls_error; an EOF where a reply was due is a reset.
+// classify_errno; TLS errors are tls_error; an EOF where a reply was due (also
+// Beast's end_of_stream and partial_message) is a reset; malformed HTTP is an error.
 Outcome classify_error(const boost::system::error_code& error);
 
 }  // namespace netprobe

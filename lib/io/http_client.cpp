@@ -1,0 +1,273 @@
+#include "http_client.hpp"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <memory>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "io/dns_client.hpp"
+#include "io/error_outcome.hpp"
+
+namespace netprobe {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using boost::system::error_code;
+using tcp = asio::ip::tcp;
+
+constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::string_view kUserAgent = "netprobe/" NETPROBE_VERSION;
+
+bool is_ip_literal(const std::string& host) {
+  error_code error;
+  asio::ip::make_address(host, error);
+  return !error;
+}
+
+Millis remaining(std::chrono::steady_clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
+  return left > Millis{0} ? left : Millis{0};
+}
+
+std::string endpoint_text(const tcp::endpoint& endpoint) {
+  const std::string address = endpoint.address().to_string();
+  const std::string port = std::to_string(endpoint.port());
+  return endpoint.address().is_v6() ? "[" + address + "]:" + port : address + ":" + port;
+}
+
+// What went wrong, without the "(SSL routines)" suffix Asio adds to OpenSSL
+// reasons and with Beast's terse stream errors said the way people say them.
+std::string error_text(const error_code& error) {
+  if (error.category() == asio::error::get_ssl_category()) {
+    if (const char* reason = ERR_reason_error_string(static_cast<unsigned long>(error.value()))) return reason;
+  }
+  if (error == http::error::end_of_stream || error == asio::error::eof) return "connection closed by the server";
+  if (error == http::error::partial_message) return "connection closed in the middle of the response";
+  if (error == asio::ssl::error::stream_truncated) return "connection closed without a TLS close_notify";
+  return error.message();
+}
+
+std::string timeout_text(HttpPhase phase, Millis budget) {
+  const std::string within = " within " + format_duration(budget);
+  switch (phase) {
+    case HttpPhase::request: return "could not send the request" + within;
+    case HttpPhase::response: return "no response" + within;
+    default: return "no answer" + within;
+  }
+}
+
+ClientExchange failure(HttpPhase phase, const error_code& error, const ClientOptions& options, std::string peer) {
+  ClientExchange exchange;
+  exchange.phase = phase;
+  exchange.peer = std::move(peer);
+  exchange.outcome = classify_error(error);
+  // Once the request is out, a TLS stream that ends without close_notify is a
+  // server hanging up on us (reset), not a failed handshake.
+  if (phase != HttpPhase::tls && error == asio::ssl::error::stream_truncated) exchange.outcome = Outcome::reset;
+  exchange.error = exchange.outcome == Outcome::timeout ? timeout_text(phase, options.budget) : error_text(error);
+  return exchange;
+}
+
+std::string default_host_header(const ClientRequest& request) {
+  const bool default_port = request.port == (request.tls ? 443 : 80);
+  if (!default_port) return authority(request);
+  return request.host.find(':') != std::string::npos ? "[" + request.host + "]" : request.host;
+}
+
+http::request<http::empty_body> build_request(const ClientRequest& request) {
+  http::request<http::empty_body> message;
+  const http::verb verb = http::string_to_verb(request.method);
+  if (verb == http::verb::unknown) {
+    message.method_string(request.method);
+  } else {
+    message.method(verb);
+  }
+  message.target(request.target);
+  message.version(11);
+  message.set(http::field::host, request.host_header.empty() ? default_host_header(request) : request.host_header);
+  message.set(http::field::user_agent, kUserAgent);
+  message.set(http::field::connection, "close");
+  for (const auto& [name, value] : request.headers) message.set(name, value);
+  message.prepare_payload();  // "Content-Length: 0" on a PUT, as IMDSv2 expects
+  return message;
+}
+
+// Writes the request and reads the response on a connected (and, for https,
+// handshaken) stream. `Stream` is beast::tcp_stream or an ssl::stream over one.
+template <class Stream>
+asio::awaitable<ClientExchange> send_and_receive(Stream& stream, const ClientRequest& request,
+                                               const ClientOptions& options, const std::string& peer) {
+  auto message = build_request(request);
+  beast::get_lowest_layer(stream).expires_at(options.deadline);
+  auto [write_error, written] = co_await http::async_write(stream, message, kAsTuple);
+  if (write_error) co_return failure(HttpPhase::request, write_error, options, peer);
+
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(options.body_limit);
+  if (message.method() == http::verb::head) parser.skip(true);  // a HEAD reply announces a body it never sends
+  beast::get_lowest_layer(stream).expires_at(options.deadline);
+  auto [read_error, read] = co_await http::async_read(stream, buffer, parser, kAsTuple);
+  // A body longer than we care to read still came with a status: that is an answer.
+  const bool long_body = read_error == http::error::body_limit && parser.is_header_done();
+  if (read_error && !long_body) co_return failure(HttpPhase::response, read_error, options, peer);
+
+  ClientExchange exchange;
+  exchange.outcome = Outcome::ok;
+  exchange.phase = HttpPhase::response;
+  exchange.peer = peer;
+  exchange.reply.status = static_cast<int>(parser.get().result_int());
+  exchange.reply.reason = std::string(parser.get().reason());
+  exchange.reply.body = parser.get().body();
+  if (exchange.reply.body.size() > options.body_limit) exchange.reply.body.resize(options.body_limit);
+  co_return exchange;
+}
+
+// Connects to the first endpoint that answers; `peer` names it afterwards.
+asio::awaitable<error_code> connect(beast::tcp_stream& stream, const std::vector<tcp::endpoint>& endpoints,
+                                    const ClientOptions& options, std::string& peer) {
+  stream.expires_at(options.deadline);
+  auto [error, connected] = co_await stream.async_connect(endpoints, kAsTuple);
+  if (!error) peer = endpoint_text(connected);
+  co_return error;
+}
+
+asio::awaitable<ClientExchange> plain_exchange(const std::vector<tcp::endpoint>& endpoints,
+                                             const ClientRequest& request, const ClientOptions& options) {
+  beast::tcp_stream stream(co_await asio::this_coro::executor);
+  std::string peer;
+  if (const error_code error = co_await connect(stream, endpoints, options, peer)) {
+    co_return failure(HttpPhase::connect, error, options, "");
+  }
+  co_return co_await send_and_receive(stream, request, options, peer);
+}
+
+// SSL_set_tlsext_host_name() without its C cast; OpenSSL copies the name.
+bool set_server_name(SSL* ssl, const std::string& host) {
+  void* name = const_cast<char*>(host.c_str());
+  return SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, name) == 1;
+}
+
+// Why the handshake failed, as precisely as OpenSSL lets us say.
+std::string tls_failure_text(SSL* ssl, const error_code& error, const ClientRequest& request, bool name_mismatch) {
+  if (name_mismatch) return "certificate does not match host " + request.host;
+  const long verify_result = SSL_get_verify_result(ssl);
+  if (verify_result != X509_V_OK) {
+    return std::string("certificate verify failed: ") + X509_verify_cert_error_string(verify_result);
+  }
+  return error_text(error);
+}
+
+asio::awaitable<ClientExchange> tls_exchange(const std::vector<tcp::endpoint>& endpoints,
+                                           const ClientRequest& request, const ClientOptions& options) {
+  asio::ssl::stream<beast::tcp_stream> stream(co_await asio::this_coro::executor, *options.tls);
+  // SNI carries host names only (RFC 6066); an IP literal is checked against the certificate's IP SANs.
+  if (!is_ip_literal(request.host) && !set_server_name(stream.native_handle(), request.host)) {
+    ClientExchange exchange;
+    exchange.phase = HttpPhase::tls;
+    exchange.error = "cannot set TLS server name " + request.host;
+    co_return exchange;
+  }
+  // Wraps Asio's check to remember that it was the name, not the chain, that failed.
+  auto name_mismatch = std::make_shared<bool>(false);
+  stream.set_verify_callback([check = asio::ssl::host_name_verification(request.host), name_mismatch](
+                                 bool preverified, asio::ssl::verify_context& context) {
+    const bool verified = check(preverified, context);
+    if (preverified && !verified) *name_mismatch = true;
+    return verified;
+  });
+
+  std::string peer;
+  if (const error_code error = co_await connect(beast::get_lowest_layer(stream), endpoints, options, peer)) {
+    co_return failure(HttpPhase::connect, error, options, "");
+  }
+  beast::get_lowest_layer(stream).expires_at(options.deadline);
+  auto [handshake_error] = co_await stream.async_handshake(asio::ssl::stream_base::client, kAsTuple);
+  if (handshake_error) {
+    ClientExchange exchange = failure(HttpPhase::tls, handshake_error, options, peer);
+    if (exchange.outcome == Outcome::tls_error) {
+      exchange.error = tls_failure_text(stream.native_handle(), handshake_error, request, *name_mismatch);
+    }
+    co_return exchange;
+  }
+  // No TLS shutdown afterwards: we have what we came for, and closing is enough.
+  co_return co_await send_and_receive(stream, request, options, peer);
+}
+
+}  // namespace
+
+std::string_view to_string(HttpPhase phase) {
+  switch (phase) {
+    case HttpPhase::resolve: return "resolve";
+    case HttpPhase::connect: return "connect";
+    case HttpPhase::tls: return "tls";
+    case HttpPhase::request: return "request";
+    case HttpPhase::response: return "response";
+  }
+  return "unknown";
+}
+
+std::string authority(const ClientRequest& request) {
+  return Endpoint{request.host, request.port}.to_string();
+}
+
+std::string request_url(const ClientRequest& request) {
+  const std::string host = request.host_header.empty() ? default_host_header(request) : request.host_header;
+  return std::string(request.tls ? "https://" : "http://") + host + request.target;
+}
+
+std::string describe_failure(const ClientRequest& request, const ClientExchange& exchange) {
+  switch (exchange.phase) {
+    case HttpPhase::resolve: return "resolving " + request.host + ": " + exchange.error;
+    case HttpPhase::connect: return "connect to " + authority(request) + ": " + exchange.error;
+    case HttpPhase::tls: return "TLS handshake with " + authority(request) + " failed: " + exchange.error;
+    case HttpPhase::request: return "sending " + request.method + " " + request_url(request) + ": " + exchange.error;
+    case HttpPhase::response: return request.method + " " + request_url(request) + ": " + exchange.error;
+  }
+  return exchange.error;
+}
+
+asio::awaitable<ClientExchange> http_exchange(const ClientRequest& request, const ClientOptions& options) {
+  if (request.tls && options.tls == nullptr) {
+    ClientExchange exchange;
+    exchange.phase = HttpPhase::tls;
+    exchange.error = "no TLS context configured";
+    co_return exchange;
+  }
+  const HostAddresses host = co_await resolve_host(request.host, remaining(options.deadline), options.resolver_servers);
+  if (!host.error.empty() || host.addresses.empty()) {
+    ClientExchange exchange;
+    exchange.outcome = Outcome::resolve_error;
+    exchange.phase = HttpPhase::resolve;
+    exchange.error = host.error.empty() ? "no addresses" : host.error;
+    co_return exchange;
+  }
+  std::vector<tcp::endpoint> endpoints;
+  for (const auto& address : host.addresses) endpoints.emplace_back(address, request.port);
+  if (request.tls) co_return co_await tls_exchange(endpoints, request, options);
+  co_return co_await plain_exchange(endpoints, request, options);
+}
+
+}  // namespace netprobe

@@ -1,0 +1,82 @@
+#pragma once
+// One HTTP(S) request on a fresh connection, for the http and metadata probers.
+// Runs on the caller's executor; every phase (resolve, connect, TLS handshake,
+// write, read) is bounded by one deadline, so a probe never outlives its
+// timeout. Beast stays out of this header: only http_client.cpp pays for it.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/duration.hpp"
+#include "core/endpoint.hpp"
+#include "core/outcome.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace netprobe {
+
+struct ClientRequest {
+  std::string host;  // host name or IP literal (IPv6 without brackets)
+  std::uint16_t port = 80;
+  bool tls = false;
+  std::string method = "GET";
+  std::string target = "/";  // path and query
+  std::string host_header;   // empty: "host" or "host:port" from host and port
+  std::vector<std::pair<std::string, std::string>> headers;  // set after the defaults, so they win
+};
+
+struct ClientOptions {
+  std::chrono::steady_clock::time_point deadline;  // ends every phase
+  Millis budget{0};                                // the probe's timeout, named in messages
+  std::span<const Endpoint> resolver_servers;      // empty: the system resolver configuration
+  boost::asio::ssl::context* tls = nullptr;        // required when the request uses TLS
+  std::size_t body_limit = 64 * 1024;              // the rest of a longer body is not read
+};
+
+// How far the exchange got: a failure names the phase it happened in.
+enum class HttpPhase { resolve, connect, tls, request, response };
+std::string_view to_string(HttpPhase phase);
+
+struct ClientReply {
+  int status = 0;
+  std::string reason;  // as the server sent it, e.g. "Not Found"
+  std::string body;    // at most ClientOptions::body_limit bytes
+};
+
+struct ClientExchange {
+  // `ok` when a response arrived (its status is not judged here); otherwise how
+  // the failing phase ended: timeout, refused, unreachable, reset, tls_error,
+  // resolve_error or error.
+  Outcome outcome = Outcome::error;
+  HttpPhase phase = HttpPhase::resolve;  // the phase that failed, or `response` when answered
+  std::string peer;                      // "address:port" once connected
+  std::string error;                     // why the phase failed, for people
+  ClientReply reply;                       // when answered
+
+  bool answered() const { return outcome == Outcome::ok; }
+};
+
+boost::asio::awaitable<ClientExchange> http_exchange(const ClientRequest& request, const ClientOptions& options);
+
+// "host:port" with IPv6 brackets, as people write it.
+std::string authority(const ClientRequest& request);
+
+// A line for people on a failed exchange, naming the phase and the peer:
+// "connect to 127.0.0.1:8080: connection refused",
+// "TLS handshake with 127.0.0.1:8443 failed: certificate verify failed: self-signed certificate",
+// "GET http://127.0.0.1:8080/: no response within 2s".
+std::string describe_failure(const ClientRequest& request, const ClientExchange& exchange);
+
+// "http://127.0.0.1:8080/metrics", rebuilt from the request for messages.
+std::string request_url(const ClientRequest& request);
+
+}  // namespace netprobe
