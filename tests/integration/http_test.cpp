@@ -24,6 +24,7 @@
 
 #include "core/check.hpp"
 #include "core/probe_config.hpp"
+#include "support/loopback_server.hpp"
 #include "support/process.hpp"
 #include "support/run_probe.hpp"
 
@@ -35,44 +36,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
-
-// A blocking server on 127.0.0.1:<ephemeral> that hands each connection, one
-// at a time, to `handle` on its own thread. Stopped and joined on destruction.
-class LoopbackServer {
- public:
-  using Handler = std::function<void(tcp::socket&)>;
-
-  explicit LoopbackServer(Handler handle)
-      : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), handle_(std::move(handle)) {
-    thread_ = std::thread([this] { run(); });
-  }
-  ~LoopbackServer() {
-    // shutdown() wakes a thread blocked in accept(); close() alone does not.
-    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
-    thread_.join();
-  }
-  LoopbackServer(const LoopbackServer&) = delete;
-  LoopbackServer& operator=(const LoopbackServer&) = delete;
-
-  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
-  std::string url(const std::string& path = "/") const { return "http://127.0.0.1:" + std::to_string(port()) + path; }
-
- private:
-  void run() {
-    for (;;) {
-      tcp::socket socket(io_);
-      boost::system::error_code error;
-      acceptor_.accept(socket, error);
-      if (error) return;
-      handle_(socket);
-    }
-  }
-
-  asio::io_context io_;
-  tcp::acceptor acceptor_;
-  Handler handle_;
-  std::thread thread_;
-};
+using testing::LoopbackServer;
 
 // What the servers saw, read by the test thread after the probe returned.
 struct Seen {
@@ -90,39 +54,22 @@ struct Seen {
   }
 };
 
-bool read_request(tcp::socket& socket, Seen* seen) {
-  beast::flat_buffer buffer;
-  http::request<http::string_body> request;
-  boost::system::error_code error;
-  http::read(socket, buffer, request, error);
-  if (error) return false;
-  if (seen != nullptr) seen->add(request);
-  return true;
-}
-
-// Answers every request with `status`.
+// Answers every request with `status`, recording it in `seen` when given.
 LoopbackServer::Handler respond(http::status status, Seen* seen = nullptr) {
-  return [status, seen](tcp::socket& socket) {
-    if (!read_request(socket, seen)) return;
-    http::response<http::string_body> response(status, 11);
-    response.body() = "hello from the test server\n";
-    response.keep_alive(false);
-    response.prepare_payload();
-    boost::system::error_code error;
-    http::write(socket, response, error);
-  };
+  if (seen == nullptr) return testing::answer_with(status);
+  return testing::answer_with(status, [seen](const testing::HttpRequestSeen& request) { seen->add(request); });
 }
 
 // Reads the request, then closes with SO_LINGER {1, 0}: the kernel sends RST.
 void reset_after_request(tcp::socket& socket) {
-  if (!read_request(socket, nullptr)) return;
+  if (!testing::read_http_request(socket)) return;
   socket.set_option(asio::socket_base::linger(true, 0));
   socket.close();
 }
 
 // Reads the request and never answers; returns once the client gives up.
 void never_answer(tcp::socket& socket) {
-  if (!read_request(socket, nullptr)) return;
+  if (!testing::read_http_request(socket)) return;
   char byte = 0;
   boost::system::error_code error;
   socket.read_some(asio::buffer(&byte, 1), error);
@@ -168,22 +115,6 @@ struct TlsServer {
 
   std::string url() const { return "https://127.0.0.1:" + std::to_string(port) + "/"; }
 };
-
-// run_single() with a ProbeEnv of our own (one that trusts a test CA).
-ProbeResult run_with_env(const std::string& spec_yaml, ProbeEnv& env) {
-  auto spec = std::make_shared<const ProbeSpec>(parse_probe_document(spec_yaml, "test", ProbeDefaults{}));
-  const std::vector<Check> checks = expand_checks(spec, {});
-  REQUIRE(checks.size() == 1);
-  asio::io_context io;
-  // Outside the coroutine: GCC 12 mis-destroys braced temporaries across co_await.
-  const Identity identity{"test-node", "test-ns"};
-  ProbeResult result;
-  asio::co_spawn(
-      io, [&]() -> asio::awaitable<void> { result = co_await run_check(checks.front(), env, identity); },
-      asio::detached);
-  io.run();
-  return result;
-}
 
 }  // namespace
 
@@ -280,7 +211,7 @@ TEST_CASE("https: a trusted certificate is ok, and its name must match the host"
     TlsServer server("DNS:localhost,IP:127.0.0.1");
     ProbeEnv env;
     env.add_ca_file(server.cert);
-    const ProbeResult result = run_with_env(http_probe(server.url()), env);
+    const ProbeResult result = testing::run_single(http_probe(server.url()), env);
     CHECK(result.outcome == Outcome::ok);
     CHECK(result.detail == "GET " + server.url() + ": 200 ok");
   }
@@ -288,7 +219,7 @@ TEST_CASE("https: a trusted certificate is ok, and its name must match the host"
     TlsServer server("DNS:localhost");
     ProbeEnv env;
     env.add_ca_file(server.cert);
-    const ProbeResult result = run_with_env(http_probe(server.url()), env);
+    const ProbeResult result = testing::run_single(http_probe(server.url()), env);
     CHECK(result.outcome == Outcome::tls_error);
     CHECK(result.detail == "TLS handshake with 127.0.0.1:" + std::to_string(server.port) +
                                " failed: certificate does not match host 127.0.0.1");

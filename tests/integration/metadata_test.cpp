@@ -16,6 +16,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "support/loopback_server.hpp"
 #include "support/process.hpp"
 #include "support/run_probe.hpp"
 
@@ -62,39 +63,6 @@ struct Standin {
     }
     return lines;
   }
-};
-
-// Answers one connection's request with 404: a web server that is not a metadata server.
-class NotFoundServer {
- public:
-  NotFoundServer() : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
-    thread_ = std::thread([this] { serve_one(); });
-  }
-  ~NotFoundServer() { thread_.join(); }
-  NotFoundServer(const NotFoundServer&) = delete;
-  NotFoundServer& operator=(const NotFoundServer&) = delete;
-
-  std::string address() const { return "127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
-
- private:
-  void serve_one() {
-    tcp::socket socket(io_);
-    boost::system::error_code error;
-    acceptor_.accept(socket, error);
-    if (error) return;
-    beast::flat_buffer buffer;
-    http::request<http::string_body> request;
-    http::read(socket, buffer, request, error);
-    if (error) return;
-    http::response<http::string_body> response(http::status::not_found, 11);
-    response.keep_alive(false);
-    response.prepare_payload();
-    http::write(socket, response, error);
-  }
-
-  asio::io_context io_;
-  tcp::acceptor acceptor_;
-  std::thread thread_;
 };
 
 }  // namespace
@@ -173,7 +141,7 @@ TEST_CASE("metadata: nothing listening is refused, for every flavor") {
 }
 
 TEST_CASE("metadata: a web server that 404s the metadata path is http_status") {
-  NotFoundServer server;
+  testing::LoopbackServer server(testing::answer_with(boost::beast::http::status::not_found));
   const ProbeResult result = testing::run_single("{type: metadata, address: '" + server.address() + "', flavor: gcp}");
   CHECK(result.outcome == Outcome::http_status);
   CHECK(result.detail == "GET http://" + server.address() + "/computeMetadata/v1/instance/id: 404 Not Found");
