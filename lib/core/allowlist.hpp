@@ -1,0 +1,43 @@
+#pragma once
+// Which targets ad hoc probes may reach: CIDRs and DNS suffixes. Everything
+// else is refused, so the controller's API is not an in-cluster port scanner.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace netprobe {
+
+struct Cidr {
+  std::array<std::uint8_t, 16> address{};  // IPv4 as IPv4-mapped IPv6
+  int prefix = 0;                          // over the 128-bit form
+  std::string text;
+
+  bool contains(const std::array<std::uint8_t, 16>& other) const;
+};
+
+// "10.0.0.0/8", "fd00::/8", "169.254.169.254/32", or a bare address (a /32 or /128).
+std::optional<Cidr> parse_cidr(std::string_view text);
+// An IPv4 or IPv6 literal in the 128-bit form, or nullopt for a host name.
+std::optional<std::array<std::uint8_t, 16>> parse_ip(std::string_view text);
+
+class Allowlist {
+ public:
+  Allowlist() = default;
+  Allowlist(std::vector<Cidr> cidrs, std::vector<std::string> suffixes);
+
+  // An IP literal must fall in a CIDR; a name must end in a suffix (".cluster.local"
+  // matches "a.cluster.local" and "cluster.local", never "evilcluster.local").
+  bool allows_host(std::string_view host) const;
+
+  const std::vector<Cidr>& cidrs() const { return cidrs_; }
+  const std::vector<std::string>& suffixes() const { return suffixes_; }
+
+ private:
+  std::vector<Cidr> cidrs_;
+  std::vector<std::string> suffixes_;
+};
+
+}  // namespace netprobe
