@@ -1,0 +1,128 @@
+#include "alerts.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+namespace netprobe {
+namespace {
+
+// The outcome most failing nodes share: the alert's `outcome` label.
+Outcome dominant_outcome(const TargetView& target) {
+  std::map<Outcome, int> counts;
+  for (const FailingNode& node : target.failing) ++counts[node.outcome];
+  return std::max_element(counts.begin(), counts.end(),
+                          [](const auto& a, const auto& b) { return a.second < b.second; })
+      ->first;
+}
+
+std::string failing_node_names(const TargetView& target) {
+  constexpr std::size_t kShown = 10;
+  std::string names;
+  for (std::size_t i = 0; i < target.failing.size() && i < kShown; ++i) {
+    names += (i == 0 ? "" : ", ") + target.failing[i].node + " (" + std::string(to_string(target.failing[i].outcome)) + ")";
+  }
+  if (target.failing.size() > kShown) names += " and " + std::to_string(target.failing.size() - kShown) + " more";
+  return names;
+}
+
+}  // namespace
+
+nlohmann::json to_alertmanager_json(const std::vector<AlertNotification>& alerts) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const AlertNotification& alert : alerts) {
+    list.push_back({{"labels", alert.labels},
+                    {"annotations", alert.annotations},
+                    {"startsAt", format_time(alert.starts_at)},
+                    {"endsAt", format_time(alert.ends_at)}});
+  }
+  return list;
+}
+
+AlertEngine::AlertEngine(AlertmanagerConfig config) : config_(std::move(config)) {}
+
+AlertNotification AlertEngine::describe(const TargetView& target, TimePoint starts_at) const {
+  const Outcome outcome = dominant_outcome(target);
+  AlertNotification alert;
+  alert.labels = {{"alertname", "NetprobeTargetFailing"},
+                  {"probe", target.probe},
+                  {"target", target.target},
+                  {"transport", target.transport},
+                  {"outcome", std::string(to_string(outcome))},
+                  {"severity", target.expect == Expect::deny ? "warning" : "critical"}};
+  const std::string what = target.expect == Expect::deny ? "is reachable although it should be denied"
+                                                         : "fails";
+  alert.annotations = {
+      {"summary", target.probe + " (" + target.target + " over " + target.transport + ") " + what + " from " +
+                      std::to_string(target.failing.size()) + " of " + std::to_string(target.nodes) + " nodes: " +
+                      std::string(to_string(outcome))},
+      {"description", "Failing nodes: " + failing_node_names(target) + ". Likely cause: " +
+                          std::string(likely_cause(outcome)) + "."},
+  };
+  alert.starts_at = starts_at;
+  return alert;
+}
+
+std::vector<AlertNotification> AlertEngine::evaluate(const std::vector<TargetView>& targets, TimePoint now) {
+  std::vector<AlertNotification> out;
+  const auto lease = config_.resend_interval * 4;  // Alertmanager resolves it itself if we vanish
+  std::map<Key, const TargetView*> failing;
+  for (const TargetView& target : targets) {
+    if (static_cast<int>(target.failing.size()) >= config_.min_failing_nodes) {
+      failing[{target.probe, target.target, target.transport}] = &target;
+    }
+  }
+
+  for (auto it = states_.begin(); it != states_.end();) {
+    if (failing.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    if (it->second.firing) {  // recovered: tell Alertmanager now rather than letting the lease run out
+      AlertNotification resolved = it->second.last;
+      resolved.ends_at = now;
+      resolved.resolved = true;
+      out.push_back(std::move(resolved));
+    }
+    it = states_.erase(it);
+  }
+
+  for (const auto& [key, target] : failing) {
+    auto [it, inserted] = states_.try_emplace(key);
+    State& state = it->second;
+    if (inserted) state.pending_since = now;
+    if (!state.firing) {
+      if (now - state.pending_since < config_.for_duration) continue;
+      state.firing = true;
+      state.last = describe(*target, state.pending_since);
+    } else {
+      AlertNotification current = describe(*target, state.last.starts_at);
+      if (current.labels != state.last.labels) {
+        // The failure changed its nature (timeout -> refused): resolve the old
+        // alert and fire the new one at once; the target has failed long enough.
+        AlertNotification resolved = state.last;
+        resolved.ends_at = now;
+        resolved.resolved = true;
+        out.push_back(std::move(resolved));
+        current.starts_at = now;
+        state.last = current;
+      } else {
+        const bool due = now - state.last_sent >= config_.resend_interval;
+        const bool news = current.annotations != state.last.annotations;
+        state.last = current;
+        if (!due && !news) continue;
+      }
+    }
+    state.last.ends_at = now + lease;
+    state.last_sent = now;
+    out.push_back(state.last);
+  }
+  return out;
+}
+
+std::size_t AlertEngine::firing() const {
+  return static_cast<std::size_t>(
+      std::count_if(states_.begin(), states_.end(), [](const auto& item) { return item.second.firing; }));
+}
+
+}  // namespace netprobe
