@@ -1,0 +1,230 @@
+#include "api.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "core/probe_json.hpp"
+#include "core/url.hpp"
+
+namespace netprobe {
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+HttpResponse unauthorized() {
+  HttpResponse response = error_response(401, "unauthorized", "missing or wrong bearer token");
+  response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return response;
+}
+
+HttpResponse method_not_allowed(std::string_view allowed) {
+  HttpResponse response = error_response(405, "method_not_allowed", "use " + std::string(allowed));
+  response.headers.emplace_back("Allow", std::string(allowed));
+  return response;
+}
+
+HttpResponse text_response(std::string body) {
+  HttpResponse response;
+  response.content_type = "text/plain; charset=utf-8";
+  response.body = std::move(body);
+  return response;
+}
+
+bool is_read(const HttpRequest& request) { return request.method == "GET" || request.method == "HEAD"; }
+
+// The hosts an ad hoc probe would connect to; each must be in the allowlist.
+std::vector<std::string> target_hosts(const ProbeSpec& spec) {
+  std::vector<std::string> hosts;
+  std::visit(
+      [&hosts](const auto& params) {
+        using T = std::decay_t<decltype(params)>;
+        if constexpr (std::is_same_v<T, DnsSpec>) {
+          for (const std::string& server : params.servers) {
+            if (auto endpoint = parse_endpoint(server, 53)) hosts.push_back(endpoint->host);
+            else hosts.push_back(server);  // "auto": refused unless "auto" is allowed, which it cannot be
+          }
+        } else if constexpr (std::is_same_v<T, TcpSpec>) {
+          hosts.push_back(params.target.host);
+        } else if constexpr (std::is_same_v<T, HttpSpec>) {
+          if (auto url = parse_http_url(params.url)) hosts.push_back(url->host);
+        } else {
+          hosts.push_back(params.address.host);
+        }
+      },
+      spec.params);
+  return hosts;
+}
+
+ControllerRoute parse_adhoc(const HttpRequest& request, const ControllerConfig& config) {
+  const json body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded()) return error_response(400, "malformed_json", "request body is not valid JSON");
+  if (!body.is_object()) return error_response(400, "invalid_field", "body: expected a JSON object");
+  for (const auto& [key, value] : body.items()) {
+    if (key != "probe" && key != "nodes" && key != "all") {
+      return error_response(400, "invalid_field", key + ": unknown key (expected probe, nodes, all)");
+    }
+  }
+  if (!body.contains("probe")) return error_response(400, "invalid_field", "probe: is required");
+  if (!body["probe"].is_object()) return error_response(400, "invalid_field", "probe: expected a JSON object");
+
+  RunAdhoc run;
+  if (body.contains("all")) {
+    if (!body["all"].is_boolean()) return error_response(400, "invalid_field", "all: expected true or false");
+    run.all = body["all"].get<bool>();
+  }
+  if (body.contains("nodes")) {
+    const json& nodes = body["nodes"];
+    if (!nodes.is_array()) return error_response(400, "invalid_field", "nodes: expected a list of node names");
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      if (!nodes[i].is_string() || nodes[i].get<std::string>().empty()) {
+        return error_response(400, "invalid_field", "nodes[" + std::to_string(i) + "]: expected a node name");
+      }
+      run.nodes.push_back(nodes[i].get<std::string>());
+    }
+  }
+  if (run.all == !run.nodes.empty()) {
+    return error_response(400, "invalid_field", "nodes: give either a list of nodes or \"all\": true");
+  }
+  try {
+    const ProbeDefaults defaults{config.adhoc.max_timeout, std::min(config.defaults.timeout, config.adhoc.max_timeout)};
+    run.spec = parse_probe_document(body["probe"].dump(), "probe", defaults);
+  } catch (const ConfigError& error) {
+    const std::string field = error.field().empty() ? "probe" : "probe." + error.field();
+    std::string message = error.message();
+    if (error.field() == "timeout" && message.find("exceeds interval") != std::string::npos) {
+      message = "timeout exceeds the ad hoc limit of " + format_duration(config.adhoc.max_timeout);
+    }
+    return error_response(400, "invalid_field", field + ": " + message);
+  }
+  for (const std::string& host : target_hosts(run.spec)) {
+    if (!config.adhoc.allowlist.allows_host(host)) {
+      return error_response(403, "target_not_allowed",
+                            "target \"" + host + "\" is outside the ad hoc allowlist (adhoc.allow_cidrs, adhoc.allow_suffixes)");
+    }
+  }
+  return run;
+}
+
+ordered_json result_or_unreachable(const ProbeSpec& spec, const std::string& node, const std::string& reason) {
+  return ordered_json{{"probe", spec.name},       {"type", to_string(spec.type())}, {"expect", to_string(spec.expect)},
+                      {"node", node},            {"outcome", "agent_unreachable"}, {"success", false},
+                      {"detail", reason}};
+}
+
+}  // namespace
+
+ControllerRoute route_controller_request(const HttpRequest& request, const ControllerTokens& tokens,
+                                         const ControllerConfig& config, bool ready) {
+  const std::string_view path = request.path();
+  if (path == "/api/v1/reports") {
+    if (request.method != "POST") return method_not_allowed("POST");
+    if (!bearer_matches(request.authorization, tokens.agent)) return unauthorized();
+    try {
+      return AcceptReport{parse_report(request.body)};
+    } catch (const FieldError& error) {
+      return error_response(400, error.field() == "body" ? "malformed_json" : "invalid_field", error.what());
+    }
+  }
+  if (path == "/api/v1/probes") {
+    if (request.method != "POST") return method_not_allowed("POST");
+    // An agent token cannot run ad hoc probes: only the API token can.
+    if (!bearer_matches(request.authorization, tokens.api)) return unauthorized();
+    return parse_adhoc(request, config);
+  }
+  if (!is_read(request)) {
+    if (path == "/api/v1/status" || path == "/metrics" || path == "/healthz" || path == "/readyz" || path == "/") {
+      return method_not_allowed("GET");
+    }
+    return error_response(404, "not_found", "no such path: " + std::string(path));
+  }
+  if (path == "/api/v1/status") return RenderStatus{};
+  if (path == "/api/v1/findings") {
+    // NetworkPolicy analysis arrives with the policy watcher; until then the list is empty.
+    return json_response(200, {{"findings", json::array()}});
+  }
+  if (path == "/metrics") return RenderControllerMetrics{};
+  if (path == "/healthz") return text_response("ok\n");
+  if (path == "/readyz") {
+    if (ready) return text_response("ready\n");
+    HttpResponse response = text_response("not ready\n");
+    response.status = 503;
+    return response;
+  }
+  if (path == "/") return RenderStatusPage{};
+  return error_response(404, "not_found", "no such path: " + std::string(path));
+}
+
+HttpResponse report_accepted_response(std::size_t accepted, const ControllerConfig& config) {
+  ordered_json probes = ordered_json::array();
+  for (const auto& probe : config.probes) probes.push_back(to_json(*probe));
+  HttpResponse response;
+  response.body = ordered_json{{"accepted", accepted}, {"probes", std::move(probes)}}.dump() + "\n";
+  return response;
+}
+
+HttpResponse status_response(const std::vector<TargetView>& targets, const std::vector<AgentView>& agents) {
+  ordered_json target_list = ordered_json::array();
+  for (const TargetView& target : targets) {
+    ordered_json by_outcome = ordered_json::object();
+    for (const auto& [outcome, count] : target.nodes_by_outcome) by_outcome[std::string(to_string(outcome))] = count;
+    ordered_json failing = ordered_json::array();
+    for (const FailingNode& node : target.failing) {
+      failing.push_back({{"node", node.node},
+                         {"namespace", node.ns},
+                         {"outcome", to_string(node.outcome)},
+                         {"since", format_time(node.since)},
+                         {"detail", node.detail}});
+    }
+    ordered_json entry{{"probe", target.probe},
+                       {"type", to_string(target.type)},
+                       {"target", target.target},
+                       {"transport", target.transport},
+                       {"expect", to_string(target.expect)},
+                       {"nodes", target.nodes},
+                       {"failing_nodes", target.failing.size()},
+                       {"nodes_by_outcome", std::move(by_outcome)},
+                       {"failing", std::move(failing)}};
+    if (!target.failing.empty()) entry["failing_since"] = format_time(target.failing_since);
+    target_list.push_back(std::move(entry));
+  }
+  ordered_json agent_list = ordered_json::array();
+  for (const AgentView& agent : agents) {
+    agent_list.push_back({{"node", agent.node},
+                          {"namespace", agent.ns},
+                          {"address", agent.address},
+                          {"version", agent.version},
+                          {"state", to_string(agent.state)},
+                          {"last_report", format_time(agent.last_report)},
+                          {"results", agent.results}});
+  }
+  HttpResponse response;
+  response.body = ordered_json{{"targets", std::move(target_list)}, {"agents", std::move(agent_list)}}.dump() + "\n";
+  return response;
+}
+
+HttpResponse adhoc_response(const ProbeSpec& spec, const std::vector<AdhocAnswer>& answers) {
+  ordered_json results = ordered_json::array();
+  std::size_t total = 0;
+  std::size_t success = 0;
+  std::map<std::string, std::size_t> by_outcome;
+  for (const AdhocAnswer& answer : answers) {
+    if (!answer.unreachable_reason.empty()) {
+      results.push_back(result_or_unreachable(spec, answer.node, answer.unreachable_reason));
+      ++total;
+      ++by_outcome["agent_unreachable"];
+      continue;
+    }
+    for (const ProbeResult& result : answer.results) {
+      results.push_back(to_json(result));
+      ++total;
+      if (result.success) ++success;
+      ++by_outcome[std::string(to_string(result.outcome))];
+    }
+  }
+  ordered_json summary{{"total", total}, {"success", success}, {"by_outcome", by_outcome}};
+  HttpResponse response;
+  response.body = ordered_json{{"results", std::move(results)}, {"summary", std::move(summary)}}.dump() + "\n";
+  return response;
+}
+
+}  // namespace netprobe

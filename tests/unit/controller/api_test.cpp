@@ -1,0 +1,165 @@
+#include "controller/api.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+using namespace netprobe;
+
+namespace {
+
+const ControllerTokens kTokens{"agent-token", "api-token"};
+
+HttpRequest request(std::string method, std::string target, std::string body = "", std::string token = "") {
+  HttpRequest r;
+  r.method = std::move(method);
+  r.target = std::move(target);
+  r.body = std::move(body);
+  if (!token.empty()) r.authorization = "Bearer " + token;
+  r.remote_address = "127.0.0.1";
+  return r;
+}
+
+ControllerRoute route(const HttpRequest& r, bool ready = true) {
+  static const ControllerConfig config = parse_controller_config(R"(
+adhoc:
+  allow_cidrs: ["127.0.0.0/8", "10.0.0.0/8"]  # not-a-destination
+  allow_suffixes: [".cluster.local"]
+  max_timeout: 5s
+probes:
+  - name: kube-dns
+    type: dns
+    query: kubernetes.default.svc.cluster.local.
+)",
+                                                                 "controller.yaml");
+  return route_controller_request(r, kTokens, config, ready);
+}
+
+HttpResponse response_of(const ControllerRoute& r) {
+  REQUIRE(std::holds_alternative<HttpResponse>(r));
+  return std::get<HttpResponse>(r);
+}
+
+std::string error_of(const ControllerRoute& r) {
+  return nlohmann::json::parse(response_of(r).body)["error"]["message"];
+}
+
+std::string adhoc(const std::string& probe, const std::string& selection = R"("all": true)") {
+  return R"({"probe": )" + probe + ", " + selection + "}";
+}
+
+const std::string kReport = R"({"node": "node-a", "namespace": "monitoring", "address": "127.0.0.1:9743",
+  "results": [{"probe": "kube-dns", "type": "dns", "target": "127.0.0.1:53", "transport": "udp", "expect": "allow",
+               "outcome": "ok", "success": true, "duration_seconds": 0.001, "detail": "", "time": "2026-11-26T10:00:00Z"}]})";
+
+}  // namespace
+
+TEST_CASE("reports need the agent token and a valid body") {
+  CHECK(std::holds_alternative<AcceptReport>(route(request("POST", "/api/v1/reports", kReport, "agent-token"))));
+  CHECK(response_of(route(request("POST", "/api/v1/reports", kReport))).status == 401);
+  CHECK(response_of(route(request("POST", "/api/v1/reports", kReport, "api-token"))).status == 401);
+  const auto bad = route(request("POST", "/api/v1/reports", "{", "agent-token"));
+  CHECK(response_of(bad).status == 400);
+  CHECK(nlohmann::json::parse(response_of(bad).body)["error"]["code"] == "malformed_json");
+  CHECK(error_of(route(request("POST", "/api/v1/reports", R"({"node": "a", "namespace": "b", "results": [1]})",
+                               "agent-token"))) == "results[0]: expected an object");
+  CHECK(response_of(route(request("GET", "/api/v1/reports"))).status == 405);
+}
+
+TEST_CASE("the reply to a report carries the assigned probes") {
+  ControllerConfig config = parse_controller_config("probes:\n  - {name: a, type: tcp, target: 'x:1'}\n", "c.yaml");
+  const auto body = nlohmann::json::parse(report_accepted_response(3, config).body);
+  CHECK(body["accepted"] == 3);
+  CHECK(body["probes"][0]["name"] == "a");
+  CHECK(body["probes"][0]["target"] == "x:1");
+}
+
+TEST_CASE("ad hoc probes need the API token; an agent token is not enough") {
+  const std::string body = adhoc(R"({"type": "tcp", "target": "127.0.0.1:9090"})");
+  CHECK(std::holds_alternative<RunAdhoc>(route(request("POST", "/api/v1/probes", body, "api-token"))));
+  CHECK(response_of(route(request("POST", "/api/v1/probes", body, "agent-token"))).status == 401);
+  CHECK(response_of(route(request("POST", "/api/v1/probes", body))).status == 401);
+}
+
+TEST_CASE("ad hoc targets outside the allowlist are refused with 403") {
+  const auto post = [](const std::string& probe) {
+    return route(request("POST", "/api/v1/probes", adhoc(probe), "api-token"));
+  };
+  CHECK(std::holds_alternative<RunAdhoc>(post(R"({"type": "tcp", "target": "payment.payments.svc.cluster.local:9090"})")));
+  CHECK(response_of(post(R"({"type": "tcp", "target": "example.com:443"})")).status == 403);
+  CHECK(error_of(post(R"({"type": "tcp", "target": "8.8.8.8:53"})")) ==
+        "target \"8.8.8.8\" is outside the ad hoc allowlist (adhoc.allow_cidrs, adhoc.allow_suffixes)");
+  CHECK(response_of(post(R"({"type": "http", "url": "http://example.com/"})")).status == 403);
+  CHECK(response_of(post(R"({"type": "dns", "servers": ["8.8.8.8"], "query": "a."})")).status == 403);
+  CHECK(response_of(post(R"({"type": "dns", "query": "a."})")).status == 403);  // servers: auto
+  CHECK(response_of(post(R"({"type": "metadata", "address": "192.168.1.1:80"})")).status == 403);  // # not-a-destination
+}
+
+TEST_CASE("ad hoc bodies are validated field by field") {
+  const auto post = [](const std::string& body) { return route(request("POST", "/api/v1/probes", body, "api-token")); };
+  const std::string tcp = R"({"type": "tcp", "target": "127.0.0.1:1"})";
+  CHECK(error_of(post("nope")) == "request body is not valid JSON");
+  CHECK(error_of(post(adhoc(tcp, R"("nodes": [])"))) == "nodes: give either a list of nodes or \"all\": true");
+  CHECK(error_of(post(R"({"probe": )" + tcp + "}")) == "nodes: give either a list of nodes or \"all\": true");
+  CHECK(error_of(post(adhoc(tcp, R"("nodes": ["a", 3])"))) == "nodes[1]: expected a node name");
+  CHECK(error_of(post(adhoc(tcp, R"("all": "yes")"))) == "all: expected true or false");
+  CHECK(error_of(post(adhoc(R"({"type": "tcp"})"))) == "probe.target: is required");
+  CHECK(error_of(post(adhoc(R"({"type": "tcp", "target": "127.0.0.1:1", "timeout": "30s"})"))) ==
+        "probe.timeout: timeout exceeds the ad hoc limit of 5s");
+  CHECK(error_of(post(adhoc(tcp, R"("all": true, "extra": 1)"))) == "extra: unknown key (expected probe, nodes, all)");
+  const auto nodes = post(adhoc(tcp, R"("nodes": ["node-a", "node-b"])"));
+  REQUIRE(std::holds_alternative<RunAdhoc>(nodes));
+  CHECK(std::get<RunAdhoc>(nodes).nodes.size() == 2);
+}
+
+TEST_CASE("read endpoints and readiness") {
+  CHECK(std::holds_alternative<RenderStatus>(route(request("GET", "/api/v1/status"))));
+  CHECK(std::holds_alternative<RenderControllerMetrics>(route(request("GET", "/metrics"))));
+  CHECK(std::holds_alternative<RenderStatusPage>(route(request("GET", "/"))));
+  CHECK(response_of(route(request("GET", "/healthz"))).status == 200);
+  CHECK(response_of(route(request("GET", "/readyz"), false)).status == 503);
+  CHECK(response_of(route(request("GET", "/readyz"), true)).status == 200);
+  CHECK(nlohmann::json::parse(response_of(route(request("GET", "/api/v1/findings"))).body)["findings"].empty());
+  CHECK(response_of(route(request("GET", "/nope"))).status == 404);
+  CHECK(response_of(route(request("DELETE", "/api/v1/status"))).status == 405);
+}
+
+TEST_CASE("ad hoc answers: one result per node, agent_unreachable for the silent, and a summary") {
+  const ProbeSpec spec = parse_probe_document(R"({type: tcp, target: "127.0.0.1:1"})", "t", ProbeDefaults{});
+  ProbeResult ok;
+  ok.probe = "adhoc";
+  ok.node = "node-a";
+  ok.outcome = Outcome::ok;
+  ok.success = true;
+  ProbeResult timeout = ok;
+  timeout.node = "node-b";
+  timeout.outcome = Outcome::timeout;
+  timeout.success = false;
+  const std::vector<AdhocAnswer> answers{{"node-a", {ok}, ""}, {"node-b", {timeout}, ""}, {"node-c", {}, "no answer within 3s"}};
+  const auto body = nlohmann::json::parse(adhoc_response(spec, answers).body);
+  REQUIRE(body["results"].size() == 3);
+  CHECK(body["results"][2]["node"] == "node-c");
+  CHECK(body["results"][2]["outcome"] == "agent_unreachable");
+  CHECK(body["summary"]["total"] == 3);
+  CHECK(body["summary"]["success"] == 1);
+  CHECK(body["summary"]["by_outcome"]["ok"] == 1);
+  CHECK(body["summary"]["by_outcome"]["timeout"] == 1);
+  CHECK(body["summary"]["by_outcome"]["agent_unreachable"] == 1);
+}
+
+TEST_CASE("status JSON") {
+  TargetView target;
+  target.probe = "kube-dns";
+  target.target = "127.0.0.1:53";
+  target.transport = "udp";
+  target.nodes = 2;
+  target.nodes_by_outcome = {{Outcome::ok, 1}, {Outcome::timeout, 1}};
+  target.failing = {FailingNode{"node-b", "monitoring", Outcome::timeout, {}, "no response"}};
+  AgentView agent;
+  agent.node = "node-a";
+  agent.state = AgentState::stale;
+  const auto body = nlohmann::json::parse(status_response({target}, {agent}).body);
+  CHECK(body["targets"][0]["failing_nodes"] == 1);
+  CHECK(body["targets"][0]["nodes_by_outcome"]["timeout"] == 1);
+  CHECK(body["targets"][0]["failing"][0]["node"] == "node-b");
+  CHECK(body["agents"][0]["state"] == "stale");
+}
