@@ -1,0 +1,61 @@
+#include "controller/metrics.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace netprobe;
+
+namespace {
+
+TargetView target(const std::string& name, std::size_t failing) {
+  TargetView view;
+  view.probe = name;
+  view.target = "127.0.0.1:53";
+  view.transport = "udp";
+  view.nodes = 5;
+  view.nodes_by_outcome = {{Outcome::ok, 5 - failing}, {Outcome::timeout, failing}};
+  for (std::size_t i = 0; i < failing; ++i) {
+    view.failing.push_back(FailingNode{"node-" + std::to_string(i), "monitoring", Outcome::timeout, {}, ""});
+  }
+  return view;
+}
+
+bool has_line(const std::string& text, const std::string& line) {
+  return text.find("\n" + line + "\n") != std::string::npos;
+}
+
+std::size_t count(const std::string& text, const std::string& prefix) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find("\n" + prefix); at != std::string::npos; at = text.find("\n" + prefix, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("per-target counts by outcome, failing nodes, agents") {
+  AgentView reporting;
+  reporting.node = "node-0";
+  reporting.ns = "monitoring";
+  reporting.last_report = TimePoint{std::chrono::seconds{1795687200}};
+  AgentView stale = reporting;
+  stale.node = "node-9";
+  stale.state = AgentState::stale;
+  const std::string text =
+      render_metrics(controller_metric_families({target("kube-dns", 2)}, {reporting, stale}, 500));
+  CHECK(has_line(text, R"(netprobe_target_nodes{outcome="timeout",probe="kube-dns",target="127.0.0.1:53",transport="udp"} 2)"));
+  CHECK(has_line(text, R"(netprobe_target_nodes{outcome="ok",probe="kube-dns",target="127.0.0.1:53",transport="udp"} 3)"));
+  CHECK(has_line(text, R"(netprobe_target_nodes{outcome="servfail",probe="kube-dns",target="127.0.0.1:53",transport="udp"} 0)"));
+  CHECK(has_line(text, R"(netprobe_target_failing_nodes{expect="allow",probe="kube-dns",target="127.0.0.1:53",transport="udp"} 2)"));
+  CHECK(has_line(text, R"(netprobe_failing_pair{namespace="monitoring",node="node-1",outcome="timeout",probe="kube-dns",target="127.0.0.1:53",transport="udp"} 1)"));
+  CHECK(has_line(text, R"(netprobe_agents{state="reporting"} 1)"));
+  CHECK(has_line(text, R"(netprobe_agents{state="stale"} 1)"));
+  CHECK(has_line(text, R"(netprobe_agent_last_report_timestamp_seconds{namespace="monitoring",node="node-0"} 1795687200)"));
+  CHECK(count(text, "netprobe_target_nodes{") == 14);
+}
+
+TEST_CASE("failing pairs are capped and the rest counted") {
+  const std::string text =
+      render_metrics(controller_metric_families({target("a", 3), target("b", 3)}, {}, 4));
+  CHECK(count(text, "netprobe_failing_pair{") == 4);
+  CHECK(has_line(text, "netprobe_failing_pairs_dropped 2"));
+  CHECK(has_line(text, R"(netprobe_target_failing_nodes{expect="allow",probe="b",target="127.0.0.1:53",transport="udp"} 3)"));
+}
