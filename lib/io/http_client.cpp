@@ -96,8 +96,8 @@ std::string default_host_header(const ClientRequest& request) {
   return request.host.find(':') != std::string::npos ? "[" + request.host + "]" : request.host;
 }
 
-http::request<http::empty_body> build_request(const ClientRequest& request) {
-  http::request<http::empty_body> message;
+http::request<http::string_body> build_request(const ClientRequest& request) {
+  http::request<http::string_body> message;
   const http::verb verb = http::string_to_verb(request.method);
   if (verb == http::verb::unknown) {
     message.method_string(request.method);
@@ -110,7 +110,8 @@ http::request<http::empty_body> build_request(const ClientRequest& request) {
   message.set(http::field::user_agent, kUserAgent);
   message.set(http::field::connection, "close");
   for (const auto& [name, value] : request.headers) message.set(name, value);
-  message.prepare_payload();  // "Content-Length: 0" on a PUT, as IMDSv2 expects
+  message.body() = request.body;
+  message.prepare_payload();  // "Content-Length: 0" on a body-less PUT, as IMDSv2 expects
   return message;
 }
 

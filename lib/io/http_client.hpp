@@ -32,6 +32,7 @@ struct ClientRequest {
   std::string target = "/";  // path and query
   std::string host_header;   // empty: "host" or "host:port" from host and port
   std::vector<std::pair<std::string, std::string>> headers;  // set after the defaults, so they win
+  std::string body;  // sent with Content-Length (controller -> agent and Alertmanager calls)
 };
 
 struct ClientOptions {
