@@ -59,6 +59,7 @@ class Store {
   explicit Store(int stale_after = 3, int forget_after = 60);
 
   void apply(const AgentReport& report, TimePoint now);
+  void set_stale_after(int intervals) { stale_after_ = intervals; }
   // Drops agents silent for `forget_after` intervals: memory stays bounded as nodes come and go.
   void forget_silent_agents(TimePoint now);
 

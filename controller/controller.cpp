@@ -1,0 +1,323 @@
+#include "controller.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <sstream>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+
+#include "controller/api.hpp"
+#include "controller/metrics.hpp"
+#include "controller/status_page.hpp"
+#include "core/alerts.hpp"
+#include "core/controller_config.hpp"
+#include "core/probe_json.hpp"
+#include "core/rate_limit.hpp"
+#include "core/url.hpp"
+#include "core/version.hpp"
+#include "io/http_client.hpp"
+#include "io/http_server.hpp"
+#include "io/log.hpp"
+
+namespace netprobe {
+namespace {
+
+namespace asio = boost::asio;
+using SystemClock = std::chrono::system_clock;
+
+constexpr auto kHousekeepingInterval = std::chrono::seconds{1};
+
+std::string read_whole_file(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) throw std::runtime_error("cannot read " + path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+std::string read_token(const std::string& path) {
+  if (path.empty()) return "";
+  std::string token = read_whole_file(path);
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  if (token.empty()) throw std::runtime_error("token file " + path + " is empty");
+  return token;
+}
+
+}  // namespace
+
+struct Controller::Impl {
+  Impl(asio::io_context& io_in, ControllerOptions options_in)
+      : io(io_in),
+        options(std::move(options_in)),
+        store(config.stale_after),
+        alerts(config.alertmanager),
+        limiter(config.adhoc.rate_per_minute),
+        server(io.get_executor(), [this](HttpRequest request) { return handle(std::move(request)); },
+               HttpServer::Options{}),
+        signals(io, SIGTERM, SIGINT, SIGHUP),
+        housekeeping(io),
+        registry(std::make_shared<prometheus::Registry>()),
+        notifications(prometheus::BuildCounter()
+                          .Name("netprobe_alertmanager_notifications_total")
+                          .Help("Alert batches pushed to Alertmanager, by result.")
+                          .Register(*registry)),
+        reports(prometheus::BuildCounter()
+                    .Name("netprobe_reports_total")
+                    .Help("Agent reports received, by result.")
+                    .Register(*registry)) {
+    notifications.Add({{"result", "success"}});
+    notifications.Add({{"result", "failure"}});
+    reports.Add({{"result", "accepted"}});
+    reports.Add({{"result", "rejected"}});
+  }
+
+  asio::io_context& io;
+  ControllerOptions options;
+  ControllerConfig config;
+  ControllerTokens tokens;
+  Store store;
+  AlertEngine alerts;
+  RateLimiter limiter;
+  HttpServer server;
+  asio::signal_set signals;
+  asio::steady_timer housekeeping;
+  std::shared_ptr<prometheus::Registry> registry;
+  prometheus::Family<prometheus::Counter>& notifications;
+  prometheus::Family<prometheus::Counter>& reports;
+  bool ready = false;
+  bool stopping = false;
+
+  ControllerConfig read_config() const {
+    if (options.config_path.empty()) return ControllerConfig{};
+    return parse_controller_config(read_whole_file(options.config_path), options.config_path);
+  }
+
+  void apply(ControllerConfig loaded) {
+    const bool alerting_changed = loaded.alertmanager.for_duration != config.alertmanager.for_duration ||
+                                  loaded.alertmanager.min_failing_nodes != config.alertmanager.min_failing_nodes ||
+                                  loaded.alertmanager.resend_interval != config.alertmanager.resend_interval;
+    config = std::move(loaded);
+    store.set_stale_after(config.stale_after);  // the data stays across reloads
+    if (alerting_changed) alerts = AlertEngine(config.alertmanager);
+    limiter = RateLimiter(config.adhoc.rate_per_minute);
+  }
+
+  asio::awaitable<HttpResponse> handle(HttpRequest request) {
+    const TimePoint now = SystemClock::now();
+    ControllerRoute route = route_controller_request(request, tokens, config, ready);
+    if (auto* response = std::get_if<HttpResponse>(&route)) {
+      if (request.path() == "/api/v1/reports") reports.Add({{"result", "rejected"}}).Increment();
+      co_return std::move(*response);
+    }
+    if (auto* accept = std::get_if<AcceptReport>(&route)) {
+      const std::size_t accepted = accept->report.results.size();
+      store.apply(accept->report, now);
+      reports.Add({{"result", "accepted"}}).Increment();
+      co_return report_accepted_response(accepted, config);
+    }
+    if (std::holds_alternative<RenderStatus>(route)) co_return status_response(store.targets(now), store.agents(now));
+    if (std::holds_alternative<RenderControllerMetrics>(route)) {
+      auto families = controller_metric_families(store.targets(now), store.agents(now),
+                                                 static_cast<std::size_t>(config.max_failing_series));
+      for (auto& family : registry->Collect()) families.push_back(std::move(family));
+      HttpResponse response;
+      response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      response.body = render_metrics(std::move(families));
+      co_return response;
+    }
+    if (std::holds_alternative<RenderStatusPage>(route)) {
+      HttpResponse response;
+      response.content_type = "text/html; charset=utf-8";
+      response.body = render_status_page(store.targets(now), store.agents(now), now);
+      co_return response;
+    }
+    co_return co_await run_adhoc(std::get<RunAdhoc>(route), request.remote_address, now);
+  }
+
+  asio::awaitable<HttpResponse> run_adhoc(RunAdhoc run, const std::string& client, TimePoint now) {
+    if (!limiter.allow(client, std::chrono::steady_clock::now())) {
+      co_return error_response(429, "rate_limited",
+                               "more than " + std::to_string(config.adhoc.rate_per_minute) + " ad hoc probes a minute");
+    }
+    std::vector<std::pair<std::string, std::string>> targets;  // node, agent address
+    if (run.all) {
+      for (const AgentView& agent : store.agents(now)) {
+        if (agent.state == AgentState::reporting) targets.emplace_back(agent.node, agent.address);
+      }
+    } else {
+      for (const std::string& node : run.nodes) {
+        std::string address = store.agent_address(node);
+        if (address.empty()) co_return error_response(404, "unknown_node", "no agent has reported from node \"" + node + "\"");
+        targets.emplace_back(node, std::move(address));
+      }
+    }
+    const std::string body = nlohmann::ordered_json{{"probe", to_json(run.spec)}}.dump();
+    // Agents finish within the probe's timeout; one more second covers the trip.
+    const auto deadline = std::chrono::steady_clock::now() + run.spec.timeout + std::chrono::seconds{1};
+    auto answers = std::make_shared<std::vector<AdhocAnswer>>(targets.size());
+    auto remaining = std::make_shared<std::size_t>(targets.size());
+    auto done = std::make_shared<asio::steady_timer>(io, asio::steady_timer::time_point::max());
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      asio::co_spawn(
+          io,
+          [this, i, answers, remaining, done, body, deadline, node = targets[i].first,
+           address = targets[i].second]() -> asio::awaitable<void> {
+            (*answers)[i] = co_await ask_agent(node, address, body, deadline);
+            if (--*remaining == 0) done->cancel();
+          },
+          asio::detached);
+    }
+    while (*remaining > 0) co_await done->async_wait(asio::as_tuple(asio::use_awaitable));
+    log::info("ad hoc probe", {{"probe", run.spec.name}, {"type", to_string(run.spec.type())}, {"nodes", targets.size()}, {"client", client}});
+    co_return adhoc_response(run.spec, *answers);
+  }
+
+  asio::awaitable<AdhocAnswer> ask_agent(std::string node, std::string address, std::string body,
+                                         std::chrono::steady_clock::time_point deadline) {
+    AdhocAnswer answer;
+    answer.node = node;
+    auto endpoint = parse_endpoint(address);
+    if (!endpoint) {
+      answer.unreachable_reason = "the agent reported no usable address (\"" + address + "\")";
+      co_return answer;
+    }
+    ClientRequest request;
+    request.host = endpoint->host;
+    request.port = endpoint->port;
+    request.method = "POST";
+    request.target = "/api/v1/probe";
+    request.headers = {{"Authorization", "Bearer " + tokens.agent}, {"Content-Type", "application/json"}};
+    request.body = std::move(body);
+    ClientOptions client_options;
+    client_options.deadline = deadline;
+    client_options.body_limit = 1 << 20;
+    const ClientExchange exchange = co_await http_exchange(request, client_options);
+    if (!exchange.answered()) {
+      answer.unreachable_reason = describe_failure(request, exchange);
+      co_return answer;
+    }
+    if (exchange.reply.status != 200) {
+      answer.unreachable_reason = "agent answered " + std::to_string(exchange.reply.status) + ": " + exchange.reply.body;
+      co_return answer;
+    }
+    try {
+      const auto reply = nlohmann::json::parse(exchange.reply.body);
+      const auto& results = reply.at("results");
+      for (std::size_t i = 0; i < results.size(); ++i) {
+        ProbeResult result = parse_result(results[i], "results[" + std::to_string(i) + "]");
+        result.node = node;
+        answer.results.push_back(std::move(result));
+      }
+    } catch (const std::exception& error) {
+      answer.results.clear();
+      answer.unreachable_reason = std::string("agent sent a malformed answer: ") + error.what();
+    }
+    co_return answer;
+  }
+
+  asio::awaitable<void> push_alerts(std::vector<AlertNotification> batch) {
+    const std::string body = to_alertmanager_json(batch).dump();
+    for (const std::string& url_text : config.alertmanager.urls) {
+      const auto url = parse_http_url(url_text);
+      if (!url) continue;
+      ClientRequest request;
+      request.host = url->host;
+      request.port = url->port;
+      request.tls = url->tls;
+      request.method = "POST";
+      request.target = (url->target == "/" ? std::string() : url->target) + "/api/v2/alerts";
+      request.headers = {{"Content-Type", "application/json"}};
+      request.body = body;
+      ClientOptions client_options;
+      client_options.deadline = std::chrono::steady_clock::now() + std::chrono::seconds{5};
+      const ClientExchange exchange = co_await http_exchange(request, client_options);
+      const bool success = exchange.answered() && exchange.reply.status / 100 == 2;
+      notifications.Add({{"result", success ? "success" : "failure"}}).Increment();
+      if (!success) {
+        log::warn("alertmanager push failed", {{"url", url_text}, {"error", exchange.answered() ? "status " + std::to_string(exchange.reply.status) : describe_failure(request, exchange)}});
+      }
+    }
+  }
+
+  asio::awaitable<void> housekeeping_loop() {
+    while (!stopping) {
+      housekeeping.expires_after(kHousekeepingInterval);
+      co_await housekeeping.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (stopping) break;
+      const TimePoint now = SystemClock::now();
+      store.forget_silent_agents(now);
+      std::vector<AlertNotification> batch = alerts.evaluate(store.targets(now), now);
+      if (!batch.empty() && !config.alertmanager.urls.empty()) {
+        for (const AlertNotification& alert : batch) {
+          log::info(alert.resolved ? "alert resolved" : "alert firing", {{"labels", alert.labels}});
+        }
+        asio::co_spawn(io, push_alerts(std::move(batch)), asio::detached);
+      }
+    }
+  }
+
+  void reload() {
+    try {
+      ControllerConfig loaded = read_config();
+      ControllerTokens loaded_tokens{read_token(options.agent_token_file), read_token(options.api_token_file)};
+      tokens = std::move(loaded_tokens);
+      apply(std::move(loaded));
+      log::info("config reloaded", {{"config", options.config_path}});
+    } catch (const std::exception& error) {
+      log::error("config reload rejected; keeping the running config", {{"error", error.what()}});
+    }
+  }
+
+  void wait_for_signal() {
+    signals.async_wait([this](const boost::system::error_code& error, int signal_number) {
+      if (error || stopping) return;
+      if (signal_number == SIGHUP) {
+        reload();
+        wait_for_signal();
+        return;
+      }
+      log::info("shutting down");
+      stopping = true;
+      server.stop();
+      housekeeping.cancel();
+      io.stop();
+    });
+  }
+};
+
+Controller::Controller(asio::io_context& io, ControllerOptions options)
+    : impl_(std::make_unique<Impl>(io, std::move(options))) {}
+
+Controller::~Controller() = default;
+
+void Controller::load() {
+  impl_->tokens = ControllerTokens{read_token(impl_->options.agent_token_file), read_token(impl_->options.api_token_file)};
+  ControllerConfig config = impl_->read_config();
+  if (impl_->options.listen) config.listen = *impl_->options.listen;
+  impl_->apply(std::move(config));
+}
+
+void Controller::start() {
+  impl_->server.listen(impl_->config.listen);
+  impl_->server.start();
+  impl_->ready = true;
+  log::info("controller started", {{"version", kVersion},
+                                   {"listen", impl_->config.listen},
+                                   {"port", impl_->server.port()},
+                                   {"reports", impl_->tokens.agent.empty() ? "refused: no --agent-token-file" : "accepted"},
+                                   {"adhoc", impl_->tokens.api.empty() ? "refused: no --api-token-file" : "enabled"},
+                                   {"alertmanager", impl_->config.alertmanager.urls}});
+  asio::co_spawn(impl_->io, impl_->housekeeping_loop(), asio::detached);
+  impl_->wait_for_signal();
+}
+
+}  // namespace netprobe
