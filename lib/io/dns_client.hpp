@@ -23,11 +23,16 @@ struct DnsAnswer {
   int answer_count = 0;      // records in the answer section
   bool truncated = false;    // TC bit set (UDP answer too large)
   std::string ares_status;   // the raw status, e.g. "ARES_ETIMEOUT", "ARES_SUCCESS"
-  std::string detail;        // for people: what was asked, of whom, and what came back
+  std::string detail;        // for people: what came back, e.g. "NXDOMAIN (ARES_ENOTFOUND)";
+                             // the prober adds what was asked, and of whom
 };
 
 // One query to one server over one transport. `udp` never falls back to TCP
 // (ARES_FLAG_IGNTC); `tcp` forces TCP (ARES_FLAG_USEVC). One try, bounded by `timeout`.
+// Every rcode comes back as `answered` (ARES_FLAG_NOCHECKRESP), including a
+// bare REFUSED header without the question (unbound's ACL refusal), which
+// c-ares alone would ignore and time out on. The arguments are references:
+// they must outlive the returned awaitable, not just the call.
 boost::asio::awaitable<DnsAnswer> dns_query(const Endpoint& server, DnsTransport transport,
                                             const std::string& name, int record_type, Millis timeout);
 
