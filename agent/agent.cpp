@@ -1,7 +1,9 @@
 #include "agent.hpp"
 
 #include <chrono>
+#include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -15,6 +17,7 @@
 
 #include "agent/api.hpp"
 #include "agent/metrics.hpp"
+#include "agent/reporter.hpp"
 #include "agent/probers/run_checks.hpp"
 #include "agent/scheduler.hpp"
 #include "core/version.hpp"
@@ -59,6 +62,8 @@ struct Agent::Impl {
             [this](const Check& check) { metrics.skipped(check); }),
         server(io.get_executor(), [this](HttpRequest request) { return handle(std::move(request)); },
                HttpServer::Options{}),
+        reporter(io.get_executor(), ReporterOptions{},
+                 [this](const nlohmann::json& probes) { on_assignment(probes); }),
         signals(io, SIGTERM, SIGINT, SIGHUP) {}
 
   asio::io_context& io;
@@ -69,7 +74,9 @@ struct Agent::Impl {
   AgentMetrics metrics;
   Scheduler scheduler;
   HttpServer server;
+  Reporter reporter;
   asio::signal_set signals;
+  std::vector<std::shared_ptr<const ProbeSpec>> assigned;  // from the controllers' replies
   std::size_t one_shots_in_flight = 0;
   bool shutting_down = false;
 
@@ -91,17 +98,66 @@ struct Agent::Impl {
     return checks;
   }
 
+  // The probes to run: the config file's, then those the controllers assign
+  // (a local probe wins over an assigned one of the same name).
+  AgentConfig effective_config() const {
+    AgentConfig effective = config;
+    for (const auto& probe : assigned) {
+      const bool local = std::any_of(config.probes.begin(), config.probes.end(),
+                                     [&](const auto& mine) { return mine->name == probe->name; });
+      if (!local) effective.probes.push_back(probe);
+    }
+    return effective;
+  }
+
+  void reschedule() {
+    std::vector<Check> checks = checks_of(effective_config());
+    std::vector<std::tuple<std::string, std::string, std::string>> keys;
+    for (const Check& check : checks) keys.emplace_back(check.probe->name, check.target, check.transport);
+    metrics.set_checks(checks);
+    reporter.retain_only(keys);
+    log::info("probes scheduled", {{"local", config.probes.size()}, {"assigned", assigned.size()}, {"checks", checks.size()}});
+    scheduler.start(std::move(checks));
+  }
+
+  std::string advertise_address() const {
+    if (!options.advertise.empty()) return options.advertise;
+    const std::string port = std::to_string(server.port());
+    if (const char* pod_ip = std::getenv("POD_IP"); pod_ip != nullptr && *pod_ip != '\0') {
+      return Endpoint{pod_ip, server.port()}.to_string();
+    }
+    auto listen = parse_endpoint(config.listen);
+    if (listen && listen->host != "0.0.0.0" && listen->host != "::") return Endpoint{listen->host, server.port()}.to_string();
+    return "127.0.0.1:" + port;
+  }
+
   void apply(AgentConfig loaded) {
     config = std::move(loaded);
     if (!options.controllers.empty()) config.controllers = options.controllers;
-    std::vector<Check> checks = checks_of(config);
-    metrics.set_checks(checks);
-    log::info("config loaded", {{"config", options.config_path}, {"probes", config.probes.size()}, {"checks", checks.size()}});
-    scheduler.start(std::move(checks));
+    log::info("config loaded", {{"config", options.config_path}, {"probes", config.probes.size()}, {"controllers", config.controllers}});
+    reschedule();
+    reporter.reconfigure(ReporterOptions{config.controllers, token, options.identity.node, options.identity.ns,
+                                         advertise_address(), config.defaults.interval});
+  }
+
+  void on_assignment(const nlohmann::json& probes) {
+    std::vector<std::shared_ptr<const ProbeSpec>> accepted;
+    for (std::size_t i = 0; i < probes.size(); ++i) {
+      try {
+        accepted.push_back(std::make_shared<const ProbeSpec>(
+            read_probe(Field(load_yaml(probes[i].dump(), "controller"), "probes[" + std::to_string(i) + "]", "controller"),
+                       config.defaults)));
+      } catch (const ConfigError& error) {
+        log::warn("ignoring an assigned probe", {{"error", error.what()}});
+      }
+    }
+    assigned = std::move(accepted);
+    reschedule();
   }
 
   void on_result(const ProbeResult& result) {
     metrics.record(result);
+    reporter.record(result);
     if (!result.success) {
       log::debug("probe failed", to_json(result));
     }
@@ -149,6 +205,7 @@ struct Agent::Impl {
     log::info("shutting down", {{"in_flight", scheduler.in_flight()}});
     server.stop();
     scheduler.stop();
+    reporter.stop();
     boost::system::error_code ignored;
     signals.cancel(ignored);
     // In-flight runs end on their own deadlines; wait for them, but never

@@ -19,6 +19,7 @@ struct AgentOptions {
   std::optional<std::string> listen;       // overrides the file
   std::vector<std::string> controllers;    // overrides the file when non-empty
   std::string token_file;                  // empty: one-shot probes disabled
+  std::string advertise;                   // "host:port" controllers call back; empty: derived
   Identity identity;
 };
 

@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
       ("node", po::value<std::string>(), "node name stamped on results (default $NODE_NAME, else the host name)")
       ("namespace", po::value<std::string>(), "namespace stamped on results (default $POD_NAMESPACE, else default)")
       ("controller", po::value<std::vector<std::string>>(), "controller base URL, repeatable (none: standalone)")
-      ("token-file", po::value<std::string>(), "file holding the agent token; without it one-shot probes are disabled")
+      ("token-file", po::value<std::string>(), "file holding the agent token (reports, one-shot probes); without it one-shot probes are disabled")
+      ("advertise", po::value<std::string>(), "host:port controllers use to reach this agent (default $POD_IP:port, else the listen address)")
       ("log-level", po::value<std::string>()->default_value("info"), "debug, info, warn or error");
 
   po::variables_map vars;
@@ -71,6 +72,7 @@ int main(int argc, char** argv) {
   if (vars.count("listen")) options.listen = vars["listen"].as<std::string>();
   if (vars.count("controller")) options.controllers = vars["controller"].as<std::vector<std::string>>();
   if (vars.count("token-file")) options.token_file = vars["token-file"].as<std::string>();
+  if (vars.count("advertise")) options.advertise = vars["advertise"].as<std::string>();
   options.identity.node = vars.count("node") ? vars["node"].as<std::string>() : env_or("NODE_NAME", host_name());
   options.identity.ns = vars.count("namespace") ? vars["namespace"].as<std::string>() : env_or("POD_NAMESPACE", "default");
 
