@@ -41,12 +41,13 @@ wait_until() {
   done
 }
 
-# A TCP port on 127.0.0.1 with no listener right now.
+# A port on 127.0.0.1 no socket uses right now. Drawn below the kernel's
+# ephemeral range (32768+), where outgoing connections would collide with it.
 free_port() {
   local port
   while :; do
-    port=$((20000 + RANDOM % 30000))
-    ss -Htln "sport = :$port" | grep -q . || { echo "$port"; return; }
+    port=$((20000 + RANDOM % 12000))
+    ss -Htuan "sport = :$port" | grep -q . || { echo "$port"; return; }
   done
 }
 
