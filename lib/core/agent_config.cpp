@@ -22,7 +22,7 @@ AgentConfig parse_agent_config(std::string_view text, const std::string& source)
   }
   if (auto listen = map.optional("listen")) {
     config.listen = listen->as_string();
-    if (!parse_endpoint(config.listen.starts_with(':') ? "0.0.0.0" + config.listen : config.listen)) {
+    if (!parse_listen_address(config.listen)) {
       listen->fail("invalid listen address \"" + config.listen + "\" (expected [host]:port)");
     }
   }

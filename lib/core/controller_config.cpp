@@ -71,7 +71,7 @@ ControllerConfig parse_controller_config(std::string_view text, const std::strin
   MapReader map(Field(document, "", source));
   if (auto listen = map.optional("listen")) {
     config.listen = listen->as_string();
-    if (!parse_endpoint(config.listen.starts_with(':') ? "0.0.0.0" + config.listen : config.listen)) {
+    if (!parse_listen_address(config.listen)) {
       listen->fail("invalid listen address \"" + config.listen + "\" (expected [host]:port)");
     }
   }

@@ -55,4 +55,15 @@ std::optional<Endpoint> parse_endpoint(std::string_view text,
   return Endpoint{std::string(host), *number};
 }
 
+std::optional<Endpoint> parse_listen_address(std::string_view text) {
+  const bool any_interface = text.starts_with(':');
+  const std::string full = any_interface ? "[::]" + std::string(text) : std::string(text);
+  // Parse with port 0 swapped for 1 so parse_endpoint's checks apply unchanged.
+  const bool zero = full.ends_with(":0");
+  auto endpoint = parse_endpoint(zero ? full.substr(0, full.size() - 1) + "1" : full);
+  if (!endpoint) return std::nullopt;
+  if (zero) endpoint->port = 0;
+  return endpoint;
+}
+
 }  // namespace netprobe

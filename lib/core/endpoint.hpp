@@ -22,4 +22,8 @@ struct Endpoint {
 std::optional<Endpoint> parse_endpoint(std::string_view text,
                                        std::optional<std::uint16_t> default_port = std::nullopt);
 
+// A listen address: ":9743" (every interface, host "::"), "127.0.0.1:9743", "[::1]:0".
+// Port 0 asks the kernel for a free port.
+std::optional<Endpoint> parse_listen_address(std::string_view text);
+
 }  // namespace netprobe

@@ -145,7 +145,7 @@ HttpServer::~HttpServer() { stop(); }
 
 void HttpServer::listen(const std::string& address) {
   const bool any_interface = address.starts_with(':');
-  auto endpoint = parse_endpoint(any_interface ? "[::]" + address : address);
+  auto endpoint = parse_listen_address(address);
   boost::system::error_code error;
   const auto ip = endpoint ? asio::ip::make_address(endpoint->host, error) : asio::ip::address{};
   if (!endpoint || error) {

@@ -21,6 +21,15 @@ TEST_CASE("bad endpoints") {
   }
 }
 
+TEST_CASE("listen addresses") {
+  CHECK(parse_listen_address(":9743") == Endpoint{"::", 9743});
+  CHECK(parse_listen_address("127.0.0.1:0") == Endpoint{"127.0.0.1", 0});
+  CHECK(parse_listen_address("[::1]:9742") == Endpoint{"::1", 9742});
+  CHECK_FALSE(parse_listen_address("9743"));
+  CHECK_FALSE(parse_listen_address("127.0.0.1:65536"));
+  CHECK_FALSE(parse_listen_address(":"));
+}
+
 TEST_CASE("to_string brackets IPv6") {
   CHECK(Endpoint{"::1", 53}.to_string() == "[::1]:53");
   CHECK(Endpoint{"10.96.0.10", 53}.to_string() == "10.96.0.10:53");  // # not-a-destination
