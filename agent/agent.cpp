@@ -1,6 +1,8 @@
 #include "agent.hpp"
 
 #include <chrono>
+#include <malloc.h>
+
 #include <algorithm>
 #include <csignal>
 #include <cstdlib>
@@ -170,6 +172,9 @@ struct Agent::Impl {
       HttpResponse response;
       response.content_type = "text/plain; version=0.0.4; charset=utf-8";
       response.body = metrics.render();
+      // Rendering copies every series; hand that memory back to the system
+      // rather than keep it resident until the next scrape.
+      malloc_trim(0);
       co_return response;
     }
     if (one_shots_in_flight >= kMaxConcurrentOneShots) {
