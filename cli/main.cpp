@@ -1,5 +1,6 @@
 // netprobe: the command line. `netprobe probe …` runs one probe with the
-// agent's probers; lint and status arrive with the controller work.
+// agent's probers; `netprobe status` asks a controller; lint arrives with the
+// NetworkPolicy analysis.
 #include <iostream>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@ constexpr const char* kUsage = R"(usage: netprobe <command> [options]
 
 commands:
   probe dns|tcp|http|metadata …   run one probe now and print the result (--json for the result object)
+  status [--controller URL]       the controller's picture: failing targets, nodes and why
   version                         print the version
   help                            print this help
 
@@ -35,7 +37,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "probe") return netprobe::cli::probe_command(args);
-  if (command == "lint" || command == "status") {
+  if (command == "status") return netprobe::cli::status_command(args);
+  if (command == "lint") {
     std::cerr << "netprobe " << command << ": not available in this version yet\n";
     return 2;
   }

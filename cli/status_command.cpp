@@ -1,0 +1,117 @@
+// `netprobe status`: the controller's aggregated picture, as a table or JSON.
+#include <chrono>
+#include <iomanip>
+#include <iostream>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "core/url.hpp"
+#include "io/http_client.hpp"
+
+namespace netprobe::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+void print_table(const nlohmann::json& status) {
+  std::cout << std::left << std::setw(18) << "PROBE" << std::setw(36) << "TARGET" << std::setw(10) << "TRANSPORT"
+            << std::setw(7) << "NODES" << std::setw(8) << "FAILING" << "FAILING NODES\n";
+  for (const auto& target : status.value("targets", nlohmann::json::array())) {
+    std::string failing;
+    for (const auto& node : target.value("failing", nlohmann::json::array())) {
+      failing += (failing.empty() ? "" : ", ") + node.value("node", "?") + " (" + node.value("outcome", "?") + ")";
+    }
+    std::cout << std::setw(18) << target.value("probe", "") << std::setw(36) << target.value("target", "")
+              << std::setw(10) << target.value("transport", "") << std::setw(7) << target.value("nodes", 0)
+              << std::setw(8) << target.value("failing_nodes", 0) << failing << "\n";
+  }
+  std::size_t reporting = 0;
+  std::string stale;
+  for (const auto& agent : status.value("agents", nlohmann::json::array())) {
+    if (agent.value("state", "") == "reporting") {
+      ++reporting;
+    } else {
+      stale += (stale.empty() ? "" : ", ") + agent.value("node", "?");
+    }
+  }
+  std::cout << "\nagents: " << reporting << " reporting" << (stale.empty() ? "" : ", stale: " + stale) << "\n";
+}
+
+}  // namespace
+
+int status_command(const std::vector<std::string>& args) {
+  po::options_description flags("usage: netprobe status [--controller URL] [--json]\n\nOptions");
+  flags.add_options()
+      ("help,h", "print this help")
+      ("controller", po::value<std::string>()->default_value("http://127.0.0.1:9742"), "controller base URL")
+      ("timeout", po::value<std::string>()->default_value("5s"), "deadline for the request")
+      ("json", "print the controller's JSON as it came");
+  po::variables_map vars;
+  try {
+    po::store(po::command_line_parser(args).options(flags).run(), vars);
+    po::notify(vars);
+  } catch (const po::error& error) {
+    std::cerr << "netprobe status: " << error.what() << "\nTry 'netprobe status --help'.\n";
+    return 2;
+  }
+  if (vars.count("help")) {
+    std::cout << flags << "\nExit codes: 0 nothing failing, 1 some target failing or the controller unreachable, 2 usage error.\n";
+    return 0;
+  }
+  UrlError url_error;
+  const auto url = parse_http_url(vars["controller"].as<std::string>(), &url_error);
+  if (!url) {
+    std::cerr << "netprobe status: --controller: " << url_error.message << "\n";
+    return 2;
+  }
+  const auto timeout = parse_duration(vars["timeout"].as<std::string>());
+  if (!timeout) {
+    std::cerr << "netprobe status: --timeout: expected a duration such as 5s\n";
+    return 2;
+  }
+
+  ClientRequest request;
+  request.host = url->host;
+  request.port = url->port;
+  request.tls = url->tls;
+  request.target = (url->target == "/" ? std::string() : url->target) + "/api/v1/status";
+  ClientOptions options;
+  options.deadline = std::chrono::steady_clock::now() + *timeout;
+  options.budget = *timeout;
+  options.body_limit = 64 << 20;
+  ClientExchange exchange;
+  boost::asio::io_context io(1);
+  boost::asio::co_spawn(
+      io, [&]() -> boost::asio::awaitable<void> { exchange = co_await http_exchange(request, options); },
+      boost::asio::detached);
+  io.run();
+  if (!exchange.answered()) {
+    std::cerr << "netprobe status: " << describe_failure(request, exchange) << "\n";
+    return 1;
+  }
+  if (exchange.reply.status != 200) {
+    std::cerr << "netprobe status: the controller answered " << exchange.reply.status << ": " << exchange.reply.body << "\n";
+    return 1;
+  }
+  const auto status = nlohmann::json::parse(exchange.reply.body, nullptr, false);
+  if (status.is_discarded() || !status.is_object()) {
+    std::cerr << "netprobe status: the controller's answer is not JSON\n";
+    return 1;
+  }
+  if (vars.count("json")) {
+    std::cout << status.dump(2) << "\n";
+  } else {
+    print_table(status);
+  }
+  for (const auto& target : status.value("targets", nlohmann::json::array())) {
+    if (target.value("failing_nodes", 0) > 0) return 1;
+  }
+  return 0;
+}
+
+}  // namespace netprobe::cli
