@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The `netprobe` command as people and scripts use it: outputs, --json, exit
+# codes (0 success, 1 probe failed, 2 usage error), and `netprobe status`
+# against a real controller. Everything on 127.0.0.1.
+bin=${1:?usage: cli_test.sh BUILD_BIN_DIR}
+source "$(dirname "$0")/../lib.sh"
+
+np="$bin/netprobe"
+exit_code() { set +e; "$@" >/dev/null 2>&1; local status=$?; set -e; echo "$status"; }
+
+closed=$(free_port)
+check "a refused connect exits 1" [ "$(exit_code "$np" probe tcp --target "127.0.0.1:$closed")" = 1 ]
+check "--json prints the result object" [ "$("$np" probe tcp --target "127.0.0.1:$closed" --json | jq -r '.outcome + " " + .transport + " " + (.success | tostring)')" = "refused tcp false" ]
+check "expect deny on a refused connect exits 0" [ "$(exit_code "$np" probe tcp --target "127.0.0.1:$closed" --expect deny)" = 0 ]
+check "the text output names the likely cause" bash -c "'$np' probe tcp --target 127.0.0.1:$closed | grep -q 'likely cause: no listener'"
+check "an unknown flag exits 2" [ "$(exit_code "$np" probe tcp --bogus)" = 2 ]
+check "no probe type exits 2" [ "$(exit_code "$np" probe)" = 2 ]
+check "an unknown command exits 2" [ "$(exit_code "$np" frobnicate)" = 2 ]
+check "a bad value names the flag" bash -c "'$np' probe tcp --target 127.0.0.1 2>&1 | grep -q -- '--target: invalid address \"127.0.0.1\" (expected host:port)'"
+check "a bad duration names the flag" bash -c "'$np' probe tcp --target 127.0.0.1:1 --timeout 5 2>&1 | grep -q -- '--timeout: invalid duration'"
+check "version" bash -c "'$np' version | grep -q '^netprobe [0-9]'"
+check "probe --help lists the flags" bash -c "'$np' probe --help | grep -q -- '--expect-rcode'"
+
+# dns against a real dnsmasq
+dns_port=$(free_port)
+dnsmasq --keep-in-foreground --no-resolv --no-hosts --conf-file=/dev/null --user=root --listen-address=127.0.0.1 \
+  --bind-interfaces --port="$dns_port" --local=/cluster.local/ --host-record=web.cluster.local,127.0.0.1 2>"$TEST_TMP/dnsmasq.log" &
+TEST_PIDS+=($!)
+wait_until 5 ss -Htln "sport = :$dns_port"
+check "dns over udp and tcp: one JSON line per check" [ "$("$np" probe dns --server "127.0.0.1:$dns_port" --query web.cluster.local. --transport udp --transport tcp --json | jq -r .outcome | tr '\n' ' ')" = "ok ok " ]
+check "NXDOMAIN exits 1 with outcome nxdomain" [ "$("$np" probe dns --server "127.0.0.1:$dns_port" --query nope.cluster.local. --json | jq -r .outcome)" = nxdomain ]
+check "expect-rcode NXDOMAIN turns it into a success" [ "$(exit_code "$np" probe dns --server "127.0.0.1:$dns_port" --query nope.cluster.local. --expect-rcode NXDOMAIN)" = 0 ]
+check "a host name is resolved through --resolver" [ "$("$np" probe tcp --target "web.cluster.local:$closed" --resolver "127.0.0.1:$dns_port" --json | jq -r .outcome)" = refused ]
+check "an unknown host name is resolve_error" [ "$("$np" probe tcp --target "nope.cluster.local:80" --resolver "127.0.0.1:$dns_port" --json | jq -r .outcome)" = resolve_error ]
+
+# http against an agent's /healthz, and netprobe status against a controller
+agent_port=$(free_port)
+"$bin/netprobe-agent" --listen "127.0.0.1:$agent_port" --node cli-node 2>"$TEST_TMP/agent.log" &
+TEST_PIDS+=($!)
+wait_until 5 ss -Htln "sport = :$agent_port"
+check "http 200 is ok" [ "$(exit_code "$np" probe http --url "http://127.0.0.1:$agent_port/healthz")" = 0 ]
+check "http 404 is http_status" [ "$("$np" probe http --url "http://127.0.0.1:$agent_port/nope" --json | jq -r .outcome)" = http_status ]
+
+controller_port=$(free_port)
+echo t0ken > "$TEST_TMP/agent-token"
+"$bin/netprobe-controller" --listen "127.0.0.1:$controller_port" --agent-token-file "$TEST_TMP/agent-token" 2>"$TEST_TMP/controller.log" &
+TEST_PIDS+=($!)
+wait_until 5 ss -Htln "sport = :$controller_port"
+check "status with nothing failing exits 0" [ "$(exit_code "$np" status --controller "http://127.0.0.1:$controller_port")" = 0 ]
+curl -fsS -X POST -H 'Authorization: Bearer t0ken' "http://127.0.0.1:$controller_port/api/v1/reports" -d '{
+  "node": "node-a", "namespace": "monitoring", "results": [{"probe": "kube-dns", "type": "dns",
+  "target": "127.0.0.1:53", "transport": "udp", "expect": "allow", "outcome": "timeout", "success": false,
+  "duration_seconds": 2, "detail": "no response", "time": "2026-11-26T10:00:00Z"}]}' >/dev/null
+check "status with a failing target exits 1" [ "$(exit_code "$np" status --controller "http://127.0.0.1:$controller_port")" = 1 ]
+check "status names the failing node and outcome" bash -c "'$np' status --controller http://127.0.0.1:$controller_port | grep -q 'node-a (timeout)'"
+check "status --json is the controller's JSON" [ "$("$np" status --controller "http://127.0.0.1:$controller_port" --json | jq -r '.targets[0].failing_nodes')" = 1 ]
+check "status against nothing exits 1" [ "$(exit_code "$np" status --controller "http://127.0.0.1:$closed" --timeout 1s)" = 1 ]
+
+finish
