@@ -235,7 +235,7 @@ dns_port=0; pick_port dns_port
 host_records=()
 for i in $(seq 0 $((dns_names - 1))); do
   # Answer data only: nothing ever connects to these addresses.
-  host_records+=("--host-record=svc-$i.bench.svc.cluster.local,10.96.0.$((i + 1))")
+  host_records+=("--host-record=svc-$i.bench.svc.cluster.local,10.96.0.$((i + 1))")  # not-a-destination: answer data
 done
 dnsmasq --keep-in-foreground --no-resolv --no-hosts --conf-file=/dev/null --user=root \
   --listen-address=127.0.0.1 --bind-interfaces --port="$dns_port" "${host_records[@]}" \

@@ -114,7 +114,7 @@ struct DnsServer {
 std::string big_records(const std::string& name) {
   std::string text;
   for (int i = 1; i <= kBigAnswerRecords; ++i) {
-    text += "  local-data: \"" + name + " 60 IN A 10.1.0." + std::to_string(i) + "\"\n";
+    text += "  local-data: \"" + name + " 60 IN A 10.1.0." + std::to_string(i) + "\"\n";  // # not-a-destination: answer data
   }
   return text;
 }
@@ -159,7 +159,7 @@ DnsServer start_unbound(Acl acl) {
                       "  max-sent-count: 3\n"
                       "  access-control: 127.0.0.0/8 " + (acl == Acl::allow ? "allow" : "refuse") + "\n"
                       "  local-zone: \"cluster.local.\" static\n"
-                      "  local-data: \"web.cluster.local. 60 IN A 10.0.0.5\"\n" +
+                      "  local-data: \"web.cluster.local. 60 IN A 10.0.0.5\"\n" +  // # not-a-destination: answer data
                       big_records("big.cluster.local.") +
                       "forward-zone:\n"
                       "  name: \".\"\n"
@@ -193,7 +193,7 @@ DnsServer start_dnsmasq() {
                                 "--pid-file",
                                 "--log-facility=-",
                                 "--local=/cluster.local/",
-                                "--host-record=web.cluster.local,10.0.0.5"};
+                                "--host-record=web.cluster.local,10.0.0.5"};  // # not-a-destination: answer data
   // 20 TXT records of 60 characters: ~1.4 KB.
   for (int i = 0; i < 20; ++i) {
     argv.push_back("--txt-record=big.cluster.local," + std::string(58, 'x') + (i < 10 ? "0" : "") +
@@ -249,7 +249,7 @@ TEST_CASE("dns against unbound: answers, NXDOMAIN, SERVFAIL and truncation keep 
       CHECK(result.outcome == Outcome::ok);
       CHECK(result.success);
       CHECK(result.target == "127.0.0.1:" + std::to_string(unbound.port));
-      CHECK(result.detail.find("NOERROR, 1 answer: 10.0.0.5") != std::string::npos);
+      CHECK(result.detail.find("NOERROR, 1 answer: 10.0.0.5") != std::string::npos);  // # not-a-destination: answer data
     }
     CHECK(results[0].transport == "udp");
     CHECK(results[1].transport == "tcp");
@@ -314,7 +314,7 @@ TEST_CASE("dns against unbound: answers, NXDOMAIN, SERVFAIL and truncation keep 
     const HostAddresses found = resolve("web.cluster.local.", unbound.port);
     CHECK(found.error == "");
     REQUIRE(found.addresses.size() == 1);
-    CHECK(found.addresses[0].to_string() == "10.0.0.5");
+    CHECK(found.addresses[0].to_string() == "10.0.0.5");  // # not-a-destination: answer data
 
     // Through the prober, exactly as the agent runs it.
     auto spec = std::make_shared<const ProbeSpec>(
