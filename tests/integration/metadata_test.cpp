@@ -1,5 +1,5 @@
-// metadata prober against the metadata stand-in on 127.0.0.1 (never the real
-// 169.254.169.254: tests stay on loopback).
+// metadata prober against the metadata stand-in on 127.0.0.1, never the real
+// metadata address: tests stay on loopback.
 #include <doctest/doctest.h>
 
 #include <filesystem>
