@@ -124,7 +124,11 @@ struct Reporter::State : std::enable_shared_from_this<Reporter::State> {
     const std::string body = report_to_json(report).dump();
     const auto now = Clock::now();
     for (Destination& destination : destinations) {
-      if (now < destination.next_attempt) continue;  // backing off
+      // A controller that failed gets no early reports until its backoff has
+      // passed, but always the full report of each interval: that is the load
+      // it takes when healthy, and a restarted controller is whole again
+      // within one interval instead of one backoff.
+      if (!report.full && now < destination.next_attempt) continue;
       const std::vector<std::string> addresses = co_await addresses_of(destination);
       bool all_ok = !addresses.empty();
       std::vector<std::string> good;

@@ -4,8 +4,10 @@
 // about a second. Each controller URL may name several replicas (a headless
 // Service): the agent reports to every address it resolves to. When name
 // resolution fails (the very DNS outage being reported) it keeps using the
-// last addresses that worked. A controller that is down gets retries with
-// backoff; probing and the agent's own /metrics carry on meanwhile.
+// last addresses that worked. A controller that is down still gets the full
+// report of each interval, but early reports only after a backoff (1 s
+// doubling to 30 s, reset by a success); probing and the agent's own /metrics
+// carry on meanwhile.
 #include <functional>
 #include <memory>
 #include <string>

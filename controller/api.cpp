@@ -116,6 +116,10 @@ ordered_json result_or_unreachable(const ProbeSpec& spec, const std::string& nod
 ControllerRoute route_controller_request(const HttpRequest& request, const ControllerTokens& tokens,
                                          const ControllerConfig& config, bool ready) {
   const std::string_view path = request.path();
+  const std::size_t body_limit = path == "/api/v1/reports" ? kMaxReportBodyBytes : kMaxRequestBodyBytes;
+  if (request.body.size() > body_limit) {
+    return error_response(413, "body_too_large", "request body exceeds " + std::to_string(body_limit) + " bytes");
+  }
   if (path == "/api/v1/reports") {
     if (request.method != "POST") return method_not_allowed("POST");
     if (!bearer_matches(request.authorization, tokens.agent)) return unauthorized();

@@ -13,6 +13,12 @@
 
 namespace netprobe {
 
+// Request body limits. A report may carry kMaxResultsPerReport results
+// (10,000, about 4 MiB as agents write them), so the server reads bodies up to
+// kMaxReportBodyBytes; every other request is held to kMaxRequestBodyBytes by the router.
+inline constexpr std::size_t kMaxReportBodyBytes = 8 << 20;
+inline constexpr std::size_t kMaxRequestBodyBytes = 1 << 20;
+
 struct ControllerTokens {
   std::string agent;  // authenticates reports (and the controller's calls to agents)
   std::string api;    // authenticates people and tools running ad hoc probes

@@ -62,7 +62,7 @@ struct Controller::Impl {
         alerts(config.alertmanager),
         limiter(config.adhoc.rate_per_minute),
         server(io.get_executor(), [this](HttpRequest request) { return handle(std::move(request)); },
-               HttpServer::Options{}),
+               HttpServer::Options{.body_limit = kMaxReportBodyBytes}),
         signals(io, SIGTERM, SIGINT, SIGHUP),
         housekeeping(io),
         registry(std::make_shared<prometheus::Registry>()),

@@ -65,6 +65,32 @@ TEST_CASE("reports need the agent token and a valid body") {
   CHECK(response_of(route(request("GET", "/api/v1/reports"))).status == 405);
 }
 
+TEST_CASE("bodies are limited: 8 MiB for reports (10,000 results), 1 MiB for anything else") {
+  // 10,000 results as agents write them are about 4 MiB: accepted.
+  nlohmann::json report = nlohmann::json::parse(kReport);
+  const nlohmann::json result = report["results"][0];
+  report["results"] = nlohmann::json::array();
+  for (int i = 0; i < 10'000; ++i) {
+    nlohmann::json item = result;
+    item["probe"] = "synthetic-" + std::to_string(i);
+    item["target"] = "payment.payments.svc.cluster.local:9090";
+    item["detail"] = "no answer from payment.payments.svc.cluster.local:9090 (10.96.12.34) within 2s";  // # not-a-destination
+    report["results"].push_back(std::move(item));
+  }
+  const std::string large = report.dump();
+  REQUIRE(large.size() > kMaxRequestBodyBytes);
+  const auto accepted = route(request("POST", "/api/v1/reports", large, "agent-token"));
+  REQUIRE(std::holds_alternative<AcceptReport>(accepted));
+  CHECK(std::get<AcceptReport>(accepted).report.results.size() == 10'000);
+
+  CHECK(response_of(route(request("POST", "/api/v1/reports", std::string(kMaxReportBodyBytes + 1, ' '), "agent-token")))
+            .status == 413);
+  const auto adhoc_body = route(request("POST", "/api/v1/probes", std::string(kMaxRequestBodyBytes + 1, ' '), "api-token"));
+  CHECK(response_of(adhoc_body).status == 413);
+  CHECK(nlohmann::json::parse(response_of(adhoc_body).body)["error"]["code"] == "body_too_large");
+  CHECK(response_of(route(request("GET", "/api/v1/status", std::string(kMaxRequestBodyBytes + 1, ' ')))).status == 413);
+}
+
 TEST_CASE("the reply to a report carries the assigned probes") {
   ControllerConfig config = parse_controller_config("probes:\n  - {name: a, type: tcp, target: 'x:1'}\n", "c.yaml");
   const auto body = nlohmann::json::parse(report_accepted_response(3, config).body);
