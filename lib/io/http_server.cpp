@@ -11,6 +11,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -104,7 +106,16 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
       parser.body_limit(options.body_limit);
       stream.expires_after(options.read_timeout);
-      auto [read_error, bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
+      auto [read_error, bytes] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+      if (!read_error && !parser.is_done()) {
+        // A client that asks before sending a large body (curl does above 1 MiB)
+        // would otherwise wait a second for a "100 Continue" that never comes.
+        if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+          http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
+          co_await http::async_write(stream, go_on, use_tuple);
+        }
+        std::tie(read_error, bytes) = co_await http::async_read(stream, buffer, parser, use_tuple);
+      }
       if (read_error) {
         HttpResponse reply;
         if (read_error == http::error::body_limit) {
