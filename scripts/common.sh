@@ -29,7 +29,17 @@ run as root, or install them first: sudo apt-get install -y ${missing[*]}"
   log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
-  apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # The tests start their own unbound, prometheus and alertmanager on loopback:
+  # keep the packages from starting system services (policy-rc.d exit 101 is
+  # Debian's "not now"), unless the host already has a policy of its own.
+  local policy=/usr/sbin/policy-rc.d own_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && own_policy=1
+  fi
+  local status=0
+  apt-get install -y -q --no-install-recommends "${missing[@]}" || status=$?
+  [ -z "$own_policy" ] || rm -f "$policy"
+  return "$status"
 }
 
 # Configures (Ninja) and builds everything into $NETPROBE_BUILD/bin.
