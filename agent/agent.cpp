@@ -6,8 +6,6 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <boost/asio/as_tuple.hpp>
@@ -26,6 +24,7 @@
 #include "io/dns_client.hpp"
 #include "io/http_server.hpp"
 #include "io/log.hpp"
+#include "io/secrets.hpp"
 
 namespace netprobe {
 namespace {
@@ -34,22 +33,6 @@ namespace asio = boost::asio;
 
 constexpr std::size_t kMaxConcurrentOneShots = 16;
 constexpr auto kShutdownBudget = std::chrono::milliseconds{1800};
-
-std::string read_whole_file(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) throw std::runtime_error("cannot read " + path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-std::string read_token(const std::string& path) {
-  if (path.empty()) return "";
-  std::string token = read_whole_file(path);
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
-  if (token.empty()) throw std::runtime_error("token file " + path + " is empty");
-  return token;
-}
 
 }  // namespace
 
@@ -84,7 +67,7 @@ struct Agent::Impl {
 
   AgentConfig read_config() const {
     if (options.config_path.empty()) return AgentConfig{};
-    return parse_agent_config(read_whole_file(options.config_path), options.config_path);
+    return parse_agent_config(read_text_file(options.config_path), options.config_path);
   }
 
   std::vector<Check> checks_of(const AgentConfig& loaded) const {
@@ -192,7 +175,7 @@ struct Agent::Impl {
   void reload() {
     try {
       AgentConfig loaded = read_config();
-      const std::string new_token = read_token(options.token_file);
+      const std::string new_token = read_token_file(options.token_file);
       if (!options.listen && loaded.listen != config.listen) {
         log::warn("listen address changed; restart the agent to apply it", {{"listen", loaded.listen}});
       }
@@ -244,7 +227,7 @@ Agent::Agent(asio::io_context& io, AgentOptions options) : impl_(std::make_uniqu
 Agent::~Agent() = default;
 
 void Agent::load() {
-  impl_->token = read_token(impl_->options.token_file);
+  impl_->token = read_token_file(impl_->options.token_file);
   impl_->config = impl_->read_config();
   if (impl_->options.listen) impl_->config.listen = *impl_->options.listen;
 }

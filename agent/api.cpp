@@ -5,18 +5,6 @@
 namespace netprobe {
 namespace {
 
-HttpResponse unauthorized() {
-  HttpResponse response = error_response(401, "unauthorized", "missing or wrong bearer token");
-  response.headers.emplace_back("WWW-Authenticate", "Bearer");
-  return response;
-}
-
-HttpResponse method_not_allowed(std::string_view allowed) {
-  HttpResponse response = error_response(405, "method_not_allowed", "use " + std::string(allowed));
-  response.headers.emplace_back("Allow", std::string(allowed));
-  return response;
-}
-
 AgentRoute parse_probe_request(const HttpRequest& request, const ProbeDefaults& defaults) {
   const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
   if (body.is_discarded()) return error_response(400, "malformed_json", "request body is not valid JSON");
@@ -40,22 +28,22 @@ AgentRoute parse_probe_request(const HttpRequest& request, const ProbeDefaults& 
 AgentRoute route_agent_request(const HttpRequest& request, std::string_view token, const ProbeDefaults& defaults) {
   const std::string_view path = request.path();
   if (path == "/metrics") {
-    if (request.method != "GET" && request.method != "HEAD") return method_not_allowed("GET");
+    if (request.method != "GET" && request.method != "HEAD") return method_not_allowed_response("GET");
     return RenderMetrics{};
   }
   if (path == "/healthz") {
-    if (request.method != "GET" && request.method != "HEAD") return method_not_allowed("GET");
+    if (request.method != "GET" && request.method != "HEAD") return method_not_allowed_response("GET");
     HttpResponse response;
     response.content_type = "text/plain; charset=utf-8";
     response.body = "ok\n";
     return response;
   }
   if (path == "/api/v1/probe") {
-    if (request.method != "POST") return method_not_allowed("POST");
+    if (request.method != "POST") return method_not_allowed_response("POST");
     if (token.empty()) {
       return error_response(403, "writes_disabled", "one-shot probes are disabled: the agent has no --token-file");
     }
-    if (!bearer_matches(request.authorization, token)) return unauthorized();
+    if (!bearer_matches(request.authorization, token)) return unauthorized_response();
     return parse_probe_request(request, defaults);
   }
   return error_response(404, "not_found", "no such path: " + std::string(path));

@@ -11,18 +11,6 @@ namespace {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-HttpResponse unauthorized() {
-  HttpResponse response = error_response(401, "unauthorized", "missing or wrong bearer token");
-  response.headers.emplace_back("WWW-Authenticate", "Bearer");
-  return response;
-}
-
-HttpResponse method_not_allowed(std::string_view allowed) {
-  HttpResponse response = error_response(405, "method_not_allowed", "use " + std::string(allowed));
-  response.headers.emplace_back("Allow", std::string(allowed));
-  return response;
-}
-
 HttpResponse text_response(std::string body) {
   HttpResponse response;
   response.content_type = "text/plain; charset=utf-8";
@@ -121,8 +109,8 @@ ControllerRoute route_controller_request(const HttpRequest& request, const Contr
     return error_response(413, "body_too_large", "request body exceeds " + std::to_string(body_limit) + " bytes");
   }
   if (path == "/api/v1/reports") {
-    if (request.method != "POST") return method_not_allowed("POST");
-    if (!bearer_matches(request.authorization, tokens.agent)) return unauthorized();
+    if (request.method != "POST") return method_not_allowed_response("POST");
+    if (!bearer_matches(request.authorization, tokens.agent)) return unauthorized_response();
     try {
       return AcceptReport{parse_report(request.body)};
     } catch (const FieldError& error) {
@@ -130,14 +118,14 @@ ControllerRoute route_controller_request(const HttpRequest& request, const Contr
     }
   }
   if (path == "/api/v1/probes") {
-    if (request.method != "POST") return method_not_allowed("POST");
+    if (request.method != "POST") return method_not_allowed_response("POST");
     // An agent token cannot run ad hoc probes: only the API token can.
-    if (!bearer_matches(request.authorization, tokens.api)) return unauthorized();
+    if (!bearer_matches(request.authorization, tokens.api)) return unauthorized_response();
     return parse_adhoc(request, config);
   }
   if (!is_read(request)) {
     if (path == "/api/v1/status" || path == "/metrics" || path == "/healthz" || path == "/readyz" || path == "/") {
-      return method_not_allowed("GET");
+      return method_not_allowed_response("GET");
     }
     return error_response(404, "not_found", "no such path: " + std::string(path));
   }

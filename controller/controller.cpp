@@ -2,8 +2,6 @@
 
 #include <chrono>
 #include <csignal>
-#include <fstream>
-#include <sstream>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -27,6 +25,7 @@
 #include "io/http_client.hpp"
 #include "io/http_server.hpp"
 #include "io/log.hpp"
+#include "io/secrets.hpp"
 
 namespace netprobe {
 namespace {
@@ -35,22 +34,6 @@ namespace asio = boost::asio;
 using SystemClock = std::chrono::system_clock;
 
 constexpr auto kHousekeepingInterval = std::chrono::seconds{1};
-
-std::string read_whole_file(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) throw std::runtime_error("cannot read " + path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-std::string read_token(const std::string& path) {
-  if (path.empty()) return "";
-  std::string token = read_whole_file(path);
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
-  if (token.empty()) throw std::runtime_error("token file " + path + " is empty");
-  return token;
-}
 
 }  // namespace
 
@@ -98,7 +81,7 @@ struct Controller::Impl {
 
   ControllerConfig read_config() const {
     if (options.config_path.empty()) return ControllerConfig{};
-    return parse_controller_config(read_whole_file(options.config_path), options.config_path);
+    return parse_controller_config(read_text_file(options.config_path), options.config_path);
   }
 
   void apply(ControllerConfig loaded) {
@@ -268,7 +251,7 @@ struct Controller::Impl {
   void reload() {
     try {
       ControllerConfig loaded = read_config();
-      ControllerTokens loaded_tokens{read_token(options.agent_token_file), read_token(options.api_token_file)};
+      ControllerTokens loaded_tokens{read_token_file(options.agent_token_file), read_token_file(options.api_token_file)};
       tokens = std::move(loaded_tokens);
       apply(std::move(loaded));
       log::info("config reloaded", {{"config", options.config_path}});
@@ -300,7 +283,7 @@ Controller::Controller(asio::io_context& io, ControllerOptions options)
 Controller::~Controller() = default;
 
 void Controller::load() {
-  impl_->tokens = ControllerTokens{read_token(impl_->options.agent_token_file), read_token(impl_->options.api_token_file)};
+  impl_->tokens = ControllerTokens{read_token_file(impl_->options.agent_token_file), read_token_file(impl_->options.api_token_file)};
   ControllerConfig config = impl_->read_config();
   if (impl_->options.listen) config.listen = *impl_->options.listen;
   impl_->apply(std::move(config));

@@ -1,7 +1,5 @@
 #include "agent_config.hpp"
 
-#include <set>
-
 #include "url.hpp"
 
 namespace netprobe {
@@ -20,12 +18,7 @@ AgentConfig parse_agent_config(std::string_view text, const std::string& source)
     config.defaults.timeout = timeout->as_duration();
     if (config.defaults.timeout < Millis{1}) timeout->fail("timeout must be positive");
   }
-  if (auto listen = map.optional("listen")) {
-    config.listen = listen->as_string();
-    if (!parse_listen_address(config.listen)) {
-      listen->fail("invalid listen address \"" + config.listen + "\" (expected [host]:port)");
-    }
-  }
+  if (auto listen = map.optional("listen")) config.listen = read_listen_address(*listen);
   if (auto controllers = map.optional("controllers")) {
     for (const Field& item : controllers->as_list()) {
       std::string url = item.as_string();
@@ -34,16 +27,7 @@ AgentConfig parse_agent_config(std::string_view text, const std::string& source)
       config.controllers.push_back(std::move(url));
     }
   }
-  if (auto probes = map.optional("probes")) {
-    std::set<std::string> names;
-    for (const Field& item : probes->as_list()) {
-      ProbeSpec spec = read_probe(item, config.defaults);
-      if (!names.insert(spec.name).second) {
-        MapReader(item).required("name").fail("duplicate probe name \"" + spec.name + "\"");
-      }
-      config.probes.push_back(std::make_shared<const ProbeSpec>(std::move(spec)));
-    }
-  }
+  if (auto probes = map.optional("probes")) config.probes = read_probe_list(*probes, config.defaults);
   map.finish();
   return config;
 }

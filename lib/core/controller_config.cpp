@@ -1,7 +1,5 @@
 #include "controller_config.hpp"
 
-#include <set>
-
 #include "url.hpp"
 
 namespace netprobe {
@@ -69,12 +67,7 @@ ControllerConfig parse_controller_config(std::string_view text, const std::strin
   YAML::Node document = load_yaml(text, source);
   if (document.IsNull()) return config;
   MapReader map(Field(document, "", source));
-  if (auto listen = map.optional("listen")) {
-    config.listen = listen->as_string();
-    if (!parse_listen_address(config.listen)) {
-      listen->fail("invalid listen address \"" + config.listen + "\" (expected [host]:port)");
-    }
-  }
+  if (auto listen = map.optional("listen")) config.listen = read_listen_address(*listen);
   if (auto stale = map.optional("stale_after")) config.stale_after = static_cast<int>(stale->as_int(1, 1000));
   if (auto series = map.optional("max_failing_series")) {
     config.max_failing_series = static_cast<int>(series->as_int(0, 1'000'000));
@@ -83,16 +76,7 @@ ControllerConfig parse_controller_config(std::string_view text, const std::strin
   if (auto alertmanager = map.optional("alertmanager")) config.alertmanager = read_alertmanager(*alertmanager);
   if (auto interval = map.optional("interval")) config.defaults.interval = interval->as_duration();
   if (auto timeout = map.optional("timeout")) config.defaults.timeout = timeout->as_duration();
-  if (auto probes = map.optional("probes")) {
-    std::set<std::string> names;
-    for (const Field& item : probes->as_list()) {
-      ProbeSpec spec = read_probe(item, config.defaults);
-      if (!names.insert(spec.name).second) {
-        MapReader(item).required("name").fail("duplicate probe name \"" + spec.name + "\"");
-      }
-      config.probes.push_back(std::make_shared<const ProbeSpec>(std::move(spec)));
-    }
-  }
+  if (auto probes = map.optional("probes")) config.probes = read_probe_list(*probes, config.defaults);
   map.finish();
   return config;
 }

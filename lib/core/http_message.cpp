@@ -21,6 +21,18 @@ HttpResponse error_response(int status, std::string_view code, std::string_view 
   return json_response(status, {{"error", {{"code", code}, {"message", message}}}});
 }
 
+HttpResponse unauthorized_response() {
+  HttpResponse response = error_response(401, "unauthorized", "missing or wrong bearer token");
+  response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return response;
+}
+
+HttpResponse method_not_allowed_response(std::string_view allowed) {
+  HttpResponse response = error_response(405, "method_not_allowed", "use " + std::string(allowed));
+  response.headers.emplace_back("Allow", std::string(allowed));
+  return response;
+}
+
 bool bearer_matches(std::string_view authorization, std::string_view token) {
   constexpr std::string_view prefix = "Bearer ";
   if (token.empty() || !authorization.starts_with(prefix)) return false;

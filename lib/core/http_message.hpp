@@ -34,6 +34,10 @@ HttpResponse json_response(int status, const nlohmann::json& body);
 // design.md: errors are {"error":{"code":"…","message":"…"}} with a 4xx/5xx status.
 HttpResponse error_response(int status, std::string_view code, std::string_view message);
 
+// 401 with `WWW-Authenticate: Bearer`, and 405 with `Allow`.
+HttpResponse unauthorized_response();
+HttpResponse method_not_allowed_response(std::string_view allowed);
+
 // True when `authorization` is exactly "Bearer <token>" for a non-empty token.
 // Compared in constant time so response timing does not leak the token.
 bool bearer_matches(std::string_view authorization, std::string_view token);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <set>
 
 #include "classify.hpp"
 #include "url.hpp"
@@ -221,6 +222,25 @@ ProbeSpec read_probe(const Field& field, const ProbeDefaults& defaults, bool nam
                  format_duration(spec.interval));
   }
   return spec;
+}
+
+std::vector<std::shared_ptr<const ProbeSpec>> read_probe_list(const Field& field, const ProbeDefaults& defaults) {
+  std::vector<std::shared_ptr<const ProbeSpec>> probes;
+  std::set<std::string> names;
+  for (const Field& item : field.as_list()) {
+    ProbeSpec spec = read_probe(item, defaults);
+    if (!names.insert(spec.name).second) {
+      MapReader(item).required("name").fail("duplicate probe name \"" + spec.name + "\"");
+    }
+    probes.push_back(std::make_shared<const ProbeSpec>(std::move(spec)));
+  }
+  return probes;
+}
+
+std::string read_listen_address(const Field& field) {
+  std::string listen = field.as_string();
+  if (!parse_listen_address(listen)) field.fail("invalid listen address \"" + listen + "\" (expected [host]:port)");
+  return listen;
 }
 
 ProbeSpec parse_probe_document(std::string_view text, const std::string& source,

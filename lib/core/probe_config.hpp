@@ -1,7 +1,9 @@
 #pragma once
 // Reading one probe definition: from the agent's config file, or from the body
 // of an ad hoc probe request (JSON, read through the same strict reader).
+#include <memory>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "probe_spec.hpp"
@@ -18,6 +20,12 @@ struct ProbeDefaults {
 // With name_required false a missing name becomes `default_name` (ad hoc probes).
 ProbeSpec read_probe(const Field& field, const ProbeDefaults& defaults, bool name_required = true,
                      std::string_view default_name = "adhoc");
+
+// A `probes:` list: each read with read_probe, names unique.
+std::vector<std::shared_ptr<const ProbeSpec>> read_probe_list(const Field& field, const ProbeDefaults& defaults);
+
+// A `listen:` value: ":9743", "127.0.0.1:9743", "[::1]:0".
+std::string read_listen_address(const Field& field);
 
 // An ad hoc probe sent as a JSON (or YAML) document.
 ProbeSpec parse_probe_document(std::string_view text, const std::string& source,
