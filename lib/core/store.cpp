@@ -1,12 +1,29 @@
 #include "store.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace netprobe {
 
 std::string_view to_string(AgentState state) { return state == AgentState::reporting ? "reporting" : "stale"; }
 
 Store::Store(int stale_after, int forget_after) : stale_after_(stale_after), forget_after_(forget_after) {}
+
+std::size_t Store::CheckKeyHash::operator()(const CheckKey& key) const {
+  const std::hash<std::string> hash;
+  std::size_t seed = hash(std::get<0>(key));
+  for (const std::string* part : {&std::get<1>(key), &std::get<2>(key)}) {
+    seed ^= hash(*part) + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2);
+  }
+  return seed;
+}
+
+Store::CheckId Store::id_of(const ProbeResult& result) {
+  CheckKey key{result.probe, result.target, result.transport};
+  const auto [it, inserted] = check_ids_.try_emplace(key, static_cast<CheckId>(checks_.size()));
+  if (inserted) checks_.push_back(std::move(key));
+  return it->second;
+}
 
 void Store::apply(const AgentReport& report, TimePoint now) {
   Agent& agent = agents_[{report.node, report.ns}];
@@ -15,15 +32,15 @@ void Store::apply(const AgentReport& report, TimePoint now) {
   agent.interval = report.interval;
   agent.last_report = now;
 
-  std::map<CheckKey, Entry> previous;
+  std::unordered_map<CheckId, Entry> previous;
   if (report.full) previous.swap(agent.results);  // checks missing from a full report are gone
+  auto& source = report.full ? previous : agent.results;
   for (const ProbeResult& result : report.results) {
-    CheckKey key{result.probe, result.target, result.transport};
-    auto& source = report.full ? previous : agent.results;
-    const auto before = source.find(key);
-    const bool unchanged = before != source.end() && before->second.result.outcome == result.outcome;
+    const CheckId id = id_of(result);
+    const auto before = source.find(id);
+    const bool unchanged = before != source.end() && before->second.outcome == result.outcome;
     const TimePoint since = unchanged ? before->second.since : result.time;
-    agent.results[std::move(key)] = Entry{result, since};
+    agent.results[id] = Entry{result.outcome, result.success, result.expect, result.type, result.detail, since};
   }
 }
 
@@ -31,6 +48,28 @@ void Store::forget_silent_agents(TimePoint now) {
   std::erase_if(agents_, [&](const auto& item) {
     return now - item.second.last_report > item.second.interval * forget_after_;
   });
+  // Cheap test first: compaction walks every result, so only when the table has doubled.
+  if (checks_.size() > 2 * live_checks_at_compaction_ + 1024) compact_checks();
+}
+
+void Store::compact_checks() {
+  std::vector<CheckId> renumbered(checks_.size(), std::numeric_limits<CheckId>::max());
+  std::vector<CheckKey> live;
+  for (auto& [key, agent] : agents_) {
+    std::unordered_map<CheckId, Entry> results;
+    for (auto& [id, entry] : agent.results) {
+      if (renumbered[id] == std::numeric_limits<CheckId>::max()) {
+        renumbered[id] = static_cast<CheckId>(live.size());
+        live.push_back(checks_[id]);
+      }
+      results.emplace(renumbered[id], std::move(entry));
+    }
+    agent.results = std::move(results);
+  }
+  checks_ = std::move(live);
+  check_ids_.clear();
+  for (CheckId id = 0; id < checks_.size(); ++id) check_ids_.emplace(checks_[id], id);
+  live_checks_at_compaction_ = checks_.size();
 }
 
 AgentState Store::state_of(const Agent& agent, TimePoint now) const {
@@ -48,30 +87,33 @@ std::vector<AgentView> Store::agents(TimePoint now) const {
 }
 
 std::vector<TargetView> Store::targets(TimePoint now) const {
-  std::map<CheckKey, TargetView> targets;
-  for (const auto& [agent_key, agent] : agents_) {
+  std::vector<TargetView> by_id(checks_.size());
+  for (const auto& [agent_key, agent] : agents_) {  // in node order, so failing lists come out sorted
     if (state_of(agent, now) == AgentState::stale) continue;
-    for (const auto& [check_key, entry] : agent.results) {
-      const ProbeResult& result = entry.result;
-      TargetView& view = targets[check_key];
+    for (const auto& [id, entry] : agent.results) {
+      TargetView& view = by_id[id];
       if (view.nodes == 0) {
-        view.probe = result.probe;
-        view.type = result.type;
-        view.target = result.target;
-        view.transport = result.transport;
-        view.expect = result.expect;
+        view.type = entry.type;
+        view.expect = entry.expect;
       }
       ++view.nodes;
-      ++view.nodes_by_outcome[result.outcome];
-      if (!result.success) {
-        view.failing.push_back(FailingNode{agent_key.first, agent_key.second, result.outcome, entry.since, result.detail});
+      ++view.nodes_by_outcome[entry.outcome];
+      if (!entry.success) {
+        view.failing.push_back(FailingNode{agent_key.first, agent_key.second, entry.outcome, entry.since, entry.detail});
         if (view.failing_since == TimePoint{} || entry.since < view.failing_since) view.failing_since = entry.since;
       }
     }
   }
   std::vector<TargetView> views;
-  views.reserve(targets.size());
-  for (auto& [key, view] : targets) views.push_back(std::move(view));
+  for (CheckId id = 0; id < by_id.size(); ++id) {
+    if (by_id[id].nodes == 0) continue;  // nobody reporting it now
+    TargetView& view = by_id[id];
+    std::tie(view.probe, view.target, view.transport) = checks_[id];
+    views.push_back(std::move(view));
+  }
+  std::sort(views.begin(), views.end(), [](const TargetView& a, const TargetView& b) {
+    return std::tie(a.probe, a.target, a.transport) < std::tie(b.probe, b.target, b.transport);
+  });
   return views;
 }
 

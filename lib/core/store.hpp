@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "report.hpp"
@@ -73,8 +74,18 @@ class Store {
  private:
   using AgentKey = std::pair<std::string, std::string>;                   // node, namespace
   using CheckKey = std::tuple<std::string, std::string, std::string>;     // probe, target, transport
+  using CheckId = std::uint32_t;
+  struct CheckKeyHash {
+    std::size_t operator()(const CheckKey& key) const;
+  };
+  // What is kept of a result: the (probe, target, transport) strings live once
+  // in checks_, so 5,000 agents x 30 results do not hold 150,000 copies of them.
   struct Entry {
-    ProbeResult result;
+    Outcome outcome = Outcome::error;
+    bool success = false;
+    Expect expect = Expect::allow;
+    ProbeType type = ProbeType::tcp;
+    std::string detail;
     TimePoint since;
   };
   struct Agent {
@@ -82,14 +93,24 @@ class Store {
     std::string version;
     Millis interval{10'000};
     TimePoint last_report;
-    std::map<CheckKey, Entry> results;
+    std::unordered_map<CheckId, Entry> results;
   };
 
   AgentState state_of(const Agent& agent, TimePoint now) const;
+  CheckId id_of(const ProbeResult& result);
 
   int stale_after_;
   int forget_after_;
   std::map<AgentKey, Agent> agents_;
+  // Every (probe, target, transport) seen, numbered, so aggregation adds into
+  // a vector instead of comparing strings (targets() runs on every scrape and
+  // every second for alerts, over every stored result).
+  std::unordered_map<CheckKey, CheckId, CheckKeyHash> check_ids_;
+  std::vector<CheckKey> checks_;
+  std::size_t live_checks_at_compaction_ = 0;
+  // Renumbers the checks still reported, dropping those no agent has any more
+  // (targets that came and went), so the table stays proportional to the present.
+  void compact_checks();
 };
 
 }  // namespace netprobe

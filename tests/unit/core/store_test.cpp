@@ -101,6 +101,27 @@ TEST_CASE("expect deny: a successful connection is the failure") {
   CHECK(targets[0].failing[0].outcome == Outcome::ok);
 }
 
+TEST_CASE("checks that no agent reports any more are dropped from the table") {
+  Store store;
+  // 3,000 short-lived targets, then only one left: the picture must stay right after compaction.
+  for (int i = 0; i < 3000; ++i) {
+    ProbeResult r = result("churn", Outcome::ok, t0);
+    r.target = "127.0.0.1:" + std::to_string(1000 + i);
+    store.apply(report("node-a", {r}), t0);
+  }
+  store.apply(report("node-b", {result("kube-dns", Outcome::timeout, t0)}), t0);
+  store.forget_silent_agents(t0);  // triggers compaction
+  const auto targets = store.targets(t0);
+  REQUIRE(targets.size() == 2);
+  CHECK(targets[0].probe == "churn");
+  CHECK(targets[0].target == "127.0.0.1:3999");
+  CHECK(targets[1].probe == "kube-dns");
+  CHECK(targets[1].failing.size() == 1);
+  store.apply(report("node-a", {result("kube-dns", Outcome::timeout, t0)}), t0);
+  CHECK(store.targets(t0).size() == 1);
+  CHECK(store.targets(t0)[0].failing.size() == 2);
+}
+
 TEST_CASE("silent agents are forgotten, and their addresses with them") {
   Store store(3, 60);
   store.apply(report("node-a", {result("a", Outcome::ok, t0)}), t0);
