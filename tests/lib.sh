@@ -51,6 +51,9 @@ free_port() {
   done
 }
 
+# Whether something listens on TCP port $1 (ss itself exits 0 either way).
+listening() { ss -Htln "sport = :$1" | grep -q .; }
+
 # metric URL 'name{labels}': prints the sample's value (exact series match).
 metric() {
   curl -fsS "$1" | awk -v series="$2" '$1 == series { print $2; found = 1 } END { exit !found }'

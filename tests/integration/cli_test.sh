@@ -26,7 +26,7 @@ dns_port=$(free_port)
 dnsmasq --keep-in-foreground --no-resolv --no-hosts --conf-file=/dev/null --user=root --listen-address=127.0.0.1 \
   --bind-interfaces --port="$dns_port" --local=/cluster.local/ --host-record=web.cluster.local,127.0.0.1 2>"$TEST_TMP/dnsmasq.log" &
 TEST_PIDS+=($!)
-wait_until 5 ss -Htln "sport = :$dns_port"
+check "dnsmasq listens" wait_until 5 listening "$dns_port"
 check "dns over udp and tcp: one JSON line per check" [ "$("$np" probe dns --server "127.0.0.1:$dns_port" --query web.cluster.local. --transport udp --transport tcp --json | jq -r .outcome | tr '\n' ' ')" = "ok ok " ]
 check "NXDOMAIN exits 1 with outcome nxdomain" [ "$("$np" probe dns --server "127.0.0.1:$dns_port" --query nope.cluster.local. --json | jq -r .outcome)" = nxdomain ]
 check "expect-rcode NXDOMAIN turns it into a success" [ "$(exit_code "$np" probe dns --server "127.0.0.1:$dns_port" --query nope.cluster.local. --expect-rcode NXDOMAIN)" = 0 ]
@@ -37,7 +37,7 @@ check "an unknown host name is resolve_error" [ "$("$np" probe tcp --target "nop
 agent_port=$(free_port)
 "$bin/netprobe-agent" --listen "127.0.0.1:$agent_port" --node cli-node 2>"$TEST_TMP/agent.log" &
 TEST_PIDS+=($!)
-wait_until 5 ss -Htln "sport = :$agent_port"
+check "the agent listens" wait_until 10 listening "$agent_port"
 check "http 200 is ok" [ "$(exit_code "$np" probe http --url "http://127.0.0.1:$agent_port/healthz")" = 0 ]
 check "http 404 is http_status" [ "$("$np" probe http --url "http://127.0.0.1:$agent_port/nope" --json | jq -r .outcome)" = http_status ]
 
@@ -45,7 +45,7 @@ controller_port=$(free_port)
 echo t0ken > "$TEST_TMP/agent-token"
 "$bin/netprobe-controller" --listen "127.0.0.1:$controller_port" --agent-token-file "$TEST_TMP/agent-token" 2>"$TEST_TMP/controller.log" &
 TEST_PIDS+=($!)
-wait_until 5 ss -Htln "sport = :$controller_port"
+check "the controller listens" wait_until 10 listening "$controller_port"
 check "status with nothing failing exits 0" [ "$(exit_code "$np" status --controller "http://127.0.0.1:$controller_port")" = 0 ]
 curl -fsS -X POST -H 'Authorization: Bearer t0ken' "http://127.0.0.1:$controller_port/api/v1/reports" -d '{
   "node": "node-a", "namespace": "monitoring", "results": [{"probe": "kube-dns", "type": "dns",

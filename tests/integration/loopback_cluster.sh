@@ -42,7 +42,6 @@ pick_port() {
   done
 }
 
-listening() { ss -Htln "sport = :$1" | grep -q .; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # Stops a process this test started: the signal, a bounded wait, and it leaves TEST_PIDS.
