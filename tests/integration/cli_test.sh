@@ -43,7 +43,10 @@ check "http 404 is http_status" [ "$("$np" probe http --url "http://127.0.0.1:$a
 
 controller_port=$(free_port)
 echo t0ken > "$TEST_TMP/agent-token"
-"$bin/netprobe-controller" --listen "127.0.0.1:$controller_port" --agent-token-file "$TEST_TMP/agent-token" 2>"$TEST_TMP/controller.log" &
+echo api-t0ken > "$TEST_TMP/api-token"
+printf 'adhoc:\n  allow_cidrs: ["127.0.0.0/8"]\n  rate_per_minute: 2\n' > "$TEST_TMP/controller.yaml"
+"$bin/netprobe-controller" --listen "127.0.0.1:$controller_port" --config "$TEST_TMP/controller.yaml" \
+  --agent-token-file "$TEST_TMP/agent-token" --api-token-file "$TEST_TMP/api-token" 2>"$TEST_TMP/controller.log" &
 TEST_PIDS+=($!)
 check "the controller listens" wait_until 10 listening "$controller_port"
 check "status with nothing failing exits 0" [ "$(exit_code "$np" status --controller "http://127.0.0.1:$controller_port")" = 0 ]
@@ -54,6 +57,12 @@ curl -fsS -X POST -H 'Authorization: Bearer t0ken' "http://127.0.0.1:$controller
 check "status with a failing target exits 1" [ "$(exit_code "$np" status --controller "http://127.0.0.1:$controller_port")" = 1 ]
 check "status names the failing node and outcome" bash -c "'$np' status --controller http://127.0.0.1:$controller_port | grep -q 'node-a (timeout)'"
 check "status --json is the controller's JSON" [ "$("$np" status --controller "http://127.0.0.1:$controller_port" --json | jq -r '.targets[0].failing_nodes')" = 1 ]
+adhoc() {
+  curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer api-t0ken' \
+    "http://127.0.0.1:$controller_port/api/v1/probes" -d '{"probe": {"type": "tcp", "target": "127.0.0.1:'"$closed"'"}, "all": true}'
+}
+check "ad hoc probes within the rate are answered" [ "$(adhoc)$(adhoc)" = 200200 ]
+check "beyond rate_per_minute they get 429" [ "$(adhoc)" = 429 ]
 check "status against nothing exits 1" [ "$(exit_code "$np" status --controller "http://127.0.0.1:$closed" --timeout 1s)" = 1 ]
 
 finish
