@@ -107,13 +107,14 @@ struct Agent::Impl {
 
   std::string advertise_address() const {
     if (!options.advertise.empty()) return options.advertise;
-    const std::string port = std::to_string(server.port());
     if (const char* pod_ip = std::getenv("POD_IP"); pod_ip != nullptr && *pod_ip != '\0') {
       return Endpoint{pod_ip, server.port()}.to_string();
     }
-    auto listen = parse_endpoint(config.listen);
-    if (listen && listen->host != "0.0.0.0" && listen->host != "::") return Endpoint{listen->host, server.port()}.to_string();
-    return "127.0.0.1:" + port;
+    // A specific listen address is reachable as it is; a wildcard one is only
+    // known to work from this host.
+    auto listen = parse_listen_address(config.listen);
+    const bool wildcard = !listen || listen->host == "0.0.0.0" || listen->host == "::";
+    return Endpoint{wildcard ? "127.0.0.1" : listen->host, server.port()}.to_string();
   }
 
   void apply(AgentConfig loaded) {
@@ -126,12 +127,12 @@ struct Agent::Impl {
   }
 
   void on_assignment(const nlohmann::json& probes) {
+    static const std::string source = "controller";  // Field keeps a reference to it
     std::vector<std::shared_ptr<const ProbeSpec>> accepted;
     for (std::size_t i = 0; i < probes.size(); ++i) {
       try {
-        accepted.push_back(std::make_shared<const ProbeSpec>(
-            read_probe(Field(load_yaml(probes[i].dump(), "controller"), "probes[" + std::to_string(i) + "]", "controller"),
-                       config.defaults)));
+        const Field field(load_yaml(probes[i].dump(), source), "probes[" + std::to_string(i) + "]", source);
+        accepted.push_back(std::make_shared<const ProbeSpec>(read_probe(field, config.defaults)));
       } catch (const ConfigError& error) {
         log::warn("ignoring an assigned probe", {{"error", error.what()}});
       }

@@ -44,7 +44,13 @@ check "http 404 is http_status" [ "$("$np" probe http --url "http://127.0.0.1:$a
 controller_port=$(free_port)
 echo t0ken > "$TEST_TMP/agent-token"
 echo api-t0ken > "$TEST_TMP/api-token"
-printf 'adhoc:\n  allow_cidrs: ["127.0.0.0/8"]\n  rate_per_minute: 2\n' > "$TEST_TMP/controller.yaml"
+cat > "$TEST_TMP/controller.yaml" <<YAML
+adhoc:
+  allow_cidrs: ["127.0.0.0/8"]
+  rate_per_minute: 2
+probes:  # assigned to every agent in the reply to its reports
+  - {name: assigned, type: tcp, target: "127.0.0.1:$closed", interval: 1s, timeout: 500ms, expect: deny}
+YAML
 "$bin/netprobe-controller" --listen "127.0.0.1:$controller_port" --config "$TEST_TMP/controller.yaml" \
   --agent-token-file "$TEST_TMP/agent-token" --api-token-file "$TEST_TMP/api-token" 2>"$TEST_TMP/controller.log" &
 TEST_PIDS+=($!)
@@ -57,6 +63,14 @@ curl -fsS -X POST -H 'Authorization: Bearer t0ken' "http://127.0.0.1:$controller
 check "status with a failing target exits 1" [ "$(exit_code "$np" status --controller "http://127.0.0.1:$controller_port")" = 1 ]
 check "status names the failing node and outcome" bash -c "'$np' status --controller http://127.0.0.1:$controller_port | grep -q 'node-a (timeout)'"
 check "status --json is the controller's JSON" [ "$("$np" status --controller "http://127.0.0.1:$controller_port" --json | jq -r '.targets[0].failing_nodes')" = 1 ]
+# An agent reporting to the controller runs the probe the controller assigns.
+reporting_port=$(free_port)
+"$bin/netprobe-agent" --listen "127.0.0.1:$reporting_port" --node node-r --token-file "$TEST_TMP/agent-token" \
+  --controller "http://127.0.0.1:$controller_port" 2>"$TEST_TMP/reporting-agent.log" &
+TEST_PIDS+=($!)
+check "an agent runs the probes its controller assigns" wait_until 10 metric_is "http://127.0.0.1:$reporting_port/metrics" \
+  'netprobe_probe_success{expect="deny",probe="assigned",target="127.0.0.1:'"$closed"'",transport="tcp",type="tcp"}' 1
+
 adhoc() {
   curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer api-t0ken' \
     "http://127.0.0.1:$controller_port/api/v1/probes" -d '{"probe": {"type": "tcp", "target": "127.0.0.1:'"$closed"'"}, "all": true}'
