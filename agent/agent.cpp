@@ -46,7 +46,9 @@ struct Agent::Impl {
             options.identity.node, [this](const ProbeResult& result) { on_result(result); },
             [this](const Check& check) { metrics.skipped(check); }),
         server(io.get_executor(), [this](HttpRequest request) { return handle(std::move(request)); },
-               HttpServer::Options{}),
+               HttpServer::Options{.admit = [this](const HttpRequest& head, std::uint64_t) {
+                 return admit_agent_request(head, token);
+               }}),
         reporter(io.get_executor(), ReporterOptions{},
                  [this](const nlohmann::json& probes) { on_assignment(probes); }),
         signals(io, SIGTERM, SIGINT, SIGHUP) {}

@@ -49,6 +49,15 @@ AgentRoute route_agent_request(const HttpRequest& request, std::string_view toke
   return error_response(404, "not_found", "no such path: " + std::string(path));
 }
 
+std::optional<HttpResponse> admit_agent_request(const HttpRequest& head, std::string_view token) {
+  if (head.method != "POST" || head.path() != "/api/v1/probe") return std::nullopt;
+  auto route = route_agent_request(head, token, ProbeDefaults{});  // token and method checks only need the head
+  if (auto* refusal = std::get_if<HttpResponse>(&route); refusal != nullptr && (refusal->status == 401 || refusal->status == 403)) {
+    return *refusal;
+  }
+  return std::nullopt;
+}
+
 HttpResponse probe_results_response(const std::vector<ProbeResult>& results) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const ProbeResult& result : results) list.push_back(to_json(result));

@@ -101,13 +101,36 @@ ordered_json result_or_unreachable(const ProbeSpec& spec, const std::string& nod
 
 }  // namespace
 
+namespace {
+
+std::size_t body_limit_for(std::string_view path) {
+  return path == "/api/v1/reports" ? kMaxReportBodyBytes : kMaxRequestBodyBytes;
+}
+
+HttpResponse body_too_large(std::size_t limit) {
+  return error_response(413, "body_too_large", "request body exceeds " + std::to_string(limit) + " bytes");
+}
+
+}  // namespace
+
+std::optional<HttpResponse> admit_controller_request(const HttpRequest& head, std::uint64_t content_length,
+                                                     const ControllerTokens& tokens) {
+  const std::string_view path = head.path();
+  if (head.method == "POST" && path == "/api/v1/reports" && !bearer_matches(head.authorization, tokens.agent)) {
+    return unauthorized_response();
+  }
+  if (head.method == "POST" && path == "/api/v1/probes" && !bearer_matches(head.authorization, tokens.api)) {
+    return unauthorized_response();
+  }
+  if (content_length > body_limit_for(path)) return body_too_large(body_limit_for(path));
+  return std::nullopt;
+}
+
 ControllerRoute route_controller_request(const HttpRequest& request, const ControllerTokens& tokens,
                                          const ControllerConfig& config, bool ready) {
   const std::string_view path = request.path();
-  const std::size_t body_limit = path == "/api/v1/reports" ? kMaxReportBodyBytes : kMaxRequestBodyBytes;
-  if (request.body.size() > body_limit) {
-    return error_response(413, "body_too_large", "request body exceeds " + std::to_string(body_limit) + " bytes");
-  }
+  // Also checked on the headers (admit_controller_request); a chunked body has no length up front.
+  if (request.body.size() > body_limit_for(path)) return body_too_large(body_limit_for(path));
   if (path == "/api/v1/reports") {
     if (request.method != "POST") return method_not_allowed_response("POST");
     if (!bearer_matches(request.authorization, tokens.agent)) return unauthorized_response();

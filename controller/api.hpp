@@ -39,6 +39,11 @@ struct RunAdhoc {
 using ControllerRoute =
     std::variant<HttpResponse, AcceptReport, RenderStatus, RenderControllerMetrics, RenderStatusPage, RunAdhoc>;
 
+// Before a body is read: a write without its token gets 401, and a body over
+// the limit for its path 413, without the server buffering it.
+std::optional<HttpResponse> admit_controller_request(const HttpRequest& head, std::uint64_t content_length,
+                                                     const ControllerTokens& tokens);
+
 ControllerRoute route_controller_request(const HttpRequest& request, const ControllerTokens& tokens,
                                          const ControllerConfig& config, bool ready);
 

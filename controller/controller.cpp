@@ -45,7 +45,10 @@ struct Controller::Impl {
         alerts(config.alertmanager),
         limiter(config.adhoc.rate_per_minute),
         server(io.get_executor(), [this](HttpRequest request) { return handle(std::move(request)); },
-               HttpServer::Options{.body_limit = kMaxReportBodyBytes}),
+               HttpServer::Options{.body_limit = kMaxReportBodyBytes,
+                                   .admit = [this](const HttpRequest& head, std::uint64_t length) {
+                                     return admit_controller_request(head, length, tokens);
+                                   }}),
         signals(io, SIGTERM, SIGINT, SIGHUP),
         housekeeping(io),
         registry(std::make_shared<prometheus::Registry>()),

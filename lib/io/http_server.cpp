@@ -107,6 +107,14 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       parser.body_limit(options.body_limit);
       stream.expires_after(options.read_timeout);
       auto [read_error, bytes] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+      if (!read_error && options.admit) {
+        if (auto refusal = options.admit(from_beast(parser.get(), remote), parser.content_length().value_or(0))) {
+          stream.expires_after(options.write_timeout);
+          auto out = to_beast(*refusal, parser.get().version(), false);
+          co_await http::async_write(stream, out, use_tuple);
+          break;  // the body stays unread: this connection cannot be reused
+        }
+      }
       if (!read_error && !parser.is_done()) {
         // A client that asks before sending a large body (curl does above 1 MiB)
         // would otherwise wait a second for a "100 Continue" that never comes.

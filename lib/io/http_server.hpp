@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -21,6 +22,10 @@ namespace netprobe {
 class HttpServer {
  public:
   using Handler = std::function<boost::asio::awaitable<HttpResponse>(HttpRequest)>;
+  // Looks at a request's headers before its body is read (the HttpRequest has
+  // no body yet); a response here is sent at once and the connection closed,
+  // so an unauthenticated client cannot make the server buffer a large body.
+  using Admission = std::function<std::optional<HttpResponse>(const HttpRequest& head, std::uint64_t content_length)>;
 
   struct Options {
     std::size_t body_limit = 1 << 20;
@@ -28,6 +33,7 @@ class HttpServer {
     Millis read_timeout{10'000};  // a whole request, idle keep-alive included
     Millis write_timeout{10'000};
     std::size_t max_connections = 256;
+    Admission admit;  // optional
   };
 
   HttpServer(boost::asio::any_io_executor executor, Handler handler, Options options);

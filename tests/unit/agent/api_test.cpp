@@ -57,6 +57,16 @@ TEST_CASE("one-shot probes need the agent token") {
   CHECK(response_of(route_agent_request(post_probe(body), "", kDefaults)).status == 403);  // no token file
 }
 
+TEST_CASE("one-shot probes without the token are refused on the headers") {
+  CHECK(admit_agent_request(post_probe("", ""), "t0ken")->status == 401);
+  CHECK(admit_agent_request(post_probe("", "Bearer t0ken"), "")->status == 403);
+  CHECK_FALSE(admit_agent_request(post_probe("", "Bearer t0ken"), "t0ken"));  // the body is judged once read
+  HttpRequest metrics;
+  metrics.method = "GET";
+  metrics.target = "/metrics";
+  CHECK_FALSE(admit_agent_request(metrics, ""));
+}
+
 TEST_CASE("bad bodies get a 400 naming the field") {
   const auto route = [](const std::string& body) { return route_agent_request(post_probe(body), "t0ken", kDefaults); };
   CHECK(response_of(route("{not json")).status == 400);

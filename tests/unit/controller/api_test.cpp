@@ -137,6 +137,20 @@ TEST_CASE("ad hoc bodies are validated field by field") {
   CHECK(std::get<RunAdhoc>(nodes).nodes.size() == 2);
 }
 
+TEST_CASE("writes without their token, or too large for their path, are refused on the headers") {
+  HttpRequest head = request("POST", "/api/v1/reports", "", "agent-token");
+  CHECK_FALSE(admit_controller_request(head, 4 << 20, kTokens));  // a large report is fine
+  CHECK(admit_controller_request(head, (8 << 20) + 1, kTokens)->status == 413);
+  head.authorization = "";
+  CHECK(admit_controller_request(head, 10, kTokens)->status == 401);
+  HttpRequest adhoc_head = request("POST", "/api/v1/probes", "", "api-token");
+  CHECK_FALSE(admit_controller_request(adhoc_head, 100, kTokens));
+  CHECK(admit_controller_request(adhoc_head, (1 << 20) + 1, kTokens)->status == 413);
+  adhoc_head.authorization = "Bearer agent-token";
+  CHECK(admit_controller_request(adhoc_head, 100, kTokens)->status == 401);
+  CHECK_FALSE(admit_controller_request(request("GET", "/metrics"), 0, kTokens));
+}
+
 TEST_CASE("read endpoints and readiness") {
   CHECK(std::holds_alternative<RenderStatus>(route(request("GET", "/api/v1/status"))));
   CHECK(std::holds_alternative<RenderControllerMetrics>(route(request("GET", "/metrics"))));
