@@ -13,16 +13,15 @@
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
+#include "controller/alert_pusher.hpp"
 #include "controller/api.hpp"
+#include "controller/fanout.hpp"
 #include "controller/metrics.hpp"
 #include "controller/status_page.hpp"
 #include "core/alerts.hpp"
 #include "core/controller_config.hpp"
-#include "core/probe_json.hpp"
 #include "core/rate_limit.hpp"
-#include "core/url.hpp"
 #include "core/version.hpp"
-#include "io/http_client.hpp"
 #include "io/http_server.hpp"
 #include "io/log.hpp"
 #include "io/secrets.hpp"
@@ -134,103 +133,31 @@ struct Controller::Impl {
       co_return error_response(429, "rate_limited",
                                "more than " + std::to_string(config.adhoc.rate_per_minute) + " ad hoc probes a minute");
     }
-    std::vector<std::pair<std::string, std::string>> targets;  // node, agent address
+    std::vector<FanoutTarget> targets;
     if (run.all) {
       for (const AgentView& agent : store.agents(now)) {
-        if (agent.state == AgentState::reporting) targets.emplace_back(agent.node, agent.address);
+        if (agent.state == AgentState::reporting) targets.push_back(FanoutTarget{agent.node, agent.address});
       }
     } else {
       for (const std::string& node : run.nodes) {
         std::string address = store.agent_address(node);
         if (address.empty()) co_return error_response(404, "unknown_node", "no agent has reported from node \"" + node + "\"");
-        targets.emplace_back(node, std::move(address));
+        targets.push_back(FanoutTarget{node, std::move(address)});
       }
     }
-    const std::string body = nlohmann::ordered_json{{"probe", to_json(run.spec)}}.dump();
     // Agents finish within the probe's timeout; one more second covers the trip.
     const auto deadline = std::chrono::steady_clock::now() + run.spec.timeout + std::chrono::seconds{1};
-    auto answers = std::make_shared<std::vector<AdhocAnswer>>(targets.size());
-    auto remaining = std::make_shared<std::size_t>(targets.size());
-    auto done = std::make_shared<asio::steady_timer>(io, asio::steady_timer::time_point::max());
-    for (std::size_t i = 0; i < targets.size(); ++i) {
-      asio::co_spawn(
-          io,
-          [this, i, answers, remaining, done, body, deadline, node = targets[i].first,
-           address = targets[i].second]() -> asio::awaitable<void> {
-            (*answers)[i] = co_await ask_agent(node, address, body, deadline);
-            if (--*remaining == 0) done->cancel();
-          },
-          asio::detached);
-    }
-    while (*remaining > 0) co_await done->async_wait(asio::as_tuple(asio::use_awaitable));
-    log::info("ad hoc probe", {{"probe", run.spec.name}, {"type", to_string(run.spec.type())}, {"nodes", targets.size()}, {"client", client}});
-    co_return adhoc_response(run.spec, *answers);
-  }
-
-  asio::awaitable<AdhocAnswer> ask_agent(std::string node, std::string address, std::string body,
-                                         std::chrono::steady_clock::time_point deadline) {
-    AdhocAnswer answer;
-    answer.node = node;
-    auto endpoint = parse_endpoint(address);
-    if (!endpoint) {
-      answer.unreachable_reason = "the agent reported no usable address (\"" + address + "\")";
-      co_return answer;
-    }
-    ClientRequest request;
-    request.host = endpoint->host;
-    request.port = endpoint->port;
-    request.method = "POST";
-    request.target = "/api/v1/probe";
-    request.headers = {{"Authorization", "Bearer " + tokens.agent}, {"Content-Type", "application/json"}};
-    request.body = std::move(body);
-    ClientOptions client_options;
-    client_options.deadline = deadline;
-    client_options.body_limit = 1 << 20;
-    const ClientExchange exchange = co_await http_exchange(request, client_options);
-    if (!exchange.answered()) {
-      answer.unreachable_reason = describe_failure(request, exchange);
-      co_return answer;
-    }
-    if (exchange.reply.status != 200) {
-      answer.unreachable_reason = "agent answered " + std::to_string(exchange.reply.status) + ": " + exchange.reply.body;
-      co_return answer;
-    }
-    try {
-      const auto reply = nlohmann::json::parse(exchange.reply.body);
-      const auto& results = reply.at("results");
-      for (std::size_t i = 0; i < results.size(); ++i) {
-        ProbeResult result = parse_result(results[i], "results[" + std::to_string(i) + "]");
-        result.node = node;
-        answer.results.push_back(std::move(result));
-      }
-    } catch (const std::exception& error) {
-      answer.results.clear();
-      answer.unreachable_reason = std::string("agent sent a malformed answer: ") + error.what();
-    }
-    co_return answer;
+    const std::size_t asked = targets.size();
+    const std::vector<AdhocAnswer> answers = co_await fan_out(run.spec, std::move(targets), tokens.agent, deadline);
+    log::info("ad hoc probe", {{"probe", run.spec.name}, {"type", to_string(run.spec.type())}, {"nodes", asked}, {"client", client}});
+    co_return adhoc_response(run.spec, answers);
   }
 
   asio::awaitable<void> push_alerts(std::vector<AlertNotification> batch) {
-    const std::string body = to_alertmanager_json(batch).dump();
-    for (const std::string& url_text : config.alertmanager.urls) {
-      const auto url = parse_http_url(url_text);
-      if (!url) continue;
-      ClientRequest request;
-      request.host = url->host;
-      request.port = url->port;
-      request.tls = url->tls;
-      request.method = "POST";
-      request.target = (url->target == "/" ? std::string() : url->target) + "/api/v2/alerts";
-      request.headers = {{"Content-Type", "application/json"}};
-      request.body = body;
-      ClientOptions client_options;
-      client_options.deadline = std::chrono::steady_clock::now() + std::chrono::seconds{5};
-      const ClientExchange exchange = co_await http_exchange(request, client_options);
-      const bool success = exchange.answered() && exchange.reply.status / 100 == 2;
-      notifications.Add({{"result", success ? "success" : "failure"}}).Increment();
-      if (!success) {
-        log::warn("alertmanager push failed", {{"url", url_text}, {"error", exchange.answered() ? "status " + std::to_string(exchange.reply.status) : describe_failure(request, exchange)}});
-      }
+    for (const PushOutcome& outcome :
+         co_await push_to_alertmanagers(config.alertmanager.urls, to_alertmanager_json(batch).dump())) {
+      notifications.Add({{"result", outcome.delivered ? "success" : "failure"}}).Increment();
+      if (!outcome.delivered) log::warn("alertmanager push failed", {{"url", outcome.url}, {"error", outcome.error}});
     }
   }
 
