@@ -183,16 +183,16 @@ class Workload {
     // What every agent runs in a cluster (design.md): kube-dns over both transports, each CoreDNS
     // endpoint, NodeLocal DNSCache, the API server, the metadata endpoint (expect: deny) ...
     shared_ = {
-        {"kube-dns", ProbeType::dns, "10.96.0.10:53", "udp"},
-        {"kube-dns", ProbeType::dns, "10.96.0.10:53", "tcp"},
-        {"coredns-endpoints", ProbeType::dns, "10.244.0.12:53", "udp"},
-        {"coredns-endpoints", ProbeType::dns, "10.244.0.12:53", "tcp"},
-        {"coredns-endpoints", ProbeType::dns, "10.244.1.7:53", "udp"},
-        {"coredns-endpoints", ProbeType::dns, "10.244.1.7:53", "tcp"},
+        {"kube-dns", ProbeType::dns, "10.96.0.10:53", "udp"},  // # not-a-destination: report data
+        {"kube-dns", ProbeType::dns, "10.96.0.10:53", "tcp"},  // # not-a-destination: report data
+        {"coredns-endpoints", ProbeType::dns, "10.244.0.12:53", "udp"},  // # not-a-destination: report data
+        {"coredns-endpoints", ProbeType::dns, "10.244.0.12:53", "tcp"},  // # not-a-destination: report data
+        {"coredns-endpoints", ProbeType::dns, "10.244.1.7:53", "udp"},  // # not-a-destination: report data
+        {"coredns-endpoints", ProbeType::dns, "10.244.1.7:53", "tcp"},  // # not-a-destination: report data
         {"nodelocaldns", ProbeType::dns, "169.254.20.10:53", "udp"},
         {"nodelocaldns", ProbeType::dns, "169.254.20.10:53", "tcp"},
-        {"kubernetes-api", ProbeType::tcp, "10.96.0.1:443", "tcp"},
-        {"metadata", ProbeType::metadata, "169.254.169.254:80", "tcp", Expect::deny},
+        {"kubernetes-api", ProbeType::tcp, "10.96.0.1:443", "tcp"},  // # not-a-destination: report data
+        {"metadata", ProbeType::metadata, "169.254.169.254:80", "tcp", Expect::deny},  // # not-a-destination: report data
     };
     // ... and the rest are scrape paths (monitoring -> app metrics ports), each agent being
     // assigned its own slice of a pool of --scrape-targets. These strings are report data only:

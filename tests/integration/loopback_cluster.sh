@@ -66,7 +66,7 @@ ctl=http://127.0.0.1:$ctl_port
 start_dns() {
   dnsmasq --keep-in-foreground --no-resolv --no-hosts --conf-file=/dev/null --user="$(id -un)" --pid-file= \
     --listen-address=127.0.0.1 --bind-interfaces --port="$dns_port" --local=/cluster.local/ \
-    --host-record=kubernetes.default.svc.cluster.local,10.96.0.1 2>>"$TEST_TMP/dnsmasq.log" &
+    --host-record=kubernetes.default.svc.cluster.local,10.96.0.1 2>>"$TEST_TMP/dnsmasq.log" &  # not-a-destination: answer data
   dns_pid=$!
   TEST_PIDS+=("$dns_pid")
   wait_until 5 listening "$dns_port" || { echo "dnsmasq did not start:" >&2; cat "$TEST_TMP/dnsmasq.log" >&2; exit 1; }
