@@ -1,0 +1,62 @@
+#include "netpol_model.hpp"
+
+#include <algorithm>
+
+namespace netprobe {
+namespace {
+
+// IPv4 addresses live in ::ffff:0:0/96 of the 128-bit form.
+bool is_v4(const IpAddress& ip) {
+  static constexpr IpAddress kMappedPrefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0};
+  return std::equal(ip.begin(), ip.begin() + 12, kMappedPrefix.begin());
+}
+
+}  // namespace
+
+std::string_view to_string(Protocol protocol) {
+  switch (protocol) {
+    case Protocol::tcp: return "TCP";
+    case Protocol::udp: return "UDP";
+    case Protocol::sctp: return "SCTP";
+  }
+  return "TCP";
+}
+
+std::optional<Protocol> parse_protocol(std::string_view text) {
+  if (text == "TCP") return Protocol::tcp;
+  if (text == "UDP") return Protocol::udp;
+  if (text == "SCTP") return Protocol::sctp;
+  return std::nullopt;
+}
+
+bool LabelRequirement::matches(const Labels& labels) const {
+  const auto found = labels.find(key);
+  const bool present = found != labels.end();
+  const auto listed = [&] {
+    return present && std::find(values.begin(), values.end(), found->second) != values.end();
+  };
+  switch (op) {
+    case Operator::in: return listed();
+    case Operator::not_in: return !listed();  // a missing key is "not in" (apimachinery labels.Selector)
+    case Operator::exists: return present;
+    case Operator::does_not_exist: return !present;
+  }
+  return false;
+}
+
+bool LabelSelector::matches(const Labels& labels) const {
+  for (const auto& [key, value] : match_labels) {
+    const auto found = labels.find(key);
+    if (found == labels.end() || found->second != value) return false;
+  }
+  return std::all_of(match_expressions.begin(), match_expressions.end(),
+                     [&](const LabelRequirement& requirement) { return requirement.matches(labels); });
+}
+
+bool IpBlock::contains(const IpAddress& ip) const {
+  if (is_v4(cidr.address) != is_v4(ip)) return false;
+  if (!cidr.contains(ip)) return false;
+  return std::none_of(except.begin(), except.end(), [&](const Cidr& hole) { return hole.contains(ip); });
+}
+
+}  // namespace netprobe

@@ -1,0 +1,34 @@
+#pragma once
+// Reads Kubernetes manifests into the NetworkPolicy model: multi-document YAML
+// and `kind: List` (what `kubectl get -o json` prints; JSON is YAML). Errors are
+// ConfigError with file:line: field, e.g.
+//   policies.yaml:7: spec.podSelector.matchLabels.app: expected a string, found a list
+//
+// What is read:
+//   Namespace                     name and labels
+//   Pod                           labels, container ports, status.podIP, owning workload
+//   Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob
+//                                 one representative pod per workload, named after it,
+//                                 with the pod template's labels and ports (no IP)
+//   NetworkPolicy (networking.k8s.io/v1)
+//                                 strictly: unknown keys and invalid values are errors,
+//                                 as the API server would reject them
+// Other policy kinds (Calico, Cilium, AdminNetworkPolicy, old apiVersions) are
+// recorded in Cluster::ignored; every other kind (Service, ConfigMap, …) is skipped.
+#include <string>
+#include <string_view>
+
+#include "netpol_model.hpp"
+#include "yaml_reader.hpp"
+
+namespace netprobe {
+
+// Adds the objects of one manifest text to `cluster`. An object read again
+// (same kind, namespace and name) replaces the earlier one, as `kubectl apply` would.
+// Objects without metadata.namespace go to `default_namespace`.
+void read_manifests(std::string_view text, const std::string& source, Cluster& cluster,
+                    const std::string& default_namespace = "default");
+
+Cluster read_manifests(std::string_view text, const std::string& source);
+
+}  // namespace netprobe
