@@ -8,5 +8,6 @@ namespace netprobe::cli {
 
 int probe_command(const std::vector<std::string>& args);
 int status_command(const std::vector<std::string>& args);
+int lint_command(const std::vector<std::string>& args);
 
 }  // namespace netprobe::cli

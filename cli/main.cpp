@@ -1,6 +1,6 @@
 // netprobe: the command line. `netprobe probe …` runs one probe with the
-// agent's probers; `netprobe status` asks a controller; lint arrives with the
-// NetworkPolicy analysis.
+// agent's probers; `netprobe status` asks a controller; `netprobe lint` runs
+// the NetworkPolicy checks offline on manifests.
 #include <iostream>
 #include <string>
 #include <vector>
@@ -14,11 +14,12 @@ constexpr const char* kUsage = R"(usage: netprobe <command> [options]
 
 commands:
   probe dns|tcp|http|metadata …   run one probe now and print the result (--json for the result object)
+  lint -f FILE|DIR … [--json]     offline NetworkPolicy analysis (--explain SRC DST:PORT[/PROTO])
   status [--controller URL]       the controller's picture: failing targets, nodes and why
   version                         print the version
   help                            print this help
 
-Run 'netprobe probe --help' for the probe options.
+Run 'netprobe probe --help' for the probe options, 'netprobe lint --help' for lint's.
 Exit codes: 0 success, 1 probe failed, 2 usage or config error.
 )";
 
@@ -38,10 +39,7 @@ int main(int argc, char** argv) {
   }
   if (command == "probe") return netprobe::cli::probe_command(args);
   if (command == "status") return netprobe::cli::status_command(args);
-  if (command == "lint") {
-    std::cerr << "netprobe " << command << ": not available in this version yet\n";
-    return 2;
-  }
+  if (command == "lint") return netprobe::cli::lint_command(args);
   std::cerr << "netprobe: unknown command \"" << command << "\"\n\n" << kUsage;
   return 2;
 }

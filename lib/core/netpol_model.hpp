@@ -75,6 +75,17 @@ struct Pod {
   std::string workload;       // owning workload's name; the pod's own name when it has none
   std::string workload_kind;  // "Deployment", …; "Pod" for a bare pod
   SourceRef where;
+  Labels annotations;            // the pod's (or pod template's) metadata.annotations
+  std::string service_account;   // spec.serviceAccountName; "default" when not set
+};
+
+// A ServiceAccount: only its annotations matter (cloud IAM bindings such as
+// eks.amazonaws.com/role-arn), for the metadata-endpoint check.
+struct ServiceAccount {
+  std::string ns;
+  std::string name;
+  Labels annotations;
+  SourceRef where;
 };
 
 struct IpBlock {
@@ -140,6 +151,7 @@ struct Cluster {
   std::vector<Pod> pods;
   std::vector<NetworkPolicy> policies;
   std::vector<IgnoredObject> ignored;
+  std::vector<ServiceAccount> service_accounts;
 };
 
 }  // namespace netprobe

@@ -68,10 +68,31 @@ Labels read_labels(const Field& field) {
   return labels;
 }
 
+// Annotations are free-form; any scalar is kept as its text.
+Labels read_annotations(const Field& field) {
+  Labels annotations;
+  if (is_null(field) || !field.node().IsMap()) return annotations;
+  for (const auto& entry : field.node()) {
+    if (entry.first.IsScalar() && entry.second.IsScalar()) annotations[entry.first.Scalar()] = entry.second.Scalar();
+  }
+  return annotations;
+}
+
+// spec.serviceAccountName (or the deprecated spec.serviceAccount) of a pod spec.
+std::string read_service_account(const Field& pod_spec) {
+  const YAML::Node& node = pod_spec.node();
+  if (!node.IsMap()) return "default";
+  for (const char* key : {"serviceAccountName", "serviceAccount"}) {
+    if (node[key] && node[key].IsScalar() && !node[key].Scalar().empty()) return node[key].Scalar();
+  }
+  return "default";
+}
+
 struct Metadata {
   std::string name;
   std::string ns;
   Labels labels;
+  Labels annotations;
   std::vector<std::pair<std::string, std::string>> owners;  // (kind, name) of controller owners
 };
 
@@ -83,6 +104,7 @@ Metadata read_metadata(MapReader& object, const std::string& default_namespace) 
   if (auto ns = reader.optional("namespace"); ns && !is_null(*ns)) metadata.ns = api_string(*ns);
   if (metadata.ns.empty()) metadata.ns = default_namespace;
   if (auto labels = reader.optional("labels")) metadata.labels = read_labels(*labels);
+  if (auto annotations = reader.optional("annotations")) metadata.annotations = read_annotations(*annotations);
   if (auto owners = reader.optional("ownerReferences")) {
     for (const Field& owner : list_or_empty(*owners)) {
       MapReader owner_reader(owner);
@@ -362,6 +384,8 @@ class ManifestReader {
       read_pod(field, object);
     } else if (is_workload(kind)) {
       read_workload(field, object, kind);
+    } else if (kind == "ServiceAccount") {
+      read_service_account_object(field, object);
     }
   }
 
@@ -420,10 +444,20 @@ class ManifestReader {
     pod.labels = metadata.labels;
     pod.workload = workload_of(metadata);
     pod.workload_kind = workload_kind_of(metadata);
-    if (auto spec = object.optional("spec")) pod.ports = read_pod_spec_ports(*spec);
+    pod.annotations = metadata.annotations;
+    pod.service_account = "default";
+    if (auto spec = object.optional("spec")) {
+      pod.ports = read_pod_spec_ports(*spec);
+      pod.service_account = read_service_account(*spec);
+    }
     pod.ip = read_pod_ip(object);
     pod.where = where(field);
     upsert(cluster_.pods, std::move(pod));
+  }
+
+  void read_service_account_object(const Field& field, MapReader& object) {
+    const Metadata metadata = read_metadata(object, default_namespace_);
+    upsert(cluster_.service_accounts, ServiceAccount{metadata.ns, metadata.name, metadata.annotations, where(field)});
   }
 
   // One representative pod per workload; a ReplicaSet or Job owned by another
@@ -442,8 +476,13 @@ class ManifestReader {
     if (auto template_metadata = pod_template.optional("metadata"); template_metadata && !is_null(*template_metadata)) {
       MapReader template_reader(*template_metadata);
       if (auto labels = template_reader.optional("labels")) pod.labels = read_labels(*labels);
+      if (auto annotations = template_reader.optional("annotations")) pod.annotations = read_annotations(*annotations);
     }
-    if (auto pod_spec = pod_template.optional("spec")) pod.ports = read_pod_spec_ports(*pod_spec);
+    pod.service_account = "default";
+    if (auto pod_spec = pod_template.optional("spec")) {
+      pod.ports = read_pod_spec_ports(*pod_spec);
+      pod.service_account = read_service_account(*pod_spec);
+    }
     pod.where = where(field);
     upsert(cluster_.pods, std::move(pod));
   }

@@ -1,0 +1,220 @@
+// `netprobe lint -f FILE|DIR …`: offline NetworkPolicy analysis. The files are
+// read here; the model, evaluator and checks are pure (lib/core/netpol_*).
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "core/allowlist.hpp"
+#include "core/netpol_checks.hpp"
+#include "core/netpol_eval.hpp"
+#include "core/netpol_read.hpp"
+
+namespace netprobe::cli {
+namespace {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A directory stands for its *.yaml, *.yml and *.json files (not recursive, as
+// kubectl -f without -R), in name order; kustomization.yaml is not a manifest.
+std::vector<fs::path> expand(const std::string& argument) {
+  const fs::path path(argument);
+  std::error_code error;
+  if (fs::is_directory(path, error)) {
+    std::vector<fs::path> files;
+    for (const fs::directory_entry& entry : fs::directory_iterator(path)) {
+      const std::string name = entry.path().filename().string();
+      const std::string extension = entry.path().extension().string();
+      if (!entry.is_regular_file() || name == "kustomization.yaml" || name == "kustomization.yml") continue;
+      if (extension == ".yaml" || extension == ".yml" || extension == ".json") files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+  }
+  if (!fs::is_regular_file(path, error)) throw UsageError("-f " + argument + ": no such file or directory");
+  return {path};
+}
+
+Cluster read_all(const std::vector<std::string>& arguments) {
+  Cluster cluster;
+  for (const std::string& argument : arguments) {
+    for (const fs::path& file : expand(argument)) {
+      std::ifstream in(file, std::ios::binary);
+      if (!in) throw UsageError(file.string() + ": cannot read");
+      std::stringstream text;
+      text << in.rdbuf();
+      read_manifests(text.str(), file.string(), cluster);
+    }
+  }
+  return cluster;
+}
+
+std::string location(const SourceRef& where) {
+  if (where.file.empty()) return "";
+  return where.file + (where.line > 0 ? ":" + std::to_string(where.line) : "");
+}
+
+// "ns/name" → pod index, or an IP address.
+Endpoint endpoint(const PolicyEvaluator& evaluator, const std::string& text, bool ip_allowed) {
+  if (ip_allowed) {
+    std::string bare = text;
+    if (bare.size() > 2 && bare.front() == '[' && bare.back() == ']') bare = bare.substr(1, bare.size() - 2);
+    if (auto ip = parse_ip(bare)) return Endpoint::of_ip(*ip);
+  }
+  const auto slash = text.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == text.size()) {
+    throw UsageError("--explain: \"" + text + "\": expected namespace/pod-or-workload" +
+                     (ip_allowed ? " or an IP address" : ""));
+  }
+  const auto pod = evaluator.find_pod(text.substr(0, slash), text.substr(slash + 1));
+  if (!pod) throw UsageError("--explain: no pod or workload \"" + text + "\" in the manifests");
+  return Endpoint::of_pod(*pod);
+}
+
+nlohmann::json direction_json(const DirectionVerdict& verdict) {
+  return {{"isolated", verdict.isolated}, {"allowed", verdict.allowed}, {"allowed_by", verdict.allowed_by},
+          {"isolated_by", verdict.isolated_by}};
+}
+
+int explain(const Cluster& cluster, const std::vector<std::string>& values) {
+  if (values.size() != 2) throw UsageError("--explain takes SRC DST:PORT[/PROTO]");
+  const PolicyEvaluator evaluator(cluster);
+  std::string destination = values[1];
+  Protocol protocol = Protocol::tcp;
+  const auto colon = destination.rfind(':');
+  if (colon == std::string::npos) throw UsageError("--explain: \"" + destination + "\": expected DST:PORT[/PROTO]");
+  std::string port_text = destination.substr(colon + 1);
+  destination.resize(colon);
+  if (const auto slash = port_text.find('/'); slash != std::string::npos) {
+    const auto parsed = parse_protocol(port_text.substr(slash + 1));
+    if (!parsed) throw UsageError("--explain: unknown protocol \"" + port_text.substr(slash + 1) + "\" (TCP, UDP, SCTP)");
+    protocol = *parsed;
+    port_text.resize(slash);
+  }
+  unsigned long port = 0;
+  try {
+    std::size_t used = 0;
+    port = std::stoul(port_text, &used);
+    if (used != port_text.size() || port == 0 || port > 65535) throw std::out_of_range("port");
+  } catch (const std::exception&) {
+    throw UsageError("--explain: invalid port \"" + port_text + "\" (1-65535)");
+  }
+  const Endpoint source = endpoint(evaluator, values[0], false);
+  const Endpoint target = endpoint(evaluator, destination, true);
+  const ConnectionVerdict verdict =
+      evaluator.may_connect(source, target, static_cast<std::uint16_t>(port), protocol);
+  const nlohmann::json out{{"allowed", verdict.allowed},
+                           {"egress", direction_json(verdict.egress)},
+                           {"ingress", direction_json(verdict.ingress)}};
+  std::cout << out.dump() << "\n";
+  return verdict.allowed ? 0 : 1;
+}
+
+void print_text(const std::vector<Finding>& findings) {
+  std::map<std::string, std::vector<const Finding*>> by_namespace;
+  for (const Finding& finding : findings) by_namespace[finding.ns].push_back(&finding);
+  for (const auto& [ns, group] : by_namespace) {
+    std::cout << "namespace " << ns << "\n";
+    for (const Finding* finding : group) {
+      std::cout << "  " << finding->severity << " " << finding->check;
+      if (!finding->policy.empty()) std::cout << " " << finding->ns << "/" << finding->policy;
+      if (const std::string at = location(finding->where); !at.empty()) std::cout << " (" << at << ")";
+      std::cout << "\n    " << finding->message << "\n";
+      if (!finding->hint.empty()) std::cout << "    hint: " << finding->hint << "\n";
+    }
+  }
+  std::map<std::string, int> counts;
+  for (const Finding& finding : findings) ++counts[finding.severity];
+  if (findings.empty()) {
+    std::cout << "no findings\n";
+  } else {
+    std::cout << counts["error"] << " error(s), " << counts["warning"] << " warning(s), " << counts["info"]
+              << " info\n";
+  }
+}
+
+}  // namespace
+
+int lint_command(const std::vector<std::string>& args) {
+  po::options_description flags(
+      "usage: netprobe lint -f FILE|DIR … [--monitoring-namespace NS] [--json]\n"
+      "       netprobe lint -f FILE|DIR … --explain SRC DST:PORT[/PROTO]\n\n"
+      "  SRC and DST are namespace/pod-or-workload-name; DST may also be an IP address.\n\nOptions");
+  flags.add_options()
+      ("help,h", "print this help")
+      ("filename,f", po::value<std::vector<std::string>>(), "manifest file or directory (*.yaml, *.yml, *.json), repeatable")
+      ("monitoring-namespace", po::value<std::string>()->default_value("monitoring"), "namespace Prometheus scrapes from")
+      ("dns-namespace", po::value<std::string>()->default_value("kube-system"), "namespace of kube-dns")
+      ("json", "print {\"findings\": […]}")
+      ("explain", po::value<std::vector<std::string>>()->multitoken(), "SRC DST:PORT[/PROTO]: may SRC reach DST, and which policies decide");
+  po::variables_map vars;
+  try {
+    po::store(po::command_line_parser(args).options(flags).run(), vars);
+    po::notify(vars);
+  } catch (const po::error& error) {
+    std::cerr << "netprobe lint: " << error.what() << "\nTry 'netprobe lint --help'.\n";
+    return 2;
+  }
+  if (vars.count("help")) {
+    std::cout << flags << "\nExit codes: 0 no error findings (or --explain: allowed), 1 errors found (or denied), "
+                          "2 usage error or invalid manifests.\n";
+    return 0;
+  }
+  if (!vars.count("filename")) {
+    std::cerr << "netprobe lint: which manifests? pass -f FILE|DIR\nTry 'netprobe lint --help'.\n";
+    return 2;
+  }
+  try {
+    const Cluster cluster = read_all(vars["filename"].as<std::vector<std::string>>());
+    for (const IgnoredObject& ignored : cluster.ignored) {
+      std::cerr << "netprobe lint: note: " << location(ignored.where) << ": " << ignored.kind << " "
+                << (ignored.ns.empty() ? "" : ignored.ns + "/") << ignored.name << " (" << ignored.api_version
+                << ") is not evaluated\n";
+    }
+    if (vars.count("explain")) return explain(cluster, vars["explain"].as<std::vector<std::string>>());
+
+    CheckOptions options;
+    options.monitoring_namespace = vars["monitoring-namespace"].as<std::string>();
+    options.dns_namespace = vars["dns-namespace"].as<std::string>();
+    const std::vector<Finding> findings = run_checks(cluster, options);
+    if (vars.count("json")) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const Finding& finding : findings) {
+        list.push_back({{"check", finding.check},
+                        {"severity", finding.severity},
+                        {"namespace", finding.ns},
+                        {"policy", finding.policy},
+                        {"message", finding.message},
+                        {"hint", finding.hint}});
+      }
+      std::cout << nlohmann::json{{"findings", list}}.dump() << "\n";
+    } else {
+      print_text(findings);
+    }
+    const bool errors = std::any_of(findings.begin(), findings.end(),
+                                    [](const Finding& finding) { return finding.severity == "error"; });
+    return errors ? 1 : 0;
+  } catch (const ConfigError& error) {
+    std::cerr << "netprobe lint: " << error.what() << "\n";
+    return 2;
+  } catch (const UsageError& error) {
+    std::cerr << "netprobe lint: " << error.what() << "\n";
+    return 2;
+  } catch (const fs::filesystem_error& error) {
+    std::cerr << "netprobe lint: " << error.what() << "\n";
+    return 2;
+  }
+}
+
+}  // namespace netprobe::cli
