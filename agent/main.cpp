@@ -2,14 +2,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <iostream>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/program_options.hpp>
 
 #include "agent/agent.hpp"
-#include "core/version.hpp"
 #include "core/yaml_reader.hpp"
+#include "io/daemon_flags.hpp"
 #include "io/log.hpp"
 
 namespace {
@@ -33,39 +32,19 @@ std::string host_name() {
 int main(int argc, char** argv) {
   po::options_description flags("netprobe-agent: keeps probing DNS, scrape paths and the metadata endpoint\nOptions");
   flags.add_options()
-      ("help,h", "print this help and exit")
-      ("version", "print the version and exit")
       ("config", po::value<std::string>(), "agent config file (YAML); SIGHUP reloads it")
       ("listen", po::value<std::string>(), "address for /metrics, /healthz and /api/v1/probe (default :9743)")
       ("node", po::value<std::string>(), "node name stamped on results (default $NODE_NAME, else the host name)")
       ("namespace", po::value<std::string>(), "namespace stamped on results (default $POD_NAMESPACE, else default)")
       ("controller", po::value<std::vector<std::string>>(), "controller base URL, repeatable (none: standalone)")
       ("token-file", po::value<std::string>(), "file holding the agent token (reports, one-shot probes); without it one-shot probes are disabled")
-      ("advertise", po::value<std::string>(), "host:port controllers use to reach this agent (default $POD_IP:port, else the listen address)")
-      ("log-level", po::value<std::string>()->default_value("info"), "debug, info, warn or error");
+      ("advertise", po::value<std::string>(), "host:port controllers use to reach this agent (default $POD_IP:port, else the listen address)");
 
-  po::variables_map vars;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(flags).run(), vars);
-    po::notify(vars);
-  } catch (const po::error& error) {
-    std::cerr << "netprobe-agent: " << error.what() << "\nTry 'netprobe-agent --help'.\n";
-    return 2;
-  }
-  if (vars.count("help")) {
-    std::cout << flags << "\nExit codes: 0 stopped cleanly, 2 usage or config error.\n";
-    return 0;
-  }
-  if (vars.count("version")) {
-    std::cout << "netprobe-agent " << kVersion << "\n";
-    return 0;
-  }
-  const auto level = parse_log_level(vars["log-level"].as<std::string>());
-  if (!level) {
-    std::cerr << "netprobe-agent: --log-level: expected debug, info, warn or error\n";
-    return 2;
-  }
-  log::set_level(*level);
+  add_daemon_flags(flags);
+  int exit_code = 0;
+  const auto parsed = parse_daemon_flags(argc, argv, flags, "netprobe-agent", &exit_code);
+  if (!parsed) return exit_code;
+  const po::variables_map& vars = *parsed;
 
   AgentOptions options;
   if (vars.count("config")) options.config_path = vars["config"].as<std::string>();

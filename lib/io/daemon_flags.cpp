@@ -1,0 +1,50 @@
+#include "daemon_flags.hpp"
+
+#include <iostream>
+
+#include "core/version.hpp"
+#include "io/log.hpp"
+
+namespace netprobe {
+
+namespace po = boost::program_options;
+
+void add_daemon_flags(po::options_description& flags) {
+  flags.add_options()
+      ("help,h", "print this help and exit")
+      ("version", "print the version and exit")
+      ("log-level", po::value<std::string>()->default_value("info"), "debug, info, warn or error");
+}
+
+std::optional<po::variables_map> parse_daemon_flags(int argc, char** argv, const po::options_description& flags,
+                                                    const std::string& program, int* exit_code) {
+  po::variables_map vars;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(flags).run(), vars);
+    po::notify(vars);
+  } catch (const po::error& error) {
+    std::cerr << program << ": " << error.what() << "\nTry '" << program << " --help'.\n";
+    *exit_code = 2;
+    return std::nullopt;
+  }
+  if (vars.count("help")) {
+    std::cout << flags << "\nExit codes: 0 stopped cleanly, 2 usage or config error.\n";
+    *exit_code = 0;
+    return std::nullopt;
+  }
+  if (vars.count("version")) {
+    std::cout << program << " " << kVersion << "\n";
+    *exit_code = 0;
+    return std::nullopt;
+  }
+  const auto level = parse_log_level(vars["log-level"].as<std::string>());
+  if (!level) {
+    std::cerr << program << ": --log-level: expected debug, info, warn or error\n";
+    *exit_code = 2;
+    return std::nullopt;
+  }
+  log::set_level(*level);
+  return vars;
+}
+
+}  // namespace netprobe
