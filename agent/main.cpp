@@ -7,9 +7,7 @@
 #include <boost/program_options.hpp>
 
 #include "agent/agent.hpp"
-#include "core/yaml_reader.hpp"
 #include "io/daemon_flags.hpp"
-#include "io/log.hpp"
 
 namespace {
 
@@ -57,16 +55,5 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context io(1);
   Agent agent(io, options);
-  try {
-    agent.load();
-    agent.start();
-  } catch (const ConfigError& error) {
-    log::error("invalid config", {{"error", error.what()}});
-    return 2;
-  } catch (const std::exception& error) {
-    log::error("cannot start", {{"error", error.what()}});
-    return 2;
-  }
-  io.run();
-  return 0;
+  return run_daemon(io, agent);
 }

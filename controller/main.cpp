@@ -5,9 +5,7 @@
 #include <boost/program_options.hpp>
 
 #include "controller/controller.hpp"
-#include "core/yaml_reader.hpp"
 #include "io/daemon_flags.hpp"
-#include "io/log.hpp"
 
 int main(int argc, char** argv) {
   namespace po = boost::program_options;
@@ -32,16 +30,5 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context io(1);
   Controller controller(io, options);
-  try {
-    controller.load();
-    controller.start();
-  } catch (const ConfigError& error) {
-    log::error("invalid config", {{"error", error.what()}});
-    return 2;
-  } catch (const std::exception& error) {
-    log::error("cannot start", {{"error", error.what()}});
-    return 2;
-  }
-  io.run();
-  return 0;
+  return run_daemon(io, controller);
 }

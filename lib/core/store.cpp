@@ -124,10 +124,9 @@ std::size_t Store::result_count() const {
 }
 
 std::string Store::agent_address(const std::string& node) const {
-  for (const auto& [key, agent] : agents_) {
-    if (key.first == node) return agent.address;
-  }
-  return "";
+  // Agents are keyed by (node, namespace): the first key with this node, if any.
+  const auto it = agents_.lower_bound({node, ""});
+  return it != agents_.end() && it->first.first == node ? it->second.address : "";
 }
 
 }  // namespace netprobe

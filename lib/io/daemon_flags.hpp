@@ -1,10 +1,15 @@
 #pragma once
-// What netprobe-agent and netprobe-controller share on their command lines:
-// --help, --version and --log-level, parsed with Boost.Program_options.
+// What netprobe-agent and netprobe-controller share: --help, --version and
+// --log-level (Boost.Program_options), and how a daemon is started and run.
+#include <exception>
 #include <optional>
 #include <string>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/program_options.hpp>
+
+#include "core/yaml_reader.hpp"
+#include "io/log.hpp"
 
 namespace netprobe {
 
@@ -17,5 +22,23 @@ void add_daemon_flags(boost::program_options::options_description& flags);
 std::optional<boost::program_options::variables_map> parse_daemon_flags(
     int argc, char** argv, const boost::program_options::options_description& flags, const std::string& program,
     int* exit_code);
+
+// Loads and starts `daemon` (an Agent or a Controller), then runs the io_context
+// until it stops. Invalid config and start-up failures are logged and give exit code 2.
+template <class Daemon>
+int run_daemon(boost::asio::io_context& io, Daemon& daemon) {
+  try {
+    daemon.load();
+    daemon.start();
+  } catch (const ConfigError& error) {
+    log::error("invalid config", {{"error", error.what()}});
+    return 2;
+  } catch (const std::exception& error) {
+    log::error("cannot start", {{"error", error.what()}});
+    return 2;
+  }
+  io.run();
+  return 0;
+}
 
 }  // namespace netprobe
