@@ -2,10 +2,8 @@
 // read here; the model, evaluator and checks are pure (lib/core/netpol_*).
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
-#include <sstream>
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
@@ -14,7 +12,9 @@
 #include "core/allowlist.hpp"
 #include "core/netpol_checks.hpp"
 #include "core/netpol_eval.hpp"
+#include "core/finding_json.hpp"
 #include "core/netpol_read.hpp"
+#include "io/manifest_files.hpp"
 
 namespace netprobe::cli {
 namespace {
@@ -25,45 +25,6 @@ namespace fs = std::filesystem;
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-
-// A directory stands for its *.yaml, *.yml and *.json files (not recursive, as
-// kubectl -f without -R), in name order; kustomization.yaml is not a manifest.
-std::vector<fs::path> expand(const std::string& argument) {
-  const fs::path path(argument);
-  std::error_code error;
-  if (fs::is_directory(path, error)) {
-    std::vector<fs::path> files;
-    for (const fs::directory_entry& entry : fs::directory_iterator(path)) {
-      const std::string name = entry.path().filename().string();
-      const std::string extension = entry.path().extension().string();
-      if (!entry.is_regular_file() || name == "kustomization.yaml" || name == "kustomization.yml") continue;
-      if (extension == ".yaml" || extension == ".yml" || extension == ".json") files.push_back(entry.path());
-    }
-    std::sort(files.begin(), files.end());
-    return files;
-  }
-  if (!fs::is_regular_file(path, error)) throw UsageError("-f " + argument + ": no such file or directory");
-  return {path};
-}
-
-Cluster read_all(const std::vector<std::string>& arguments) {
-  Cluster cluster;
-  for (const std::string& argument : arguments) {
-    for (const fs::path& file : expand(argument)) {
-      std::ifstream in(file, std::ios::binary);
-      if (!in) throw UsageError(file.string() + ": cannot read");
-      std::stringstream text;
-      text << in.rdbuf();
-      read_manifests(text.str(), file.string(), cluster);
-    }
-  }
-  return cluster;
-}
-
-std::string location(const SourceRef& where) {
-  if (where.file.empty()) return "";
-  return where.file + (where.line > 0 ? ":" + std::to_string(where.line) : "");
-}
 
 // "ns/name" → pod index, or an IP address.
 Endpoint endpoint(const PolicyEvaluator& evaluator, const std::string& text, bool ip_allowed) {
@@ -156,6 +117,10 @@ int lint_command(const std::vector<std::string>& args) {
       ("filename,f", po::value<std::vector<std::string>>(), "manifest file or directory (*.yaml, *.yml, *.json), repeatable")
       ("monitoring-namespace", po::value<std::string>()->default_value("monitoring"), "namespace Prometheus scrapes from")
       ("dns-namespace", po::value<std::string>()->default_value("kube-system"), "namespace of kube-dns")
+      ("prometheus-label", po::value<std::vector<std::string>>(), "KEY=VALUE a Prometheus pod carries, repeatable (default: every pod of the monitoring namespace scrapes)")
+      ("nodelocal-dns", po::value<std::string>(), "NodeLocal DNSCache address (e.g. 169.254.20.10), if the cluster runs it")
+      ("metadata-severity", po::value<std::string>()->default_value("warning"), "metadata-blocked severity: error, warning or off")
+      ("iam-annotation", po::value<std::vector<std::string>>(), "service-account annotation that marks a workload needing the metadata endpoint, repeatable (default: EKS, GKE and Azure workload identity)")
       ("json", "print {\"findings\": […]}")
       ("explain", po::value<std::vector<std::string>>()->multitoken(), "SRC DST:PORT[/PROTO]: may SRC reach DST, and which policies decide");
   po::variables_map vars;
@@ -176,7 +141,7 @@ int lint_command(const std::vector<std::string>& args) {
     return 2;
   }
   try {
-    const Cluster cluster = read_all(vars["filename"].as<std::vector<std::string>>());
+    const Cluster cluster = read_manifest_paths(vars["filename"].as<std::vector<std::string>>());
     for (const IgnoredObject& ignored : cluster.ignored) {
       std::cerr << "netprobe lint: note: " << location(ignored.where) << ": " << ignored.kind << " "
                 << (ignored.ns.empty() ? "" : ignored.ns + "/") << ignored.name << " (" << ignored.api_version
@@ -187,18 +152,27 @@ int lint_command(const std::vector<std::string>& args) {
     CheckOptions options;
     options.monitoring_namespace = vars["monitoring-namespace"].as<std::string>();
     options.dns_namespace = vars["dns-namespace"].as<std::string>();
+    if (vars.count("prometheus-label")) {
+      for (const std::string& pair : vars["prometheus-label"].as<std::vector<std::string>>()) {
+        const auto equals = pair.find('=');
+        if (equals == std::string::npos || equals == 0) {
+          throw UsageError("--prometheus-label: \"" + pair + "\": expected KEY=VALUE");
+        }
+        options.prometheus_labels[pair.substr(0, equals)] = pair.substr(equals + 1);
+      }
+    }
+    if (vars.count("nodelocal-dns")) {
+      options.nodelocal_dns = vars["nodelocal-dns"].as<std::string>();
+      if (!parse_ip(options.nodelocal_dns)) throw UsageError("--nodelocal-dns: invalid IP address \"" + options.nodelocal_dns + "\"");
+    }
+    options.metadata_severity = vars["metadata-severity"].as<std::string>();
+    if (options.metadata_severity != "error" && options.metadata_severity != "warning" && options.metadata_severity != "off") {
+      throw UsageError("--metadata-severity: unknown severity \"" + options.metadata_severity + "\" (error, warning, off)");
+    }
+    if (vars.count("iam-annotation")) options.iam_annotations = vars["iam-annotation"].as<std::vector<std::string>>();
     const std::vector<Finding> findings = run_checks(cluster, options);
     if (vars.count("json")) {
-      nlohmann::json list = nlohmann::json::array();
-      for (const Finding& finding : findings) {
-        list.push_back({{"check", finding.check},
-                        {"severity", finding.severity},
-                        {"namespace", finding.ns},
-                        {"policy", finding.policy},
-                        {"message", finding.message},
-                        {"hint", finding.hint}});
-      }
-      std::cout << nlohmann::json{{"findings", list}}.dump() << "\n";
+      std::cout << nlohmann::ordered_json{{"findings", to_json(findings)}}.dump() << "\n";
     } else {
       print_text(findings);
     }
@@ -210,6 +184,9 @@ int lint_command(const std::vector<std::string>& args) {
     return 2;
   } catch (const UsageError& error) {
     std::cerr << "netprobe lint: " << error.what() << "\n";
+    return 2;
+  } catch (const ManifestPathError& error) {
+    std::cerr << "netprobe lint: -f " << error.what() << "\n";
     return 2;
   } catch (const fs::filesystem_error& error) {
     std::cerr << "netprobe lint: " << error.what() << "\n";

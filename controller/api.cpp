@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/finding_json.hpp"
 #include "core/probe_json.hpp"
 #include "core/url.hpp"
 
@@ -147,16 +148,13 @@ ControllerRoute route_controller_request(const HttpRequest& request, const Contr
     return parse_adhoc(request, config);
   }
   if (!is_read(request)) {
-    if (path == "/api/v1/status" || path == "/metrics" || path == "/healthz" || path == "/readyz" || path == "/") {
+    if (path == "/api/v1/status" || path == "/api/v1/findings" || path == "/metrics" || path == "/healthz" || path == "/readyz" || path == "/") {
       return method_not_allowed_response("GET");
     }
     return error_response(404, "not_found", "no such path: " + std::string(path));
   }
   if (path == "/api/v1/status") return RenderStatus{};
-  if (path == "/api/v1/findings") {
-    // NetworkPolicy analysis arrives with the policy watcher; until then the list is empty.
-    return json_response(200, {{"findings", json::array()}});
-  }
+  if (path == "/api/v1/findings") return RenderFindings{};
   if (path == "/metrics") return RenderControllerMetrics{};
   if (path == "/healthz") return text_response("ok\n");
   if (path == "/readyz") {
@@ -214,6 +212,22 @@ HttpResponse status_response(const std::vector<TargetView>& targets, const std::
   }
   HttpResponse response;
   response.body = ordered_json{{"targets", std::move(target_list)}, {"agents", std::move(agent_list)}}.dump() + "\n";
+  return response;
+}
+
+HttpResponse findings_response(const PolicySnapshot& snapshot) {
+  const auto time_or_null = [](const std::optional<TimePoint>& time) {
+    return time ? ordered_json(format_time(*time)) : ordered_json(nullptr);
+  };
+  ordered_json body{{"enabled", snapshot.enabled},
+                    {"analysed_at", time_or_null(snapshot.analysed_at)},
+                    {"attempted_at", time_or_null(snapshot.attempted_at)},
+                    {"error", snapshot.error.empty() ? ordered_json(nullptr) : ordered_json(snapshot.error)},
+                    {"policies", snapshot.policies},
+                    {"pods", snapshot.pods},
+                    {"findings", to_json(snapshot.findings)}};
+  HttpResponse response;
+  response.body = body.dump() + "\n";
   return response;
 }
 

@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "controller/policy_snapshot.hpp"
 #include "core/controller_config.hpp"
 #include "core/http_message.hpp"
 #include "core/report.hpp"
@@ -30,6 +31,7 @@ struct AcceptReport {
 struct RenderStatus {};
 struct RenderControllerMetrics {};
 struct RenderStatusPage {};
+struct RenderFindings {};
 struct RunAdhoc {
   ProbeSpec spec;
   std::vector<std::string> nodes;  // empty when `all`
@@ -37,7 +39,8 @@ struct RunAdhoc {
 };
 
 using ControllerRoute =
-    std::variant<HttpResponse, AcceptReport, RenderStatus, RenderControllerMetrics, RenderStatusPage, RunAdhoc>;
+    std::variant<HttpResponse, AcceptReport, RenderStatus, RenderControllerMetrics, RenderStatusPage, RenderFindings,
+                 RunAdhoc>;
 
 // Before a body is read: a write without its token gets 401, and a body over
 // the limit for its path 413, without the server buffering it.
@@ -52,6 +55,10 @@ HttpResponse report_accepted_response(std::size_t accepted, const ControllerConf
 
 // GET /api/v1/status: per target, nodes by outcome and failing nodes; agents with their last report.
 HttpResponse status_response(const std::vector<TargetView>& targets, const std::vector<AgentView>& agents);
+
+// GET /api/v1/findings: {"enabled", "analysed_at", "error", "policies", "pods",
+// "findings": [...as netprobe lint --json...]}.
+HttpResponse findings_response(const PolicySnapshot& snapshot);
 
 // One node's answer to an ad hoc probe: its results, or why the agent could not be asked.
 struct AdhocAnswer {

@@ -17,6 +17,7 @@
 #include "controller/api.hpp"
 #include "controller/fanout.hpp"
 #include "controller/metrics.hpp"
+#include "controller/policy_watcher.hpp"
 #include "controller/status_page.hpp"
 #include "core/alerts.hpp"
 #include "core/controller_config.hpp"
@@ -50,6 +51,7 @@ struct Controller::Impl {
                                    }}),
         signals(io, SIGTERM, SIGINT, SIGHUP),
         housekeeping(io),
+        policies(io),
         registry(std::make_shared<prometheus::Registry>()),
         notifications(prometheus::BuildCounter()
                           .Name("netprobe_alertmanager_notifications_total")
@@ -75,10 +77,12 @@ struct Controller::Impl {
   HttpServer server;
   asio::signal_set signals;
   asio::steady_timer housekeeping;
+  PolicyWatcher policies;
   std::shared_ptr<prometheus::Registry> registry;
   prometheus::Family<prometheus::Counter>& notifications;
   prometheus::Family<prometheus::Counter>& reports;
   bool ready = false;
+  bool started = false;  // start() ran: background work may begin
   bool stopping = false;
 
   ControllerConfig read_config() const {
@@ -94,6 +98,7 @@ struct Controller::Impl {
     store.set_stale_after(config.stale_after);  // the data stays across reloads
     if (alerting_changed) alerts = AlertEngine(config.alertmanager);
     limiter = RateLimiter(config.adhoc.rate_per_minute);
+    if (started) policies.configure(config.policy_analysis);
   }
 
   asio::awaitable<HttpResponse> handle(HttpRequest request) {
@@ -112,13 +117,15 @@ struct Controller::Impl {
     if (std::holds_alternative<RenderStatus>(route)) co_return status_response(store.targets(now), store.agents(now));
     if (std::holds_alternative<RenderControllerMetrics>(route)) {
       auto families = controller_metric_families(store.targets(now), store.agents(now),
-                                                 static_cast<std::size_t>(config.max_failing_series));
+                                                 static_cast<std::size_t>(config.max_failing_series),
+                                                 *policies.snapshot());
       for (auto& family : registry->Collect()) families.push_back(std::move(family));
       HttpResponse response;
       response.content_type = "text/plain; version=0.0.4; charset=utf-8";
       response.body = render_metrics(std::move(families));
       co_return response;
     }
+    if (std::holds_alternative<RenderFindings>(route)) co_return findings_response(*policies.snapshot());
     if (std::holds_alternative<RenderStatusPage>(route)) {
       HttpResponse response;
       response.content_type = "text/html; charset=utf-8";
@@ -202,6 +209,7 @@ struct Controller::Impl {
       stopping = true;
       server.stop();
       housekeeping.cancel();
+      policies.stop();
       io.stop();
     });
   }
@@ -223,12 +231,15 @@ void Controller::start() {
   impl_->server.listen(impl_->config.listen);
   impl_->server.start();
   impl_->ready = true;
+  impl_->started = true;
+  impl_->policies.configure(impl_->config.policy_analysis);
   log::info("controller started", {{"version", kVersion},
                                    {"listen", impl_->config.listen},
                                    {"port", impl_->server.port()},
                                    {"reports", impl_->tokens.agent.empty() ? "refused: no --agent-token-file" : "accepted"},
                                    {"adhoc", impl_->tokens.api.empty() ? "refused: no --api-token-file" : "enabled"},
-                                   {"alertmanager", impl_->config.alertmanager.urls}});
+                                   {"alertmanager", impl_->config.alertmanager.urls},
+                                   {"policy_analysis", impl_->config.policy_analysis.paths}});
   asio::co_spawn(impl_->io, impl_->housekeeping_loop(), asio::detached);
   impl_->wait_for_signal();
 }

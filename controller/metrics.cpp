@@ -1,5 +1,8 @@
 #include "metrics.hpp"
 
+#include <set>
+#include <tuple>
+
 #include <prometheus/text_serializer.h>
 
 namespace netprobe {
@@ -28,7 +31,8 @@ double seconds_since_epoch(TimePoint time) {
 
 std::vector<MetricFamily> controller_metric_families(const std::vector<TargetView>& targets,
                                                      const std::vector<AgentView>& agents,
-                                                     std::size_t max_failing_series) {
+                                                     std::size_t max_failing_series,
+                                                     const PolicySnapshot& policies) {
   MetricFamily target_nodes = gauge_family(
       "netprobe_target_nodes", "Reporting agents whose latest result for the target has this outcome.");
   MetricFamily failing_nodes =
@@ -79,8 +83,25 @@ std::vector<MetricFamily> controller_metric_families(const std::vector<TargetVie
   add_gauge(agent_states, {{"state", "stale"}}, stale);
 
   MetricFamily findings = gauge_family("netprobe_policy_finding", "1 per current NetworkPolicy finding.");
-  return {std::move(target_nodes), std::move(failing_nodes), std::move(failing_pairs), std::move(dropped),
-          std::move(agent_states), std::move(last_report), std::move(findings)};
+  // Two findings of one check on one policy (two peers selecting nothing) are one series.
+  std::set<std::tuple<std::string, std::string, std::string, std::string>> seen;
+  for (const Finding& finding : policies.findings) {
+    if (!seen.emplace(finding.check, finding.severity, finding.ns, finding.policy).second) continue;
+    add_gauge(findings,
+              {{"check", finding.check}, {"namespace", finding.ns}, {"policy", finding.policy},
+               {"severity", finding.severity}},
+              1.0);
+  }
+  std::vector<MetricFamily> families{std::move(target_nodes), std::move(failing_nodes), std::move(failing_pairs),
+                                     std::move(dropped),      std::move(agent_states),  std::move(last_report),
+                                     std::move(findings)};
+  if (policies.enabled) {
+    MetricFamily analysis = gauge_family("netprobe_policy_analysis_successful",
+                                         "1 when the latest NetworkPolicy analysis read every manifest, else 0.");
+    add_gauge(analysis, {}, policies.error.empty() && policies.analysed_at ? 1.0 : 0.0);
+    families.push_back(std::move(analysis));
+  }
+  return families;
 }
 
 std::string render_metrics(std::vector<MetricFamily> families) {

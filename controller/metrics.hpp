@@ -8,13 +8,15 @@
 
 #include <prometheus/metric_family.h>
 
+#include "controller/policy_snapshot.hpp"
 #include "core/store.hpp"
 
 namespace netprobe {
 
 std::vector<prometheus::MetricFamily> controller_metric_families(const std::vector<TargetView>& targets,
                                                                  const std::vector<AgentView>& agents,
-                                                                 std::size_t max_failing_series);
+                                                                 std::size_t max_failing_series,
+                                                                 const PolicySnapshot& policies);
 
 // The families above plus any others (counters the controller keeps), as Prometheus text.
 std::string render_metrics(std::vector<prometheus::MetricFamily> families);

@@ -60,6 +60,67 @@ AlertmanagerConfig read_alertmanager(const Field& field) {
   return alertmanager;
 }
 
+Labels read_label_map(const Field& field) {
+  if (!field.node().IsMap()) field.fail("expected a map of label: value");
+  Labels labels;
+  for (const auto& entry : field.node()) {
+    const std::string key = entry.first.Scalar();
+    labels[key] = Field(entry.second, field.path() + "." + key, field.source()).as_string();
+  }
+  return labels;
+}
+
+std::string read_namespace_name(const Field& field) {
+  std::string name = field.as_string();
+  if (name.empty()) field.fail("a namespace name is required");
+  return name;
+}
+
+std::string read_ip(const Field& field) {
+  std::string text = field.as_string();
+  if (!parse_ip(text)) field.fail("invalid IP address \"" + text + "\"");
+  return text;
+}
+
+PolicyAnalysisConfig read_policy_analysis(const Field& field) {
+  PolicyAnalysisConfig analysis;
+  CheckOptions& checks = analysis.checks;
+  MapReader map(field);
+  if (auto paths = map.optional("paths")) {
+    for (const Field& item : paths->as_list()) {
+      std::string path = item.as_string();
+      if (path.empty()) item.fail("an empty path");
+      analysis.paths.push_back(std::move(path));
+    }
+  }
+  if (auto interval = map.optional("interval")) {
+    analysis.interval = interval->as_duration();
+    if (analysis.interval < Millis{1'000}) interval->fail("interval must be at least 1s");
+  }
+  if (auto ns = map.optional("monitoring_namespace")) checks.monitoring_namespace = read_namespace_name(*ns);
+  if (auto labels = map.optional("prometheus_labels")) checks.prometheus_labels = read_label_map(*labels);
+  if (auto ns = map.optional("dns_namespace")) checks.dns_namespace = read_namespace_name(*ns);
+  if (auto labels = map.optional("dns_labels")) {
+    checks.dns_labels = read_label_map(*labels);
+    if (checks.dns_labels.empty()) labels->fail("at least one label is needed to find kube-dns");
+  }
+  if (auto address = map.optional("nodelocal_dns")) checks.nodelocal_dns = read_ip(*address);
+  if (auto address = map.optional("metadata_address")) checks.metadata_address = read_ip(*address);
+  if (auto severity = map.optional("metadata_severity")) {
+    checks.metadata_severity = severity->as_string();
+    if (checks.metadata_severity != "error" && checks.metadata_severity != "warning" &&
+        checks.metadata_severity != "off") {
+      severity->fail("unknown severity \"" + checks.metadata_severity + "\" (expected error, warning, off)");
+    }
+  }
+  if (auto annotations = map.optional("iam_annotations")) {
+    checks.iam_annotations.clear();
+    for (const Field& item : annotations->as_list()) checks.iam_annotations.push_back(item.as_string());
+  }
+  map.finish();
+  return analysis;
+}
+
 }  // namespace
 
 ControllerConfig parse_controller_config(std::string_view text, const std::string& source) {
@@ -74,6 +135,7 @@ ControllerConfig parse_controller_config(std::string_view text, const std::strin
   }
   if (auto adhoc = map.optional("adhoc")) config.adhoc = read_adhoc(*adhoc);
   if (auto alertmanager = map.optional("alertmanager")) config.alertmanager = read_alertmanager(*alertmanager);
+  if (auto analysis = map.optional("policy_analysis")) config.policy_analysis = read_policy_analysis(*analysis);
   if (auto interval = map.optional("interval")) config.defaults.interval = interval->as_duration();
   if (auto timeout = map.optional("timeout")) config.defaults.timeout = timeout->as_duration();
   if (auto probes = map.optional("probes")) config.probes = read_probe_list(*probes, config.defaults);

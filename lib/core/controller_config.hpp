@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "allowlist.hpp"
+#include "netpol_checks.hpp"
 #include "probe_config.hpp"
 #include "probe_spec.hpp"
 
@@ -28,12 +29,23 @@ struct AlertmanagerConfig {
   Millis resend_interval{60'000};  // re-sent while firing, as Prometheus does
 };
 
+// Live NetworkPolicy analysis: the manifests under `paths` (files or directories,
+// YAML or `kubectl get -o json` lists) are re-read and linted every `interval`,
+// as `netprobe lint` would. A pluggable source: a mounted ConfigMap, or a dump a
+// sidecar refreshes, until the controller reads the Kubernetes API itself.
+struct PolicyAnalysisConfig {
+  std::vector<std::string> paths;  // empty: analysis off
+  Millis interval{60'000};
+  CheckOptions checks;
+};
+
 struct ControllerConfig {
   std::string listen{kControllerDefaultListen};
   int stale_after = 3;
   int max_failing_series = 500;
   AdhocConfig adhoc;
   AlertmanagerConfig alertmanager;
+  PolicyAnalysisConfig policy_analysis;
   // Probes every agent runs, handed out in the reply to each report.
   ProbeDefaults defaults;
   std::vector<std::shared_ptr<const ProbeSpec>> probes;

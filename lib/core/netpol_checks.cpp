@@ -251,7 +251,12 @@ class Checker {
         servers.push_back(i);
       }
     }
+    const std::optional<IpAddress> nodelocal = parse_ip(options_.nodelocal_dns);
     const auto reaches = [&](std::size_t pod, Protocol protocol) {
+      if (nodelocal &&
+          evaluator_->may_connect(Endpoint::of_pod(pod), Endpoint::of_ip(*nodelocal), 53, protocol).egress.allowed) {
+        return true;
+      }
       return std::any_of(servers.begin(), servers.end(), [&](std::size_t server) {
         return evaluator_->may_connect(Endpoint::of_pod(pod), Endpoint::of_pod(server), 53, protocol).egress.allowed;
       });
@@ -264,11 +269,17 @@ class Checker {
       if (!reaches(i, Protocol::udp)) collect(blocked, i, policies);
       else if (!reaches(i, Protocol::tcp)) collect(tcp_blocked, i, policies);
     }
-    const std::string target = options_.dns_namespace + "/" + describe(LabelSelector{options_.dns_labels, {}});
+    std::string target = options_.dns_namespace + "/" + describe(LabelSelector{options_.dns_labels, {}});
     std::string peer = "{namespaceSelector: {matchLabels: {" + std::string(kNamespaceNameLabel) + ": " +
                        options_.dns_namespace + "}}, podSelector: {matchLabels: {";
     for (const auto& [key, value] : options_.dns_labels) peer += key + ": " + value;
     peer += "}}}";
+    if (nodelocal) {
+      // Pods resolve through the node-local cache, which forwards to kube-dns:
+      // the cache's address must be allowed too.
+      target += " or NodeLocal DNSCache " + options_.nodelocal_dns;
+      peer += ", {ipBlock: {cidr: " + options_.nodelocal_dns + "/32}}";
+    }
     for (const auto& [key, group] : blocked) {
       add("dns-egress-blocked", "error", group.policy, key.first,
           "egress of " + join(group.pods) + " admits no DNS to " + target + " on UDP 53: name resolution fails",
@@ -285,7 +296,7 @@ class Checker {
   // ---- metadata-blocked ---------------------------------------------------------------
 
   void metadata() {
-    if (cluster_.service_accounts.empty()) return;
+    if (options_.metadata_severity == "off" || cluster_.service_accounts.empty()) return;
     const auto address = parse_ip(options_.metadata_address);
     if (!address) return;
     Groups blocked;
@@ -320,7 +331,7 @@ class Checker {
     }
     const std::string target = options_.metadata_address + ":" + std::to_string(options_.metadata_port);
     for (const auto& [key, group] : blocked) {
-      add("metadata-blocked", "warning", group.policy, key.first,
+      add("metadata-blocked", options_.metadata_severity.c_str(), group.policy, key.first,
           "egress of " + join(group.pods) + " cannot reach the metadata endpoint " + target + " (TCP) although " +
               annotation_of[key] + ": cloud credentials will time out",
           "allow egress to {ipBlock: {cidr: " + options_.metadata_address + "/32}} on port " +

@@ -8,7 +8,8 @@
 //   dns-egress-blocked       (error)  egress-isolated pods cannot reach kube-dns on UDP 53
 //   dns-tcp-blocked        (warning)  UDP 53 allowed, TCP 53 not (truncated answers fail)
 //   metadata-blocked       (warning)  pods whose service account is annotated for cloud IAM
-//                                     cannot reach the metadata endpoint
+//                                     cannot reach the metadata endpoint (severity configurable:
+//                                     error, warning, or off)
 //   scrape-path-blocked      (error)  the monitoring namespace cannot reach a pod's metrics port
 //   unprotected-workload      (info)  a namespace has policies, some of its pods are selected by none
 #include <cstddef>
@@ -36,8 +37,13 @@ struct CheckOptions {
   Labels dns_labels{{"k8s-app", "kube-dns"}};
   std::string monitoring_namespace = "monitoring";
   Labels prometheus_labels;  // empty: every pod of the monitoring namespace is a scraper
+  // NodeLocal DNSCache's link-local address (e.g. 169.254.20.10), "" when the
+  // cluster has none. Where set, pods that reach it on port 53 count as having DNS
+  // even when kube-dns itself is not allowed, and the hints name it.
+  std::string nodelocal_dns;
   std::string metadata_address = "169.254.169.254";
   std::uint16_t metadata_port = 80;
+  std::string metadata_severity = "warning";  // "error", "warning" or "off"
   std::vector<std::string> iam_annotations{"eks.amazonaws.com/role-arn", "iam.gke.io/gcp-service-account",
                                            "azure.workload.identity/client-id"};
 };

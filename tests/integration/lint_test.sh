@@ -23,8 +23,10 @@ fixed=(-f "$data/workloads.yaml" -f "$data/fixed")
 # The broken set: exit 1, each mistake found.
 check "the broken set exits 1 (errors found)" [ "$(exit_code "$np" lint "${broken[@]}")" = 1 ]
 set +e; "$np" lint "${broken[@]}" --json >"$TEST_TMP/broken.json"; set -e
-check "--json: findings with exactly check, severity, namespace, policy, message, hint" \
-  jqe '(.findings | length) > 0 and all(.findings[]; keys == ["check", "hint", "message", "namespace", "policy", "severity"])' "$TEST_TMP/broken.json"
+check "--json: findings with check, severity, namespace, policy, message, hint (and source: file:line)" \
+  jqe '(.findings | length) > 0 and all(.findings[]; (keys - ["source"]) == ["check", "hint", "message", "namespace", "policy", "severity"])' "$TEST_TMP/broken.json"
+check "--json: a policy's finding points at its file and line" \
+  jqe 'any(.findings[]; .policy == "payment-ingress" and (.source | test("broken/policies.yaml:[0-9]+$")))' "$TEST_TMP/broken.json"
 check "mistake 1: dns-egress-blocked in frontend, hint adds UDP and TCP 53" \
   has_finding "$TEST_TMP/broken.json" dns-egress-blocked frontend default-deny "{port: 53, protocol: TCP}"
 check "mistake 1 is an error" jqe 'any(.findings[]; .check == "dns-egress-blocked" and .severity == "error")' "$TEST_TMP/broken.json"

@@ -158,7 +158,8 @@ TEST_CASE("read endpoints and readiness") {
   CHECK(response_of(route(request("GET", "/healthz"))).status == 200);
   CHECK(response_of(route(request("GET", "/readyz"), false)).status == 503);
   CHECK(response_of(route(request("GET", "/readyz"), true)).status == 200);
-  CHECK(nlohmann::json::parse(response_of(route(request("GET", "/api/v1/findings"))).body)["findings"].empty());
+  CHECK(std::holds_alternative<RenderFindings>(route(request("GET", "/api/v1/findings"))));
+  CHECK(response_of(route(request("POST", "/api/v1/findings"))).status == 405);
   CHECK(response_of(route(request("GET", "/nope"))).status == 404);
   CHECK(response_of(route(request("DELETE", "/api/v1/status"))).status == 405);
 }
@@ -202,4 +203,36 @@ TEST_CASE("status JSON") {
   CHECK(body["targets"][0]["nodes_by_outcome"]["timeout"] == 1);
   CHECK(body["targets"][0]["failing"][0]["node"] == "node-b");
   CHECK(body["agents"][0]["state"] == "stale");
+}
+
+TEST_CASE("findings JSON: the lint shape, with when the analysis ran and why it last failed") {
+  const auto body = [](const PolicySnapshot& snapshot) { return nlohmann::json::parse(findings_response(snapshot).body); };
+
+  const nlohmann::json off = body(PolicySnapshot{});
+  CHECK(off["enabled"] == false);
+  CHECK(off["analysed_at"].is_null());
+  CHECK(off["findings"].empty());
+
+  PolicySnapshot snapshot;
+  snapshot.enabled = true;
+  snapshot.analysed_at = std::chrono::system_clock::time_point{std::chrono::seconds{1'795'000'000}};
+  snapshot.attempted_at = snapshot.analysed_at;
+  snapshot.policies = 12;
+  snapshot.pods = 30;
+  snapshot.findings.push_back(Finding{"selector-matches-nothing", "error", "payments", "payment-ingress",
+                                      "podSelector app=paymnet matches no pods", "did you mean app: payment?",
+                                      SourceRef{"policies.yaml", 7}});
+  const nlohmann::json on = body(snapshot);
+  CHECK(on["enabled"] == true);
+  CHECK(on["analysed_at"] == "2026-11-18T11:06:40Z");
+  CHECK(on["error"].is_null());
+  CHECK(on["policies"] == 12);
+  REQUIRE(on["findings"].size() == 1);
+  CHECK(on["findings"][0]["check"] == "selector-matches-nothing");
+  CHECK(on["findings"][0]["hint"] == "did you mean app: payment?");
+  CHECK(on["findings"][0]["source"] == "policies.yaml:7");
+
+  snapshot.error = "policies.yaml:3: spec: is required";
+  CHECK(body(snapshot)["error"] == "policies.yaml:3: spec: is required");
+  CHECK(body(snapshot)["findings"].size() == 1);  // the last good findings stay
 }

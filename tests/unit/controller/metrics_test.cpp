@@ -40,7 +40,7 @@ TEST_CASE("per-target counts by outcome, failing nodes, agents") {
   stale.node = "node-9";
   stale.state = AgentState::stale;
   const std::string text =
-      render_metrics(controller_metric_families({target("kube-dns", 2)}, {reporting, stale}, 500));
+      render_metrics(controller_metric_families({target("kube-dns", 2)}, {reporting, stale}, 500, {}));
   CHECK(has_line(text, R"(netprobe_target_nodes{outcome="timeout",probe="kube-dns",target="127.0.0.1:53",transport="udp"} 2)"));
   CHECK(has_line(text, R"(netprobe_target_nodes{outcome="ok",probe="kube-dns",target="127.0.0.1:53",transport="udp"} 3)"));
   CHECK(has_line(text, R"(netprobe_target_nodes{outcome="servfail",probe="kube-dns",target="127.0.0.1:53",transport="udp"} 0)"));
@@ -54,8 +54,32 @@ TEST_CASE("per-target counts by outcome, failing nodes, agents") {
 
 TEST_CASE("failing pairs are capped and the rest counted") {
   const std::string text =
-      render_metrics(controller_metric_families({target("a", 3), target("b", 3)}, {}, 4));
+      render_metrics(controller_metric_families({target("a", 3), target("b", 3)}, {}, 4, {}));
   CHECK(count(text, "netprobe_failing_pair{") == 4);
   CHECK(has_line(text, "netprobe_failing_pairs_dropped 2"));
   CHECK(has_line(text, R"(netprobe_target_failing_nodes{expect="allow",probe="b",target="127.0.0.1:53",transport="udp"} 3)"));
+}
+
+TEST_CASE("policy findings: one series per (check, severity, namespace, policy); analysis health when enabled") {
+  CHECK(render_metrics(controller_metric_families({}, {}, 500, {})).find("netprobe_policy_analysis_successful") ==
+        std::string::npos);
+
+  PolicySnapshot snapshot;
+  snapshot.enabled = true;
+  snapshot.analysed_at = TimePoint{std::chrono::seconds{1795687200}};
+  const Finding peer{"selector-matches-nothing", "error", "payments", "payment-ingress", "peer 1", "", {}};
+  Finding second_peer = peer;
+  second_peer.message = "peer 2";
+  snapshot.findings = {peer, second_peer,
+                       Finding{"unprotected-workload", "info", "payments", "", "ledger is selected by no policy", "", {}}};
+  std::string text = render_metrics(controller_metric_families({}, {}, 500, snapshot));
+  CHECK(count(text, "netprobe_policy_finding{") == 2);
+  CHECK(has_line(text, R"(netprobe_policy_finding{check="selector-matches-nothing",namespace="payments",policy="payment-ingress",severity="error"} 1)"));
+  CHECK(has_line(text, R"(netprobe_policy_finding{check="unprotected-workload",namespace="payments",policy="",severity="info"} 1)"));
+  CHECK(has_line(text, "netprobe_policy_analysis_successful 1"));
+
+  snapshot.error = "policies.yaml:3: spec: is required";
+  text = render_metrics(controller_metric_families({}, {}, 500, snapshot));
+  CHECK(has_line(text, "netprobe_policy_analysis_successful 0"));
+  CHECK(count(text, "netprobe_policy_finding{") == 2);  // the last good findings stay
 }

@@ -65,3 +65,47 @@ TEST_CASE("invalid controller configs name the field") {
   CHECK(error_of("max_failing_series: lots\n") ==
         "controller.yaml:1: max_failing_series: expected a whole number, found \"lots\"");
 }
+
+TEST_CASE("policy_analysis: paths, interval and the lint options") {
+  const ControllerConfig config = parse_controller_config(R"(
+policy_analysis:
+  paths: [/etc/netprobe/cluster, /var/run/cluster.json]
+  interval: 30s
+  monitoring_namespace: observability
+  prometheus_labels: {app.kubernetes.io/name: prometheus}
+  dns_namespace: dns
+  dns_labels: {k8s-app: coredns}
+  nodelocal_dns: 169.254.20.10  # not-a-destination
+  metadata_severity: error
+  iam_annotations: [eks.amazonaws.com/role-arn]
+)",
+                                                          "controller.yaml");
+  const PolicyAnalysisConfig& analysis = config.policy_analysis;
+  CHECK(analysis.paths == std::vector<std::string>{"/etc/netprobe/cluster", "/var/run/cluster.json"});
+  CHECK(analysis.interval == Millis{30'000});
+  CHECK(analysis.checks.monitoring_namespace == "observability");
+  CHECK(analysis.checks.prometheus_labels == Labels{{"app.kubernetes.io/name", "prometheus"}});
+  CHECK(analysis.checks.dns_namespace == "dns");
+  CHECK(analysis.checks.dns_labels == Labels{{"k8s-app", "coredns"}});
+  CHECK(analysis.checks.nodelocal_dns == "169.254.20.10");  // not-a-destination
+  CHECK(analysis.checks.metadata_severity == "error");
+  CHECK(analysis.checks.iam_annotations == std::vector<std::string>{"eks.amazonaws.com/role-arn"});
+
+  const ControllerConfig off = parse_controller_config("", "controller.yaml");
+  CHECK(off.policy_analysis.paths.empty());
+  CHECK(off.policy_analysis.interval == Millis{60'000});
+  CHECK(off.policy_analysis.checks.metadata_severity == "warning");
+}
+
+TEST_CASE("invalid policy_analysis settings name the field") {
+  CHECK(error_of("policy_analysis:\n  interval: 100ms\n") ==
+        "controller.yaml:2: policy_analysis.interval: interval must be at least 1s");
+  CHECK(error_of("policy_analysis:\n  metadata_severity: loud\n") ==
+        "controller.yaml:2: policy_analysis.metadata_severity: unknown severity \"loud\" (expected error, warning, off)");
+  CHECK(error_of("policy_analysis:\n  nodelocal_dns: nodelocal\n") ==
+        "controller.yaml:2: policy_analysis.nodelocal_dns: invalid IP address \"nodelocal\"");
+  CHECK(error_of("policy_analysis:\n  dns_labels: [k8s-app]\n") ==
+        "controller.yaml:2: policy_analysis.dns_labels: expected a map of label: value");
+  CHECK(error_of("policy_analysis:\n  paths: /etc/netprobe\n").find("policy_analysis.paths") != std::string::npos);
+  CHECK(error_of("policy_analysis:\n  path: [/etc]\n").find("policy_analysis.path: unknown key") != std::string::npos);
+}

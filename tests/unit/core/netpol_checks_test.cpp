@@ -267,3 +267,50 @@ metadata: {name: p, namespace: ns}
   CHECK(cluster.pods[0].annotations.at("prometheus.io/scrape") == "true");
   CHECK(cluster.pods[1].service_account == "default");
 }
+
+TEST_CASE("metadata-blocked severity is configurable: error, or off") {
+  CheckOptions options;
+  options.metadata_address = "192.0.2.10";  // documentation range stands in for the metadata address
+  const std::string manifests = std::string(kWorkloads) + R"(
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: payment, namespace: payments, annotations: {iam.gke.io/gcp-service-account: "p@x.iam"}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: payment-0, namespace: payments, labels: {app: payment}}
+spec:
+  serviceAccountName: payment
+)" + dns_allow("[{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]") +
+                                policy("egress", "payments",
+                                       "  podSelector: {matchLabels: {app: payment}}\n  policyTypes: [Egress]\n"
+                                       "  egress:\n  - to: [{ipBlock: {cidr: 0.0.0.0/0, except: [192.0.2.10/32]}}]\n");
+  options.metadata_severity = "error";
+  const auto as_error = only(lint(manifests, options), "metadata-blocked");
+  REQUIRE(as_error.size() == 1);
+  CHECK(as_error[0].severity == "error");
+  options.metadata_severity = "off";
+  CHECK(only(lint(manifests, options), "metadata-blocked").empty());
+  // The annotation list decides who needs the endpoint.
+  options.metadata_severity = "warning";
+  options.iam_annotations = {"eks.amazonaws.com/role-arn"};
+  CHECK(only(lint(manifests, options), "metadata-blocked").empty());
+}
+
+TEST_CASE("NodeLocal DNSCache: an allow to the cache's address counts as DNS, and hints name it") {
+  CheckOptions options;
+  options.nodelocal_dns = "192.0.2.53";  // documentation range stands in for 169.254.20.10
+  const std::string to_cache = policy("allow-nodelocal-dns", "payments",
+                                      "  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n"
+                                      "  - to: [{ipBlock: {cidr: 192.0.2.53/32}}]\n"
+                                      "    ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]\n");
+  CHECK(only(lint(std::string(kWorkloads) + kDefaultDeny + to_cache, options), "dns-egress-blocked").empty());
+  // Without the option the cache's address is just an IP: kube-dns stays unreachable.
+  CHECK(only(lint(std::string(kWorkloads) + kDefaultDeny + to_cache), "dns-egress-blocked").size() == 1);
+
+  const auto blocked = only(lint(std::string(kWorkloads) + kDefaultDeny, options), "dns-egress-blocked");
+  REQUIRE(blocked.size() == 1);
+  CHECK(blocked[0].message.find("NodeLocal DNSCache 192.0.2.53") != std::string::npos);
+  CHECK(blocked[0].hint.find("{ipBlock: {cidr: 192.0.2.53/32}}") != std::string::npos);
+}

@@ -1,0 +1,122 @@
+#include "controller/policy_watcher.hpp"
+
+#include <chrono>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "core/yaml_reader.hpp"
+#include "io/log.hpp"
+#include "io/manifest_files.hpp"
+
+namespace netprobe {
+
+namespace asio = boost::asio;
+
+PolicySnapshot analyse_policies(const PolicyAnalysisConfig& config, const PolicySnapshot& previous, TimePoint now) {
+  PolicySnapshot snapshot;
+  snapshot.enabled = true;
+  snapshot.attempted_at = now;
+  try {
+    const Cluster cluster = read_manifest_paths(config.paths);
+    snapshot.findings = run_checks(cluster, config.checks);
+    snapshot.analysed_at = now;
+    snapshot.policies = cluster.policies.size();
+    snapshot.pods = cluster.pods.size();
+  } catch (const std::exception& error) {  // ConfigError, ManifestPathError, bad_alloc…
+    snapshot.findings = previous.findings;
+    snapshot.analysed_at = previous.analysed_at;
+    snapshot.policies = previous.policies;
+    snapshot.pods = previous.pods;
+    snapshot.error = error.what();
+  }
+  return snapshot;
+}
+
+struct PolicyWatcher::State {
+  State(asio::io_context& io_in, asio::thread_pool& pool_in) : io(io_in), pool(pool_in), timer(io_in) {}
+
+  asio::io_context& io;
+  asio::thread_pool& pool;  // one thread: analyses never overlap
+  asio::steady_timer timer;
+  PolicyAnalysisConfig config;
+  std::shared_ptr<const PolicySnapshot> current = std::make_shared<PolicySnapshot>();
+  std::uint64_t generation = 0;  // bumped by configure(); a result of an older config is dropped
+  bool running = false;          // an analysis is on the pool thread
+  bool stopped = false;
+};
+
+namespace {
+
+using State = std::shared_ptr<PolicyWatcher::State>;
+void analyse_now(const State& state);
+
+void schedule_next(const State& state) {
+  state->timer.expires_after(state->config.interval);
+  state->timer.async_wait([weak = std::weak_ptr(state)](const boost::system::error_code& error) {
+    const State locked = weak.lock();
+    if (error || !locked || locked->stopped) return;
+    analyse_now(locked);
+  });
+}
+
+void finish(const State& state, PolicySnapshot snapshot, std::uint64_t generation) {
+  state->running = false;
+  if (state->stopped) return;
+  if (generation != state->generation) {  // reconfigured meanwhile: analyse the new paths
+    analyse_now(state);
+    return;
+  }
+  if (!snapshot.error.empty()) {
+    log::warn("policy analysis failed; keeping the last findings", {{"error", snapshot.error}});
+  } else if (snapshot.findings.size() != state->current->findings.size() || !state->current->analysed_at) {
+    log::info("policy analysis", {{"policies", snapshot.policies},
+                                  {"pods", snapshot.pods},
+                                  {"findings", snapshot.findings.size()}});
+  }
+  state->current = std::make_shared<const PolicySnapshot>(std::move(snapshot));
+  schedule_next(state);
+}
+
+void analyse_now(const State& state) {
+  if (state->running || state->stopped || state->config.paths.empty()) return;
+  state->running = true;
+  asio::post(state->pool, [weak = std::weak_ptr(state), config = state->config, previous = state->current,
+                           generation = state->generation, &io = state->io] {
+    PolicySnapshot snapshot = analyse_policies(config, *previous, std::chrono::system_clock::now());
+    asio::post(io, [weak, snapshot = std::move(snapshot), generation]() mutable {
+      if (const State locked = weak.lock()) finish(locked, std::move(snapshot), generation);
+    });
+  });
+}
+
+}  // namespace
+
+PolicyWatcher::PolicyWatcher(asio::io_context& io)
+    : pool_(std::make_unique<asio::thread_pool>(1)), state_(std::make_shared<State>(io, *pool_)) {}
+
+PolicyWatcher::~PolicyWatcher() {
+  stop();
+  pool_->join();  // an analysis in progress finishes; its result is dropped
+}
+
+void PolicyWatcher::configure(const PolicyAnalysisConfig& config) {
+  state_->config = config;
+  ++state_->generation;
+  state_->timer.cancel();
+  if (config.paths.empty()) {
+    state_->current = std::make_shared<const PolicySnapshot>();
+    return;
+  }
+  analyse_now(state_);  // when one is running, finish() sees the new generation and runs again
+}
+
+void PolicyWatcher::stop() {
+  state_->stopped = true;
+  state_->timer.cancel();
+}
+
+std::shared_ptr<const PolicySnapshot> PolicyWatcher::snapshot() const { return state_->current; }
+
+}  // namespace netprobe

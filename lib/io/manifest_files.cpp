@@ -1,0 +1,49 @@
+#include "manifest_files.hpp"
+
+#include <algorithm>
+
+#include "core/netpol_read.hpp"
+#include "io/secrets.hpp"
+
+namespace netprobe {
+
+namespace fs = std::filesystem;
+
+std::vector<fs::path> manifest_files(const std::string& argument) {
+  const fs::path path(argument);
+  std::error_code error;
+  if (fs::is_directory(path, error)) {
+    std::vector<fs::path> files;
+    for (const fs::directory_entry& entry : fs::directory_iterator(path, error)) {
+      const std::string name = entry.path().filename().string();
+      const std::string extension = entry.path().extension().string();
+      // A mounted ConfigMap shows each key as a symlink into a hidden ..data directory.
+      if (name.empty() || name.front() == '.' || !entry.is_regular_file(error)) continue;
+      if (name == "kustomization.yaml" || name == "kustomization.yml") continue;
+      if (extension == ".yaml" || extension == ".yml" || extension == ".json") files.push_back(entry.path());
+    }
+    if (error) throw ManifestPathError(argument + ": " + error.message());
+    std::sort(files.begin(), files.end());
+    return files;
+  }
+  if (!fs::is_regular_file(path, error)) throw ManifestPathError(argument + ": no such file or directory");
+  return {path};
+}
+
+Cluster read_manifest_paths(const std::vector<std::string>& paths) {
+  Cluster cluster;
+  for (const std::string& argument : paths) {
+    for (const fs::path& file : manifest_files(argument)) {
+      std::string text;
+      try {
+        text = read_text_file(file.string());
+      } catch (const std::runtime_error& error) {
+        throw ManifestPathError(error.what());
+      }
+      read_manifests(text, file.string(), cluster);
+    }
+  }
+  return cluster;
+}
+
+}  // namespace netprobe
