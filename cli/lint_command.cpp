@@ -114,7 +114,7 @@ int lint_command(const std::vector<std::string>& args) {
       "  SRC and DST are namespace/pod-or-workload-name; DST may also be an IP address.\n\nOptions");
   flags.add_options()
       ("help,h", "print this help")
-      ("filename,f", po::value<std::vector<std::string>>(), "manifest file or directory (*.yaml, *.yml, *.json), repeatable")
+      ("filename,f", po::value<std::vector<std::string>>(), "manifest file or directory (*.yaml, *.yml, *.json), or - for standard input; repeatable")
       ("monitoring-namespace", po::value<std::string>()->default_value("monitoring"), "namespace Prometheus scrapes from")
       ("dns-namespace", po::value<std::string>()->default_value("kube-system"), "namespace of kube-dns")
       ("prometheus-label", po::value<std::vector<std::string>>(), "KEY=VALUE a Prometheus pod carries, repeatable (default: every pod of the monitoring namespace scrapes)")

@@ -1,6 +1,8 @@
 #include "manifest_files.hpp"
 
 #include <algorithm>
+#include <iostream>
+#include <iterator>
 
 #include "core/netpol_read.hpp"
 #include "io/secrets.hpp"
@@ -33,6 +35,11 @@ std::vector<fs::path> manifest_files(const std::string& argument) {
 Cluster read_manifest_paths(const std::vector<std::string>& paths) {
   Cluster cluster;
   for (const std::string& argument : paths) {
+    if (argument == "-") {  // kubectl get … -o json | netprobe lint -f -
+      const std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+      read_manifests(text, "<stdin>", cluster);
+      continue;
+    }
     for (const fs::path& file : manifest_files(argument)) {
       std::string text;
       try {

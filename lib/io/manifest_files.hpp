@@ -22,7 +22,7 @@ struct ManifestPathError : std::runtime_error {
 // ConfigMap-mount symlinks (..data, ..2026_…) nor hidden files.
 std::vector<std::filesystem::path> manifest_files(const std::string& path);
 
-// Reads every file of every path into one Cluster. Throws ManifestPathError, or
+// Reads every file of every path into one Cluster; "-" reads standard input. Throws ManifestPathError, or
 // ConfigError naming file:line: field for an invalid manifest.
 Cluster read_manifest_paths(const std::vector<std::string>& paths);
 

@@ -20,6 +20,11 @@ has_finding() {
 broken=(-f "$data/workloads.yaml" -f "$data/broken/policies.yaml")
 fixed=(-f "$data/workloads.yaml" -f "$data/fixed")
 
+# -f - reads standard input (kubectl get … -o json | netprobe lint -f -).
+set +e; { cat "$data/workloads.yaml"; echo ---; cat "$data/broken/policies.yaml"; } | "$np" lint -f - --json >"$TEST_TMP/stdin.json"; set -e
+check "-f - reads the manifests from standard input" \
+  jqe 'any(.findings[]; .check == "selector-matches-nothing" and (.source | test("^<stdin>:[0-9]+$")))' "$TEST_TMP/stdin.json"
+
 # The broken set: exit 1, each mistake found.
 check "the broken set exits 1 (errors found)" [ "$(exit_code "$np" lint "${broken[@]}")" = 1 ]
 set +e; "$np" lint "${broken[@]}" --json >"$TEST_TMP/broken.json"; set -e
