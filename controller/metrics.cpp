@@ -54,7 +54,7 @@ std::vector<MetricFamily> controller_metric_families(const std::vector<TargetVie
     }
     add_gauge(failing_nodes,
               {{"expect", std::string(to_string(target.expect))}, {"probe", target.probe}, {"target", target.target},
-               {"transport", target.transport}},
+               {"transport", target.transport}, {"type", std::string(to_string(target.type))}},
               static_cast<double>(target.failing.size()));
     for (const FailingNode& node : target.failing) {
       if (pairs >= max_failing_series) {

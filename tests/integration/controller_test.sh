@@ -31,7 +31,7 @@ check "DNS over udp: seen by 3 nodes" wait_until 5 status_is \
 check "DNS over udp: 0 failing nodes" metric_is "$ctl/metrics" "$(dns_failing udp)" 0
 check "DNS over tcp: 0 failing nodes" metric_is "$ctl/metrics" "$(dns_failing tcp)" 0
 check "the deny probe counts as success (0 failing)" metric_is "$ctl/metrics" \
-  'netprobe_target_failing_nodes{expect="deny",probe="payment-denied",target="127.0.0.1:'"$closed_port"'",transport="tcp"}' 0
+  'netprobe_target_failing_nodes{expect="deny",probe="payment-denied",target="127.0.0.1:'"$closed_port"'",transport="tcp",type="tcp"}' 0
 
 # --- ad hoc probe to all nodes -------------------------------------------------
 adhoc() {  # adhoc JSON: POST /api/v1/probes with the API token, prints the body

@@ -124,7 +124,7 @@ start_agent() {
 
 # Series of the controller's /metrics.
 dns_failing() {  # dns_failing udp|tcp
-  echo 'netprobe_target_failing_nodes{expect="allow",probe="kube-dns",target="127.0.0.1:'"$dns_port"'",transport="'"$1"'"}'
+  echo 'netprobe_target_failing_nodes{expect="allow",probe="kube-dns",target="127.0.0.1:'"$dns_port"'",transport="'"$1"'",type="dns"}'
 }
 dns_failing_is() { metric_is "$ctl/metrics" "$(dns_failing udp)" "$1" && metric_is "$ctl/metrics" "$(dns_failing tcp)" "$1"; }
 agents_series() { echo 'netprobe_agents{state="'"$1"'"}'; }

@@ -11,6 +11,7 @@ TargetView target(const std::string& name, std::size_t failing) {
   view.probe = name;
   view.target = "127.0.0.1:53";
   view.transport = "udp";
+  view.type = ProbeType::dns;
   view.nodes = 5;
   view.nodes_by_outcome = {{Outcome::ok, 5 - failing}, {Outcome::timeout, failing}};
   for (std::size_t i = 0; i < failing; ++i) {
@@ -44,7 +45,7 @@ TEST_CASE("per-target counts by outcome, failing nodes, agents") {
   CHECK(has_line(text, R"(netprobe_target_nodes{outcome="timeout",probe="kube-dns",target="127.0.0.1:53",transport="udp"} 2)"));
   CHECK(has_line(text, R"(netprobe_target_nodes{outcome="ok",probe="kube-dns",target="127.0.0.1:53",transport="udp"} 3)"));
   CHECK(has_line(text, R"(netprobe_target_nodes{outcome="servfail",probe="kube-dns",target="127.0.0.1:53",transport="udp"} 0)"));
-  CHECK(has_line(text, R"(netprobe_target_failing_nodes{expect="allow",probe="kube-dns",target="127.0.0.1:53",transport="udp"} 2)"));
+  CHECK(has_line(text, R"(netprobe_target_failing_nodes{expect="allow",probe="kube-dns",target="127.0.0.1:53",transport="udp",type="dns"} 2)"));
   CHECK(has_line(text, R"(netprobe_failing_pair{namespace="monitoring",node="node-1",outcome="timeout",probe="kube-dns",target="127.0.0.1:53",transport="udp"} 1)"));
   CHECK(has_line(text, R"(netprobe_agents{state="reporting"} 1)"));
   CHECK(has_line(text, R"(netprobe_agents{state="stale"} 1)"));
@@ -57,7 +58,7 @@ TEST_CASE("failing pairs are capped and the rest counted") {
       render_metrics(controller_metric_families({target("a", 3), target("b", 3)}, {}, 4, {}));
   CHECK(count(text, "netprobe_failing_pair{") == 4);
   CHECK(has_line(text, "netprobe_failing_pairs_dropped 2"));
-  CHECK(has_line(text, R"(netprobe_target_failing_nodes{expect="allow",probe="b",target="127.0.0.1:53",transport="udp"} 3)"));
+  CHECK(has_line(text, R"(netprobe_target_failing_nodes{expect="allow",probe="b",target="127.0.0.1:53",transport="udp",type="dns"} 3)"));
 }
 
 TEST_CASE("policy findings: one series per (check, severity, namespace, policy); analysis health when enabled") {
