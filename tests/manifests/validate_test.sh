@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# The kustomize manifests, judged by the real tools:
+#  1. `kubectl kustomize` renders the base, each component (through the overlays under
+#     overlays/ and manifests/examples/) and a move to another namespace;
+#  2. validate.mjs validates every rendered object against the Kubernetes and
+#     prometheus-operator OpenAPI schemas (npm kubernetes-models) and asserts the security
+#     context, RBAC verbs, token mounts, tolerations, replicas + PDB, NetworkPolicies and
+#     the absence of Secrets; its self-test mutates the objects to prove each check bites,
+#     and a sed-broken copy of the rendered base must fail too;
+#  3. `netprobe lint` finds no error or warning in netprobe's own policies, and --explain
+#     confirms the paths they must open and keep closed;
+#  4. every container is started as its pod would start it (argv, env, mounted config and
+#     token files), with the built binaries, in a network namespace with only loopback, and
+#     must come up, answer its probes and stop cleanly; a broken config must not.
+# Usage: validate_test.sh [BUILD_BIN_DIR]  (without it, or without the binaries, 3 and 4 are
+# skipped). Exit 77 (skipped) when kubectl, node or npm is missing.
+# Network: `npm ci` reaches the npm registry once per package-lock.json (cached under
+# ~/.cache/netprobe, or $NETPROBE_NPM_PREFIX); nothing else leaves the machine.
+bin=${1:-}
+source "$(dirname "$0")/../lib.sh"
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+out="$TEST_TMP/rendered"
+mkdir -p "$out"
+
+for tool in kubectl node npm; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "SKIP: $tool is not installed (the manifests are rendered with kubectl and validated with node)"
+    exit 77
+  fi
+done
+
+# ---- npm: the schema models, installed once per lock file ---------------------------------------
+lock_hash=$(sha256sum "$here/package-lock.json" | cut -c1-16)
+modules=${NETPROBE_NPM_PREFIX:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/netprobe/manifest-validation-$lock_hash}
+if [ ! -f "$modules/.installed" ]; then
+  mkdir -p "$(dirname "$modules")"
+  staging=$(mktemp -d "$modules.XXXXXX")
+  cp "$here/package.json" "$here/package-lock.json" "$staging/"
+  echo "npm ci into $modules"
+  # kubernetes-models 5 declares node >= 22 and runs on 20: the engine warning is noise.
+  if ! (cd "$staging" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error); then
+    rm -rf "$staging"
+    echo "FAIL: npm ci of tests/manifests/package-lock.json failed" >&2
+    exit 1
+  fi
+  touch "$staging/.installed"
+  mv -T "$staging" "$modules" 2>/dev/null || rm -rf "$staging"  # a concurrent run got there first
+fi
+# Node resolves packages next to the script: run a copy beside a link to the cached modules.
+mkdir -p "$TEST_TMP/node"
+ln -s "$modules/node_modules" "$TEST_TMP/node/node_modules"
+cp "$here/validate.mjs" "$TEST_TMP/node/validate.mjs"
+validate() { node "$TEST_TMP/node/validate.mjs" "$@"; }
+
+# ---- 1. render ----------------------------------------------------------------------------------
+declare -A sources=(
+  [base]=manifests/base
+  [prometheus-operator]=tests/manifests/overlays/prometheus-operator
+  [alertmanager-push]=tests/manifests/overlays/alertmanager-push
+  [other-namespace]=tests/manifests/overlays/other-namespace
+  [sentinel]=manifests/examples/sentinel
+  [sentinel-report-egress]=tests/manifests/overlays/sentinel-report-egress
+)
+variants=(base prometheus-operator alertmanager-push other-namespace sentinel sentinel-report-egress)
+rendered=()
+for variant in "${variants[@]}"; do
+  if kubectl kustomize "$repo/${sources[$variant]}" >"$out/$variant.yaml" 2>"$out/$variant.err"; then
+    pass "kubectl kustomize ${sources[$variant]} renders ($(grep -c '^kind:' "$out/$variant.yaml") objects)"
+    rendered+=("$variant=$out/$variant.yaml")
+  else
+    fail "kubectl kustomize ${sources[$variant]}: $(cat "$out/$variant.err")"
+  fi
+done
+[ "${#rendered[@]}" = "${#variants[@]}" ] || { finish; exit 1; }
+
+# ---- 2. schema and invariants -------------------------------------------------------------------
+if validate check "${rendered[@]}" >"$out/check.txt" 2>&1; then
+  pass "every object validates against its OpenAPI schema; security, RBAC, tokens, policies hold"
+else
+  fail "validate.mjs check:"; sed 's/^/    /' "$out/check.txt" >&2
+fi
+sed -n 's/^\([a-z-]*: [0-9]* objects\)/    \1/p' "$out/check.txt"
+
+if validate selftest "$out/base.yaml" "$out/sentinel.yaml" >"$out/selftest.txt" 2>&1; then
+  pass "self-test: all $(grep -c '^ok: mutation caught' "$out/selftest.txt") mutations of the rendered objects are caught"
+else
+  fail "validate.mjs selftest:"; grep -v '^ok:' "$out/selftest.txt" | sed 's/^/    /' >&2
+fi
+
+# The same through the files: a copy of the rendered base without readOnlyRootFilesystem,
+# and one whose controller may be deleted, must fail the check.
+sed '/readOnlyRootFilesystem: true/d' "$out/base.yaml" >"$TEST_TMP/no-readonly.yaml"
+set +e; validate check "base=$TEST_TMP/no-readonly.yaml" >"$TEST_TMP/no-readonly.txt" 2>&1; status=$?; set -e
+check "a rendered base without readOnlyRootFilesystem fails the check (exit $status)" \
+  bash -c "[ $status = 1 ] && grep -q 'readOnlyRootFilesystem is not true' '$TEST_TMP/no-readonly.txt'"
+sed 's/- watch$/- watch\n  - delete/' "$out/base.yaml" >"$TEST_TMP/delete-verb.yaml"
+set +e; validate check "base=$TEST_TMP/delete-verb.yaml" >"$TEST_TMP/delete-verb.txt" 2>&1; status=$?; set -e
+check "a rendered base whose ClusterRole may delete fails the check (exit $status)" \
+  bash -c "[ $status = 1 ] && grep -q 'verb \"delete\"' '$TEST_TMP/delete-verb.txt'"
+
+# The containers run /usr/local/bin/netprobe-*: that is where the image puts them.
+if [ -f "$repo/Dockerfile" ]; then
+  check "the Dockerfile installs the programs in /usr/local/bin, where the manifests run them" \
+    grep -q '/usr/local/bin' "$repo/Dockerfile"
+fi
+
+# ---- 3. netprobe lint on netprobe's own policies ------------------------------------------------
+np="$bin/netprobe"
+if [ -z "$bin" ] || [ ! -x "$np" ]; then
+  echo "SKIP (lint): no netprobe binary in '${bin:-<no BUILD_BIN_DIR given>}'"
+else
+  lint_clean() {  # no error or warning findings
+    local json
+    json=$("$np" lint "$@" --json) || { echo "$json"; return 1; }
+    jq -e '[.findings[] | select(.severity == "error" or .severity == "warning")] | length == 0' <<<"$json" >/dev/null ||
+      { echo "$json" | jq -c '.findings[]' >&2; return 1; }
+  }
+  for variant in base prometheus-operator alertmanager-push other-namespace; do
+    check "netprobe lint: no error or warning in $variant" lint_clean -f "$out/$variant.yaml"
+  done
+  # A sentinel's policies name the controller: lint it with the base.
+  check "netprobe lint: no error or warning in base and a sentinel" lint_clean -f "$out/base.yaml" -f "$out/sentinel.yaml"
+  deny_egress="$here/testdata/payments-deny-egress.yaml"
+  check "netprobe lint: no error or warning in base and a report-egress sentinel in a default-deny namespace" \
+    lint_clean -f "$out/base.yaml" -f "$out/sentinel-report-egress.yaml" -f "$deny_egress"
+
+  world=(-f "$out/base.yaml" -f "$out/sentinel.yaml" -f "$here/testdata/cluster.yaml")
+  explain() {  # explain allowed|denied SRC DST:PORT/PROTO
+    local want=$1 got
+    shift
+    got=$("$np" lint "${world[@]}" --explain "$@" | jq -r 'if .allowed then "allowed" else "denied" end')
+    [ "$got" = "$want" ] || { echo "$* is $got, expected $want" >&2; return 1; }
+  }
+  check "explain: agent -> controller:9742 (reports)" explain allowed monitoring/netprobe-agent monitoring/netprobe-controller:9742/TCP
+  check "explain: sentinel -> controller:9742 (reports across namespaces)" explain allowed payments/netprobe-sentinel monitoring/netprobe-controller:9742/TCP
+  check "explain: controller -> agent:9743 (ad hoc fan-out)" explain allowed monitoring/netprobe-controller monitoring/netprobe-agent:9743/TCP
+  check "explain: controller -> sentinel:9743 (ad hoc fan-out)" explain allowed monitoring/netprobe-controller payments/netprobe-sentinel:9743/TCP
+  check "explain: Prometheus -> controller:9742" explain allowed monitoring/prometheus monitoring/netprobe-controller:9742/TCP
+  check "explain: Prometheus -> agent:9743" explain allowed monitoring/prometheus monitoring/netprobe-agent:9743/TCP
+  check "explain: Prometheus -> sentinel:9743" explain allowed monitoring/prometheus payments/netprobe-sentinel:9743/TCP
+  check "explain: controller -> kube-dns:53/UDP" explain allowed monitoring/netprobe-controller kube-system/coredns:53/UDP
+  check "explain: controller -> kube-dns:53/TCP" explain allowed monitoring/netprobe-controller kube-system/coredns:53/TCP
+  check "explain: controller -> Alertmanager:9093" explain allowed monitoring/netprobe-controller monitoring/alertmanager:9093/TCP
+  check "explain: controller -> API server endpoint :6443" explain allowed monitoring/netprobe-controller 192.0.2.10:6443/TCP
+  check "explain: agent egress is open (probing is its job)" explain allowed monitoring/netprobe-agent default/stranger:8080/TCP
+  check "explain: a stranger cannot reach the controller" explain denied default/stranger monitoring/netprobe-controller:9742/TCP
+  check "explain: a stranger cannot reach an agent" explain denied default/stranger monitoring/netprobe-agent:9743/TCP
+  check "explain: a stranger cannot reach a sentinel" explain denied default/stranger payments/netprobe-sentinel:9743/TCP
+  check "explain: the controller cannot reach anything else" explain denied monitoring/netprobe-controller default/stranger:8080/TCP
+  check "explain: the controller cannot reach port 80 outside" explain denied monitoring/netprobe-controller 192.0.2.10:80/TCP
+  check "explain: the expect-deny canary admits nobody" explain denied monitoring/netprobe-agent monitoring/netprobe-canary:9743/TCP
+  world=(-f "$out/base.yaml" -f "$out/sentinel.yaml" -f "$deny_egress")
+  check "explain: in a default-deny namespace a plain sentinel cannot report" explain denied payments/netprobe-sentinel monitoring/netprobe-controller:9742/TCP
+  world=(-f "$out/base.yaml" -f "$out/sentinel-report-egress.yaml" -f "$deny_egress" -f "$here/testdata/cluster.yaml")
+  check "explain: …with report-egress it can" explain allowed payments/netprobe-sentinel monitoring/netprobe-controller:9742/TCP
+  check "explain: …and report-egress opens nothing else" explain denied payments/netprobe-sentinel default/stranger:8080/TCP
+
+  # Lint bites on our own policies too.
+  sed 's/k8s-app: kube-dns/k8s-app: kube-dnz/' "$out/base.yaml" >"$TEST_TMP/dns-typo.yaml"
+  set +e; "$np" lint -f "$TEST_TMP/dns-typo.yaml" --json >"$TEST_TMP/dns-typo.json"; status=$?; set -e
+  check "lint: a kube-dns selector typo in the controller's policy is an error (exit $status)" \
+    bash -c "[ $status = 1 ] && jq -e 'any(.findings[]; .check == \"dns-egress-blocked\" and .policy == \"netprobe-controller\")' '$TEST_TMP/dns-typo.json' >/dev/null"
+  sed '/- port: 53$/{N;/protocol: TCP/d}' "$out/base.yaml" >"$TEST_TMP/udp-only.yaml"
+  check "lint: dropping TCP 53 from the controller's policy is found (dns-tcp-blocked)" \
+    bash -c "'$np' lint -f '$TEST_TMP/udp-only.yaml' --json | jq -e 'any(.findings[]; .check == \"dns-tcp-blocked\" and .policy == \"netprobe-controller\")' >/dev/null"
+fi
+
+# ---- 4. the containers start as their pods would -------------------------------------------------
+netns=()
+if [ "$(id -u)" = 0 ]; then netns=(unshare -n); else netns=(unshare -rn); fi
+if [ -z "$bin" ] || [ ! -x "$bin/netprobe-agent" ] || [ ! -x "$bin/netprobe-controller" ]; then
+  echo "SKIP (start-up): no netprobe-agent and netprobe-controller in '${bin:-<no BUILD_BIN_DIR given>}'"
+elif ! command -v ip >/dev/null || ! "${netns[@]}" ip link set lo up 2>/dev/null; then
+  echo "SKIP (start-up): cannot create a network namespace (${netns[*]}; needs iproute2): the default probes would reach real addresses"
+else
+  validate plan "$TEST_TMP/plan" "base=$out/base.yaml" "alertmanager-push=$out/alertmanager-push.yaml" \
+    "sentinel=$out/sentinel.yaml" >"$TEST_TMP/plan.txt"
+  check "every workload is planned (agent, controller twice, canary, sentinel)" [ "$(wc -l <"$TEST_TMP/plan.txt")" = 5 ]
+  while read -r dir; do
+    name=$(basename "$dir")
+    check "starts, answers its probes, stops cleanly: ${name//--/ }" \
+      "${netns[@]}" bash "$here/run_workload.sh" "$dir" "$bin"
+  done <"$TEST_TMP/plan.txt"
+
+  # …and a broken config in the ConfigMap does not.
+  sed 's/^\(  *\)type: dns$/\1type: dnss/' "$out/base.yaml" >"$TEST_TMP/bad-config.yaml"
+  validate plan "$TEST_TMP/bad-plan" "base=$TEST_TMP/bad-config.yaml" >"$TEST_TMP/bad-plan.txt"
+  bad=$(grep -- '--netprobe-agent--agent$' "$TEST_TMP/bad-plan.txt")
+  set +e; "${netns[@]}" bash "$here/run_workload.sh" "$bad" "$bin" >"$TEST_TMP/bad-run.txt" 2>&1; status=$?; set -e
+  check "an agent.yaml with an unknown probe type keeps the agent from starting" \
+    bash -c "[ $status = 1 ] && grep -q 'unknown probe type' '$TEST_TMP/bad-run.txt'"
+fi
+
+finish
