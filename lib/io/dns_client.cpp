@@ -224,6 +224,7 @@ void on_lookup_done(void* arg, int status, int /*timeouts*/, ares_addrinfo* resu
   std::unique_ptr<ares_addrinfo, decltype(&ares_freeaddrinfo)> owned(result, &ares_freeaddrinfo);
   if (status == ARES_EDESTRUCTION) return;  // see on_query_done
   auto& state = *static_cast<LookupState*>(arg);
+  if (state.completion.done()) return;  // a bare reply already answered it
   state.status = status;
   if (result != nullptr) {
     for (const ares_addrinfo_node* node = result->nodes; node != nullptr; node = node->ai_next) {
@@ -285,6 +286,14 @@ asio::awaitable<HostAddresses> resolve_host(const std::string& host, Millis time
   if (!servers.empty()) {
     if (std::string error = channel.set_servers(servers); !error.empty()) co_return HostAddresses{{}, error};
   }
+  // A resolver that refuses us with a bare header (an ACL) would look like a
+  // timeout to c-ares; it has answered, so the lookup ends as refused. With
+  // several servers this skips the rest, which in a cluster are the same service.
+  channel.on_bare_reply([&state](int rcode) {
+    if (state.completion.done()) return;
+    state.status = ares_status_for_rcode(rcode, 0);
+    state.completion.notify();
+  });
   ares_addrinfo_hints hints{};
   hints.ai_family = AF_UNSPEC;
   // Sorting would connect() probe sockets towards every address; order does not matter here.

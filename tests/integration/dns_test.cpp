@@ -373,6 +373,13 @@ TEST_CASE("dns: a server whose ACL refuses us is dns_refused") {
     CHECK(result.detail.find("REFUSED, a bare header without the question (ARES_EREFUSED)") != std::string::npos);
     CHECK(result.duration_seconds < 1.0);
   }
+  // The same server resolving a tcp target's host name: refused at once, not a 2 s timeout.
+  const auto started = std::chrono::steady_clock::now();
+  const HostAddresses refused = resolve("web.cluster.local.", unbound.port);
+  CAPTURE(refused.error);
+  CHECK(refused.addresses.empty());
+  CHECK(refused.error.find("ARES_EREFUSED") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - started < 1s);
 }
 
 TEST_CASE("dns: nothing listening is refused, a blackhole is a timeout within the timeout") {
