@@ -2,11 +2,8 @@
 
 #include <chrono>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "core/schedule.hpp"
 
@@ -14,12 +11,12 @@ namespace netprobe {
 namespace {
 
 namespace asio = boost::asio;
-using Clock = std::chrono::steady_clock;
 
 struct ScheduledCheck {
-  ScheduledCheck(Check check_in, asio::any_io_executor executor) : check(std::move(check_in)), timer(executor) {}
+  ScheduledCheck(Check check_in, std::unique_ptr<SchedulerClock::Timer> timer_in)
+      : check(std::move(check_in)), timer(std::move(timer_in)) {}
   Check check;
-  asio::steady_timer timer;
+  std::unique_ptr<SchedulerClock::Timer> timer;
   bool running = false;
   bool cancelled = false;
 };
@@ -28,25 +25,27 @@ struct ScheduledCheck {
 
 struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
   State(asio::any_io_executor executor_in, CheckRunner run_in, std::string spread_seed_in, ResultSink on_result_in,
-        SkipSink on_skip_in)
+        SkipSink on_skip_in, SchedulerClock& clock_in)
       : executor(std::move(executor_in)),
         run(std::move(run_in)),
         spread_seed(std::move(spread_seed_in)),
         on_result(std::move(on_result_in)),
-        on_skip(std::move(on_skip_in)) {}
+        on_skip(std::move(on_skip_in)),
+        clock(clock_in) {}
 
   asio::any_io_executor executor;
   CheckRunner run;
   std::string spread_seed;
   ResultSink on_result;
   SkipSink on_skip;
+  SchedulerClock& clock;
   std::vector<std::shared_ptr<ScheduledCheck>> checks;
   std::size_t in_flight = 0;
 
   void cancel_all() {
     for (auto& scheduled : checks) {
       scheduled->cancelled = true;
-      scheduled->timer.cancel();
+      scheduled->timer->cancel();
     }
     checks.clear();
   }
@@ -66,10 +65,9 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
     // at different moments and a fleet does not hit kube-dns in one burst.
     const std::string key = spread_seed + "/" + spec.name + "/" + scheduled->check.target + "/" +
                             scheduled->check.transport;
-    auto next = Clock::now() + spread_offset(key, spec.interval);
+    auto next = clock.now() + spread_offset(key, spec.interval);
     while (!scheduled->cancelled) {
-      scheduled->timer.expires_at(next);
-      co_await scheduled->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      co_await scheduled->timer->wait_until(next);
       if (scheduled->cancelled) break;
       if (scheduled->running) {
         on_skip(scheduled->check);
@@ -81,23 +79,28 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
       next += spec.interval;
       // After a stall (suspended process, overloaded node) skip the missed
       // slots instead of firing them all at once.
-      const auto now = Clock::now();
+      const auto now = clock.now();
       if (next < now) next += ((now - next) / spec.interval + 1) * spec.interval;
     }
   }
 };
 
 Scheduler::Scheduler(asio::any_io_executor executor, CheckRunner run, std::string spread_seed, ResultSink on_result,
-                     SkipSink on_skip)
+                     SkipSink on_skip, SchedulerClock& clock)
     : state_(std::make_shared<State>(std::move(executor), std::move(run), std::move(spread_seed),
-                                     std::move(on_result), std::move(on_skip))) {}
+                                     std::move(on_result), std::move(on_skip), clock)) {}
+
+SchedulerClock& Scheduler::steady_clock() {
+  static SteadySchedulerClock clock;
+  return clock;
+}
 
 Scheduler::~Scheduler() { stop(); }
 
 void Scheduler::start(std::vector<Check> checks) {
   state_->cancel_all();
   for (Check& check : checks) {
-    auto scheduled = std::make_shared<ScheduledCheck>(std::move(check), state_->executor);
+    auto scheduled = std::make_shared<ScheduledCheck>(std::move(check), state_->clock.make_timer(state_->executor));
     state_->checks.push_back(scheduled);
     asio::co_spawn(state_->executor, state_->loop(scheduled), asio::detached);
   }

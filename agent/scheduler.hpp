@@ -12,6 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "agent/probers/prober.hpp"
+#include "agent/scheduler_clock.hpp"
 #include "core/check.hpp"
 
 namespace netprobe {
@@ -24,8 +25,10 @@ class Scheduler {
 
   // `run` is run_check in the agent and a scripted stand-in in tests.
   // `spread_seed` (the node name) is mixed into each check's offset in its interval.
+  // `clock` is the steady clock in the agent and a manual one in tests; it must
+  // outlive the scheduler.
   Scheduler(boost::asio::any_io_executor executor, CheckRunner run, std::string spread_seed, ResultSink on_result,
-            SkipSink on_skip);
+            SkipSink on_skip, SchedulerClock& clock = steady_clock());
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
@@ -38,6 +41,7 @@ class Scheduler {
   std::size_t in_flight() const;
 
  private:
+  static SchedulerClock& steady_clock();
   struct State;
   std::shared_ptr<State> state_;
 };

@@ -1,79 +1,223 @@
-// The scheduler on a real io_context with a scripted check runner: no sockets,
-// but real timers, so the assertions are about counts, not exact timings.
+// The scheduler with a scripted check runner and a manual clock (injected time):
+// no sockets and no real waiting, so every count below is exact. Time moves
+// only in advance() and jump(), which run everything that falls due, in order.
 #include "agent/scheduler.hpp"
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <map>
+
+#include "core/schedule.hpp"
 
 using namespace netprobe;
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
 
 namespace {
 
-std::shared_ptr<const ProbeSpec> probe(const std::string& name, Millis interval) {
+class ManualClock final : public SchedulerClock {
+ public:
+  class ManualTimer final : public Timer {
+   public:
+    ManualTimer(ManualClock& clock, const asio::any_io_executor& executor) : clock_(clock), wake_(executor) {
+      clock_.timers_.push_back(this);
+    }
+    ~ManualTimer() override { std::erase(clock_.timers_, this); }
+
+    asio::awaitable<void> wait_until(time_point when) override {
+      if (when <= clock_.now()) co_return;
+      due_ = when;
+      wake_.expires_at(asio::steady_timer::time_point::max());  // only wake() or cancel() end it
+      co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    void cancel() override { wake(); }
+    void wake() {
+      due_.reset();
+      wake_.cancel();
+    }
+    const std::optional<time_point>& due() const { return due_; }
+
+   private:
+    ManualClock& clock_;
+    asio::steady_timer wake_;  // never expires on its own: a signal, not a clock
+    std::optional<time_point> due_;
+  };
+
+  explicit ManualClock(asio::io_context& io) : io_(io) {}
+
+  time_point now() const override { return now_; }
+  std::unique_ptr<Timer> make_timer(const asio::any_io_executor& executor) override {
+    return std::make_unique<ManualTimer>(*this, executor);
+  }
+
+  // Time passes by `by`, stopping at every moment something is due.
+  void advance(std::chrono::milliseconds by) {
+    const time_point end = now_ + by;
+    run_ready();
+    while (const auto next = earliest_due()) {
+      if (*next > end) break;
+      now_ = *next;
+      wake_due();
+    }
+    now_ = end;
+    run_ready();
+  }
+
+  // A stall (a suspended process): time leaps by `by`, then what is due runs once.
+  void jump(std::chrono::milliseconds by) {
+    now_ += by;
+    wake_due();
+  }
+
+  // Starts at an arbitrary point, as steady_clock does.
+  time_point start() const { return time_point{} + 1000h; }
+
+ private:
+  std::optional<time_point> earliest_due() const {
+    std::optional<time_point> earliest;
+    for (const ManualTimer* timer : timers_) {
+      if (timer->due() && (!earliest || *timer->due() < *earliest)) earliest = timer->due();
+    }
+    return earliest;
+  }
+  void wake_due() {
+    for (ManualTimer* timer : std::vector<ManualTimer*>(timers_)) {
+      if (timer->due() && *timer->due() <= now_) timer->wake();
+    }
+    run_ready();
+  }
+  void run_ready() {
+    io_.restart();
+    io_.poll();
+  }
+
+  asio::io_context& io_;
+  time_point now_ = start();
+  std::vector<ManualTimer*> timers_;
+};
+
+constexpr Millis kInterval{1'000};
+
+std::shared_ptr<const ProbeSpec> probe(const std::string& name) {
   auto spec = std::make_shared<ProbeSpec>();
   spec->name = name;
-  spec->interval = interval;
-  spec->timeout = interval;
+  spec->interval = kInterval;
+  spec->timeout = kInterval;
   spec->params = TcpSpec{{"127.0.0.1", 1}};
   return spec;
 }
 
-Check check_of(std::shared_ptr<const ProbeSpec> spec) { return Check{std::move(spec), "t", "tcp", {}, {}}; }
+Check check_of(const std::string& name) { return Check{probe(name), "t", "tcp", {}, {}}; }
+
+// Where in its interval a check on node-a first runs (the scheduler's own rule).
+Millis offset_of(const std::string& name) { return spread_offset("node-a/" + name + "/t/tcp", kInterval); }
+
+// Runs due at offset + k × interval within [0, span].
+int runs_within(Millis offset, Millis span) { return offset > span ? 0 : static_cast<int>((span - offset) / kInterval) + 1; }
+
+ProbeResult result_of(const Check& check) {
+  ProbeResult result;
+  result.probe = check.probe->name;
+  return result;
+}
 
 }  // namespace
 
-TEST_CASE("a slow check is skipped, not stacked, and never delays a fast one") {
-  boost::asio::io_context io;
-  std::map<std::string, int> started, finished, skipped;
-  const Millis interval{50};
+TEST_CASE("every check runs once per interval at its spread offset") {
+  asio::io_context io;
+  ManualClock clock(io);
+  std::map<std::string, int> runs;
+  Scheduler::CheckRunner runner = [&](const Check& check) -> asio::awaitable<ProbeResult> {
+    ++runs[check.probe->name];
+    co_return result_of(check);
+  };
+  Scheduler scheduler(io.get_executor(), runner, "node-a", [](const ProbeResult&) {}, [](const Check&) {}, clock);
+  scheduler.start({check_of("a"), check_of("b"), check_of("c")});
+  clock.advance(9'500ms);
+  for (const std::string name : {"a", "b", "c"}) {
+    CAPTURE(name);
+    CHECK(runs[name] == runs_within(offset_of(name), Millis{9'500}));
+  }
+  // The offsets differ, so a fleet does not fire in one burst.
+  CHECK(offset_of("a") != offset_of("b"));
+}
 
-  // "slow" takes 4 intervals per run; "fast" returns at once.
-  Scheduler::CheckRunner runner = [&](const Check& check) -> boost::asio::awaitable<ProbeResult> {
+TEST_CASE("a slow check is skipped, not stacked, and never delays a fast one") {
+  asio::io_context io;
+  ManualClock clock(io);
+  std::map<std::string, int> started, finished, skipped;
+  // "slow" takes 3.5 intervals per run; "fast" returns at once.
+  Scheduler::CheckRunner runner = [&](const Check& check) -> asio::awaitable<ProbeResult> {
     ++started[check.probe->name];
     if (check.probe->name == "slow") {
-      boost::asio::steady_timer wait(io, interval * 4);
-      co_await wait.async_wait(boost::asio::use_awaitable);
+      const auto busy = clock.make_timer(io.get_executor());
+      co_await busy->wait_until(clock.now() + 3'500ms);
     }
-    ProbeResult result;
-    result.probe = check.probe->name;
-    co_return result;
+    co_return result_of(check);
   };
   Scheduler scheduler(
       io.get_executor(), runner, "node-a", [&](const ProbeResult& result) { ++finished[result.probe]; },
-      [&](const Check& check) { ++skipped[check.probe->name]; });
-  scheduler.start({check_of(probe("slow", interval)), check_of(probe("fast", interval))});
+      [&](const Check& check) { ++skipped[check.probe->name]; }, clock);
+  scheduler.start({check_of("slow"), check_of("fast")});
+  clock.advance(20'000ms);
 
-  io.run_for(std::chrono::milliseconds{1000});  // ~20 intervals
-  scheduler.stop();
-  io.run_for(std::chrono::milliseconds{300});  // let the in-flight slow run finish
-
-  CHECK(started["fast"] >= 12);  // ran on (almost) every interval despite "slow"
-  CHECK(started["slow"] <= 6);   // one run per 4+ intervals: never two at once
-  CHECK(skipped["slow"] >= 10);  // the due-but-busy runs were counted
+  CHECK(started["fast"] == runs_within(offset_of("fast"), Millis{20'000}));
   CHECK(skipped["fast"] == 0);
+  // slow runs every 4th slot (one run in flight at a time); the 3 slots between are skipped.
+  const int slots = runs_within(offset_of("slow"), Millis{20'000});
+  CHECK(started["slow"] == (slots + 3) / 4);
+  CHECK(skipped["slow"] == slots - started["slow"]);
+  const Millis last_start = offset_of("slow") + kInterval * (4 * ((slots - 1) / 4));
+  CHECK(scheduler.in_flight() == (last_start + Millis{3'500} > Millis{20'000} ? 1u : 0u));
+
+  scheduler.stop();
+  clock.advance(4'000ms);  // the in-flight run finishes and reports; nothing new starts
   CHECK(finished["slow"] == started["slow"]);
   CHECK(scheduler.in_flight() == 0);
+  CHECK(started["fast"] == runs_within(offset_of("fast"), Millis{20'000}));
 }
 
 TEST_CASE("start() replaces the running set") {
-  boost::asio::io_context io;
+  asio::io_context io;
+  ManualClock clock(io);
   std::map<std::string, int> runs;
-  Scheduler::CheckRunner runner = [&](const Check& check) -> boost::asio::awaitable<ProbeResult> {
+  Scheduler::CheckRunner runner = [&](const Check& check) -> asio::awaitable<ProbeResult> {
     ++runs[check.probe->name];
-    co_return ProbeResult{};
+    co_return result_of(check);
   };
-  Scheduler scheduler(io.get_executor(), runner, "node-a", [](const ProbeResult&) {}, [](const Check&) {});
-  scheduler.start({check_of(probe("old", Millis{20}))});
-  io.run_for(std::chrono::milliseconds{200});
-  const int old_runs = runs["old"];
-  CHECK(old_runs >= 3);
-  scheduler.start({check_of(probe("new", Millis{20}))});
-  io.run_for(std::chrono::milliseconds{200});
-  CHECK(runs["old"] == old_runs);
-  CHECK(runs["new"] >= 3);
-  scheduler.stop();
+  Scheduler scheduler(io.get_executor(), runner, "node-a", [](const ProbeResult&) {}, [](const Check&) {}, clock);
+  scheduler.start({check_of("old")});
+  clock.advance(5'000ms);
+  CHECK(runs["old"] == runs_within(offset_of("old"), Millis{5'000}));
+  scheduler.start({check_of("new")});
+  clock.advance(5'000ms);
+  CHECK(runs["old"] == runs_within(offset_of("old"), Millis{5'000}));
+  CHECK(runs["new"] == runs_within(offset_of("new"), Millis{5'000}));
+}
+
+TEST_CASE("after a stall the missed slots are skipped, not fired all at once") {
+  asio::io_context io;
+  ManualClock clock(io);
+  int runs = 0;
+  Scheduler::CheckRunner runner = [&](const Check& check) -> asio::awaitable<ProbeResult> {
+    ++runs;
+    co_return result_of(check);
+  };
+  Scheduler scheduler(io.get_executor(), runner, "node-a", [](const ProbeResult&) {}, [](const Check&) {}, clock);
+  scheduler.start({check_of("a")});
+  clock.advance(kInterval);  // the first run is in
+  const int before = runs;
+  REQUIRE(before == runs_within(offset_of("a"), kInterval));
+  clock.jump(10'000ms);  // ten slots pass while the process is suspended
+  CHECK(runs == before + 1);
+  // and the rhythm resumes: one run per interval from here
+  clock.advance(3'000ms);
+  CHECK(runs == before + 1 + 3);
 }
