@@ -43,6 +43,9 @@ std::chrono::system_clock::time_point parse_time(const std::string& value, const
   std::tm utc{};
   const char* end = strptime(value.c_str(), "%Y-%m-%dT%H:%M:%SZ", &utc);
   if (end == nullptr || *end != '\0') throw FieldError(field, "expected RFC 3339 UTC time, found \"" + value + "\"");
+  // system_clock counts nanoseconds in 64 bits: years outside 1678-2262 overflow it.
+  const int year = utc.tm_year + 1900;
+  if (year < 1970 || year > 2200) throw FieldError(field, "year " + std::to_string(year) + " is outside 1970-2200");
   return std::chrono::system_clock::from_time_t(timegm(&utc));
 }
 

@@ -50,7 +50,9 @@ class ManualClock final : public SchedulerClock {
     std::optional<time_point> due_;
   };
 
-  explicit ManualClock(asio::io_context& io) : io_(io) {}
+  // The io_context the scheduler under test runs on. The clock owns it so that
+  // coroutine frames, destroyed with it, still find the clock alive.
+  asio::io_context& io() { return io_; }
 
   time_point now() const override { return now_; }
   std::unique_ptr<Timer> make_timer(const asio::any_io_executor& executor) override {
@@ -98,9 +100,9 @@ class ManualClock final : public SchedulerClock {
     io_.poll();
   }
 
-  asio::io_context& io_;
   time_point now_ = start();
   std::vector<ManualTimer*> timers_;
+  asio::io_context io_;  // last: destroyed first, while timers_ is still there
 };
 
 constexpr Millis kInterval{1'000};
@@ -131,8 +133,8 @@ ProbeResult result_of(const Check& check) {
 }  // namespace
 
 TEST_CASE("every check runs once per interval at its spread offset") {
-  asio::io_context io;
-  ManualClock clock(io);
+  ManualClock clock;
+  asio::io_context& io = clock.io();
   std::map<std::string, int> runs;
   Scheduler::CheckRunner runner = [&](const Check& check) -> asio::awaitable<ProbeResult> {
     ++runs[check.probe->name];
@@ -150,8 +152,8 @@ TEST_CASE("every check runs once per interval at its spread offset") {
 }
 
 TEST_CASE("a slow check is skipped, not stacked, and never delays a fast one") {
-  asio::io_context io;
-  ManualClock clock(io);
+  ManualClock clock;
+  asio::io_context& io = clock.io();
   std::map<std::string, int> started, finished, skipped;
   // "slow" takes 3.5 intervals per run; "fast" returns at once.
   Scheduler::CheckRunner runner = [&](const Check& check) -> asio::awaitable<ProbeResult> {
@@ -185,8 +187,8 @@ TEST_CASE("a slow check is skipped, not stacked, and never delays a fast one") {
 }
 
 TEST_CASE("start() replaces the running set") {
-  asio::io_context io;
-  ManualClock clock(io);
+  ManualClock clock;
+  asio::io_context& io = clock.io();
   std::map<std::string, int> runs;
   Scheduler::CheckRunner runner = [&](const Check& check) -> asio::awaitable<ProbeResult> {
     ++runs[check.probe->name];
@@ -203,8 +205,8 @@ TEST_CASE("start() replaces the running set") {
 }
 
 TEST_CASE("after a stall the missed slots are skipped, not fired all at once") {
-  asio::io_context io;
-  ManualClock clock(io);
+  ManualClock clock;
+  asio::io_context& io = clock.io();
   int runs = 0;
   Scheduler::CheckRunner runner = [&](const Check& check) -> asio::awaitable<ProbeResult> {
     ++runs;

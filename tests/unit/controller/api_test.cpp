@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include "unit/corrupt.hpp"
+
 using namespace netprobe;
 
 namespace {
@@ -235,4 +237,23 @@ TEST_CASE("findings JSON: the lint shape, with when the analysis ran and why it 
   snapshot.error = "policies.yaml:3: spec: is required";
   CHECK(body(snapshot)["error"] == "policies.yaml:3: spec: is required");
   CHECK(body(snapshot)["findings"].size() == 1);  // the last good findings stay
+}
+
+TEST_CASE("corrupted ad hoc bodies get a 4xx naming what is wrong, never an exception") {
+  const std::string valid = adhoc(R"({"type": "tcp", "target": "127.0.0.1:9090", "timeout": "1s"})");
+  int refused = 0;
+  for (const std::string& body : testing::corruptions(valid, 3000)) {
+    try {
+      const ControllerRoute r = route(request("POST", "/api/v1/probes", body, "api-token"));
+      if (const auto* response = std::get_if<HttpResponse>(&r)) {
+        CHECK(response->status >= 400);
+        CHECK(response->status < 500);
+        CHECK_FALSE(nlohmann::json::parse(response->body)["error"]["message"].get<std::string>().empty());
+        ++refused;
+      }
+    } catch (const std::exception& error) {
+      FAIL_CHECK("body " << body << " threw " << error.what());
+    }
+  }
+  CHECK(refused > 1500);
 }

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <string>
 
+#include "unit/corrupt.hpp"
+
 using namespace netprobe;
 
 namespace {
@@ -118,4 +120,19 @@ TEST_CASE("invalid configs name the file, line and field") {
     CAPTURE(file);
     CHECK(error_of(file) == message);
   }
+}
+
+TEST_CASE("corrupted configs are refused with a ConfigError, never another exception") {
+  int refused = 0;
+  for (const std::string& text : testing::corruptions(read_testdata("valid.yaml"), 3000)) {
+    try {
+      parse_agent_config(text, "agent.yaml");
+    } catch (const ConfigError& error) {
+      ++refused;
+      CHECK(std::string(error.what()).rfind("agent.yaml:", 0) == 0);  // always names the file
+    } catch (const std::exception& error) {
+      FAIL_CHECK("config\n" << text << "\nthrew " << error.what());
+    }
+  }
+  CHECK(refused > 1000);
 }

@@ -9,6 +9,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/netpol_checks.hpp"
+#include "unit/corrupt.hpp"
+
 using namespace netprobe;
 
 namespace {
@@ -201,4 +204,19 @@ TEST_CASE("invalid documents and objects") {
         "policy.yaml:4: items[0].spec.containers[0].ports[0].containerPort: expected a whole number, found \"web\"");
   CHECK(error_of("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nstatus: {podIP: 10.0.0.300}\n") ==  // # not-a-destination
         "policy.yaml:4: status.podIP: invalid IP address \"10.0.0.300\"");  // # not-a-destination
+}
+
+TEST_CASE("corrupted manifests are refused with a ConfigError; whatever is read, the checks run") {
+  int refused = 0;
+  for (const std::string& text : testing::corruptions(testdata("workloads.yaml"), 1500)) {
+    try {
+      const Cluster cluster = read_manifests(text, "workloads.yaml");
+      run_checks(cluster);
+    } catch (const ConfigError&) {
+      ++refused;
+    } catch (const std::exception& error) {
+      FAIL_CHECK("manifests\n" << text << "\nthrew " << error.what());
+    }
+  }
+  CHECK(refused > 300);
 }

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include "unit/corrupt.hpp"
+
 using namespace netprobe;
 
 namespace {
@@ -65,6 +67,8 @@ TEST_CASE("bad reports name the field") {
   body = valid_report();
   body["results"][0]["time"] = "yesterday";
   CHECK(error_of(body) == "results[0].time: expected RFC 3339 UTC time, found \"yesterday\"");
+  body["results"][0]["time"] = "0001-11-26T10:00:00Z";  // would overflow the nanosecond clock
+  CHECK(error_of(body) == "results[0].time: year 1 is outside 1970-2200");
   body = valid_report();
   body["results"] = "none";
   CHECK(error_of(body) == "results: expected a list");
@@ -89,4 +93,18 @@ TEST_CASE("the result count is capped") {
   CHECK(parse_report(body.dump()).results.size() == kMaxResultsPerReport);
   body["results"].push_back(valid_result());
   CHECK(error_of(body) == "results: too many results (10001, at most 10000)");
+}
+
+TEST_CASE("corrupted reports are refused with a FieldError, never another exception") {
+  int refused = 0;
+  for (const std::string& body : testing::corruptions(valid_report().dump(), 3000)) {
+    try {
+      parse_report(body);
+    } catch (const FieldError&) {
+      ++refused;
+    } catch (const std::exception& error) {
+      FAIL_CHECK("body " << body << " threw " << error.what());
+    }
+  }
+  CHECK(refused > 1500);  // the error paths were really exercised
 }
