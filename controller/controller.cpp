@@ -225,6 +225,10 @@ void Controller::load() {
   ControllerConfig config = impl_->read_config();
   if (impl_->options.listen) config.listen = *impl_->options.listen;
   impl_->apply(std::move(config));
+  log::info("config loaded", {{"config", impl_->options.config_path},
+                              {"probes", impl_->config.probes.size()},
+                              {"alertmanager", impl_->config.alertmanager.urls},
+                              {"policy_analysis", impl_->config.policy_analysis.paths}});
 }
 
 void Controller::start() {
@@ -237,9 +241,7 @@ void Controller::start() {
                                    {"listen", impl_->config.listen},
                                    {"port", impl_->server.port()},
                                    {"reports", impl_->tokens.agent.empty() ? "refused: no --agent-token-file" : "accepted"},
-                                   {"adhoc", impl_->tokens.api.empty() ? "refused: no --api-token-file" : "enabled"},
-                                   {"alertmanager", impl_->config.alertmanager.urls},
-                                   {"policy_analysis", impl_->config.policy_analysis.paths}});
+                                   {"adhoc", impl_->tokens.api.empty() ? "refused: no --api-token-file" : "enabled"}});
   asio::co_spawn(impl_->io, impl_->housekeeping_loop(), asio::detached);
   impl_->wait_for_signal();
 }
