@@ -8,6 +8,7 @@
 # /proc/PID/stat, peak and current RSS from /proc/PID/status); the driver, dnsmasq and the target
 # servers are not. See bench/README.md for how to read the output.
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
   cat <<'EOF'
@@ -64,7 +65,6 @@ bin_dir=$NETPROBE_BUILD/bin
 exporter_bin=/usr/bin/prometheus-blackbox-exporter
 keep=0
 
-need_value() { [ $# -ge 2 ] || die "$1 needs a value (see --help)"; }
 while [ $# -gt 0 ]; do
   case $1 in
     --targets) need_value "$@"; targets=$2; shift 2 ;;
@@ -121,17 +121,7 @@ done
 # ---------------------------------------------------------------------------------------------
 # Processes and cleanup
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/netprobe-bench-XXXXXX")
-pids=()
-cleanup() {
-  local rc=$? pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  # Kept on request, and after a failure so that the logs can be read.
-  if [ "$keep" -eq 1 ] || [ "$rc" -eq 2 ]; then log "work directory kept: $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_workdir netprobe-bench
 
 # Stops one process started here and forgets it.
 stop() {
@@ -142,31 +132,10 @@ stop() {
   pids=(${kept[@]+"${kept[@]}"})
 }
 
-# Ports below the kernel's ephemeral range (32768-60999), so that the thousands of short client
-# connections made here and by anything else on the machine do not take them; and no socket in any
-# state may hold one.
-port_free() { ! ss -Htan "sport = :$1" | grep -q . && ! ss -Huan "sport = :$1" | grep -q .; }
-used_ports=" "
-pick_port() {  # variable: sets it to a free port not handed out before
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 12000))
-    if port_free "$p" && [[ $used_ports != *" $p "* ]]; then used_ports+="$p "; printf -v "$1" %s "$p"; return; fi
-  done
-}
 wait_tcp() {
   local i
   for i in $(seq 200); do ss -Htln "sport = :$1" | grep -q . && return 0; sleep 0.05; done
   die "nothing listens on 127.0.0.1:$1 (logs in $work)"
-}
-wait_http() {  # url [pid]: fails early when that process has exited
-  local i
-  for i in $(seq 200); do
-    curl -fsS -o /dev/null --max-time 1 "$1" 2>/dev/null && return 0
-    [ -z "${2:-}" ] || kill -0 "$2" 2>/dev/null || return 1
-    sleep 0.05
-  done
-  return 1
 }
 
 # Starts a server on a fresh port, retrying on another port if it does not come up (another

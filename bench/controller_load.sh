@@ -7,6 +7,7 @@
 # fan-outs to 1,000 agents answering on 127.0.X.Y. Only the controller's process is measured (CPU
 # from /proc/PID/stat and schedstat, peak RSS from VmHWM). See bench/README.md.
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
   cat <<'EOF'
@@ -54,7 +55,6 @@ bin_dir=$NETPROBE_BUILD/bin
 keep=0
 extra=()
 
-need_value() { [ $# -ge 2 ] || die "$1 needs a value (see --help)"; }
 while [ $# -gt 0 ]; do
   case $1 in
     --agents) need_value "$@"; agents=$2; shift 2 ;;
@@ -97,36 +97,7 @@ fi
 # ---------------------------------------------------------------------------------------------
 # Processes and cleanup
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/netprobe-controller-load-XXXXXX")
-pids=()
-cleanup() {
-  local rc=$? pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ "$keep" -eq 1 ] || [ "$rc" -ge 2 ]; then log "work directory kept: $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# Ports below the kernel's ephemeral range (32768-60999), which the generator's thousands of
-# report connections use; and no socket in any state may hold one.
-port_free() { ! ss -Htan "sport = :$1" | grep -q .; }
-pick_port() {  # variable
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 12000))
-    if port_free "$p"; then printf -v "$1" %s "$p"; return; fi
-  done
-}
-wait_http() {  # url pid: fails early when that process has exited
-  local i
-  for i in $(seq 200); do
-    curl -fsS -o /dev/null --max-time 1 "$1" 2>/dev/null && return 0
-    kill -0 "$2" 2>/dev/null || return 1
-    sleep 0.05
-  done
-  return 1
-}
+bench_workdir netprobe-controller-load
 
 token() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
 token >"$work/agent-token"

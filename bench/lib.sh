@@ -1,0 +1,43 @@
+# Helpers the benchmark scripts share: option parsing, a work directory whose
+# processes all stop on exit, free ports and readiness waits. Source it after
+# scripts/common.sh (log, die). Everything listens on 127.0.0.1.
+
+need_value() { [ $# -ge 2 ] || die "$1 needs a value (see --help)"; }
+
+# bench_workdir PREFIX: makes $work and the process list $pids; on exit every
+# process in $pids is stopped and $work removed, unless --keep set keep=1 or the
+# run failed (exit status >= 2), so its logs can be read.
+bench_workdir() {
+  work=$(mktemp -d "${TMPDIR:-/tmp}/$1-XXXXXX")
+  pids=()
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+bench_cleanup() {
+  local rc=$? pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "${keep:-0}" -eq 1 ] || [ "$rc" -ge 2 ]; then log "work directory kept: $work"; else rm -rf "$work"; fi
+}
+
+# Ports below the kernel's ephemeral range (32768-60999), so that the thousands of short client
+# connections a benchmark makes do not take them; and no TCP or UDP socket in any state may hold one.
+port_free() { ! ss -Htan "sport = :$1" | grep -q . && ! ss -Huan "sport = :$1" | grep -q .; }
+used_ports=" "
+pick_port() {  # variable: sets it to a free port not handed out before
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 12000))
+    if port_free "$p" && [[ $used_ports != *" $p "* ]]; then used_ports+="$p "; printf -v "$1" %s "$p"; return; fi
+  done
+}
+
+wait_http() {  # url [pid]: polls for up to 10 s; fails early when that process has exited
+  local i
+  for i in $(seq 200); do
+    curl -fsS -o /dev/null --max-time 1 "$1" 2>/dev/null && return 0
+    [ -z "${2:-}" ] || kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.05  # polling with a deadline
+  done
+  return 1
+}
