@@ -129,7 +129,7 @@ struct Controller::Impl {
     if (std::holds_alternative<RenderStatusPage>(route)) {
       HttpResponse response;
       response.content_type = "text/html; charset=utf-8";
-      response.body = render_status_page(store.targets(now), store.agents(now), now);
+      response.body = render_status_page(store.targets(now), store.agents(now), *policies.snapshot(), now);
       co_return response;
     }
     co_return co_await run_adhoc(std::get<RunAdhoc>(route), request.remote_address, now);

@@ -21,7 +21,7 @@ std::string html_escape(std::string_view text) {
 }
 
 std::string render_status_page(const std::vector<TargetView>& targets, const std::vector<AgentView>& agents,
-                               TimePoint now) {
+                               const PolicySnapshot& policies, TimePoint now) {
   std::ostringstream page;
   page << "<!doctype html><html><head><meta charset=\"utf-8\"><title>netprobe</title>"
           "<meta http-equiv=\"refresh\" content=\"10\"><style>"
@@ -52,7 +52,26 @@ std::string render_status_page(const std::vector<TargetView>& targets, const std
          << "</td><td>" << format_time(agent.last_report) << "</td><td>" << agent.results << "</td><td>"
          << html_escape(agent.version) << "</td></tr>";
   }
-  page << "</table></body></html>\n";
+  page << "</table>";
+  if (policies.enabled) {
+    page << "<h2>NetworkPolicy findings</h2><p>";
+    if (policies.analysed_at) {
+      page << policies.policies << " policies, " << policies.pods << " pods and workloads, analysed "
+           << format_time(*policies.analysed_at) << ". ";
+    }
+    if (!policies.error.empty()) page << "<span class=\"fail\">Last attempt failed: " << html_escape(policies.error) << "</span> ";
+    page << "JSON: <a href=\"/api/v1/findings\">/api/v1/findings</a>.</p>";
+    page << "<table><tr><th>severity</th><th>check</th><th>namespace</th><th>policy</th><th>finding</th>"
+            "<th>hint</th></tr>";
+    for (const Finding& finding : policies.findings) {
+      page << "<tr class=\"" << (finding.severity == "info" ? "ok" : "fail") << "\"><td>"
+           << html_escape(finding.severity) << "</td><td>" << html_escape(finding.check) << "</td><td>"
+           << html_escape(finding.ns) << "</td><td>" << html_escape(finding.policy) << "</td><td>"
+           << html_escape(finding.message) << "</td><td>" << html_escape(finding.hint) << "</td></tr>";
+    }
+    page << "</table>";
+  }
+  page << "</body></html>\n";
   return page.str();
 }
 

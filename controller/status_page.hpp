@@ -3,12 +3,14 @@
 #include <string>
 #include <vector>
 
+#include "controller/policy_snapshot.hpp"
 #include "core/store.hpp"
 
 namespace netprobe {
 
+// Targets, agents and, when the policy analysis is on, its findings.
 std::string render_status_page(const std::vector<TargetView>& targets, const std::vector<AgentView>& agents,
-                               TimePoint now);
+                               const PolicySnapshot& policies, TimePoint now);
 
 // Text safe inside HTML element content and attribute values.
 std::string html_escape(std::string_view text);

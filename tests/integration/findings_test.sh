@@ -43,6 +43,7 @@ check "findings point at the policy's file:line" \
   findings_match 'any(.findings[]; .policy == "payment-ingress" and (.source | test("cluster/policies.yaml:[0-9]+$")))'
 check "the same findings as netprobe lint --json" [ "$(findings | jq -c '[.findings[] | del(.source)]')" = \
   "$("$bin/netprobe" lint -f "$cluster" --metadata-severity error --json | jq -c '[.findings[] | del(.source)]')" ]
+check "the status page lists the findings" bash -c "curl -fsS '$ctl/' | grep -q 'did you mean app: payment?'"
 check "metric: the selector typo" metric_is "$ctl/metrics" \
   "$(finding_series selector-matches-nothing error payments payment-ingress)" 1
 check "metric: the DNS mistake" metric_is "$ctl/metrics" "$(finding_series dns-egress-blocked error frontend default-deny)" 1

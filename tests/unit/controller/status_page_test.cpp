@@ -12,9 +12,27 @@ TEST_CASE("names from reports are escaped") {
   target.failing = {FailingNode{"node<1>", "ns", Outcome::timeout, {}, ""}};
   AgentView agent;
   agent.node = "<img src=x>";
-  const std::string page = render_status_page({target}, {agent}, {});
+  const std::string page = render_status_page({target}, {agent}, {}, {});
   CHECK(page.find("<b>evil</b>") == std::string::npos);
   CHECK(page.find("&lt;b&gt;evil&lt;/b&gt;") != std::string::npos);
   CHECK(page.find("<img") == std::string::npos);
   CHECK(page.find("NetworkPolicy drop") != std::string::npos);  // the likely cause of the timeout
+}
+
+TEST_CASE("policy findings appear, escaped, when the analysis is on") {
+  CHECK(render_status_page({}, {}, {}, {}).find("NetworkPolicy findings") == std::string::npos);
+  PolicySnapshot policies;
+  policies.enabled = true;
+  policies.analysed_at = TimePoint{std::chrono::seconds{1'795'000'000}};
+  policies.policies = 12;
+  policies.findings.push_back(Finding{"selector-matches-nothing", "error", "payments", "<payment-ingress>",
+                                      "podSelector {app: paymnet} matches no pods", "did you mean app: payment?", {}});
+  policies.error = "cluster.yaml:3: spec: is required";
+  const std::string page = render_status_page({}, {}, policies, {});
+  CHECK(page.find("<h2>NetworkPolicy findings</h2>") != std::string::npos);
+  CHECK(page.find("12 policies") != std::string::npos);
+  CHECK(page.find("did you mean app: payment?") != std::string::npos);
+  CHECK(page.find("&lt;payment-ingress&gt;") != std::string::npos);
+  CHECK(page.find("<payment-ingress>") == std::string::npos);
+  CHECK(page.find("Last attempt failed: cluster.yaml:3: spec: is required") != std::string::npos);
 }
