@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.hpp"
+
 namespace netprobe {
 namespace {
 
@@ -62,7 +64,7 @@ HttpResponse probe_results_response(const std::vector<ProbeResult>& results) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const ProbeResult& result : results) list.push_back(to_json(result));
   HttpResponse response;
-  response.body = nlohmann::ordered_json{{"results", std::move(list)}}.dump() + "\n";
+  response.body = json_text(nlohmann::ordered_json{{"results", std::move(list)}}) + "\n";
   return response;
 }
 

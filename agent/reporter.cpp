@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.hpp"
 #include "core/url.hpp"
 #include "core/version.hpp"
 #include "io/dns_client.hpp"
@@ -121,7 +122,7 @@ struct Reporter::State : std::enable_shared_from_this<Reporter::State> {
   }
 
   asio::awaitable<void> report_to_all(const AgentReport& report) {
-    const std::string body = report_to_json(report).dump();
+    const std::string body = json_text(report_to_json(report));
     const auto now = Clock::now();
     for (Destination& destination : destinations) {
       // A controller that failed gets no early reports until its backoff has

@@ -13,6 +13,7 @@
 #include "core/netpol_checks.hpp"
 #include "core/netpol_eval.hpp"
 #include "core/finding_json.hpp"
+#include "core/json_text.hpp"
 #include "core/netpol_read.hpp"
 #include "io/manifest_files.hpp"
 
@@ -78,7 +79,7 @@ int explain(const Cluster& cluster, const std::vector<std::string>& values) {
   const nlohmann::json out{{"allowed", verdict.allowed},
                            {"egress", direction_json(verdict.egress)},
                            {"ingress", direction_json(verdict.ingress)}};
-  std::cout << out.dump() << "\n";
+  std::cout << json_text(out) << "\n";
   return verdict.allowed ? 0 : 1;
 }
 
@@ -172,7 +173,7 @@ int lint_command(const std::vector<std::string>& args) {
     if (vars.count("iam-annotation")) options.iam_annotations = vars["iam-annotation"].as<std::vector<std::string>>();
     const std::vector<Finding> findings = run_checks(cluster, options);
     if (vars.count("json")) {
-      std::cout << nlohmann::ordered_json{{"findings", to_json(findings)}}.dump() << "\n";
+      std::cout << json_text(nlohmann::ordered_json{{"findings", to_json(findings)}}) << "\n";
     } else {
       print_text(findings);
     }

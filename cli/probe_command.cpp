@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "core/json_text.hpp"
 #include "agent/probers/run_checks.hpp"
 #include "cli/commands.hpp"
 #include "core/probe_config.hpp"
@@ -177,7 +178,7 @@ int probe_command(const std::vector<std::string>& args) {
   for (const ProbeResult& result : results) {
     all_succeeded = all_succeeded && result.success;
     if (vars.count("json")) {
-      std::cout << to_json(result).dump() << "\n";
+      std::cout << json_text(to_json(result)) << "\n";
     } else {
       print_text(result);
     }

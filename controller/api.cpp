@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/finding_json.hpp"
+#include "core/json_text.hpp"
 #include "core/probe_json.hpp"
 #include "core/url.hpp"
 
@@ -171,7 +172,7 @@ HttpResponse report_accepted_response(std::size_t accepted, const ControllerConf
   ordered_json probes = ordered_json::array();
   for (const auto& probe : config.probes) probes.push_back(to_json(*probe));
   HttpResponse response;
-  response.body = ordered_json{{"accepted", accepted}, {"probes", std::move(probes)}}.dump() + "\n";
+  response.body = json_text(ordered_json{{"accepted", accepted}, {"probes", std::move(probes)}}) + "\n";
   return response;
 }
 
@@ -211,7 +212,7 @@ HttpResponse status_response(const std::vector<TargetView>& targets, const std::
                           {"results", agent.results}});
   }
   HttpResponse response;
-  response.body = ordered_json{{"targets", std::move(target_list)}, {"agents", std::move(agent_list)}}.dump() + "\n";
+  response.body = json_text(ordered_json{{"targets", std::move(target_list)}, {"agents", std::move(agent_list)}}) + "\n";
   return response;
 }
 
@@ -227,7 +228,7 @@ HttpResponse findings_response(const PolicySnapshot& snapshot) {
                     {"pods", snapshot.pods},
                     {"findings", to_json(snapshot.findings)}};
   HttpResponse response;
-  response.body = body.dump() + "\n";
+  response.body = json_text(body) + "\n";
   return response;
 }
 
@@ -252,7 +253,7 @@ HttpResponse adhoc_response(const ProbeSpec& spec, const std::vector<AdhocAnswer
   }
   ordered_json summary{{"total", total}, {"success", success}, {"by_outcome", by_outcome}};
   HttpResponse response;
-  response.body = ordered_json{{"results", std::move(results)}, {"summary", std::move(summary)}}.dump() + "\n";
+  response.body = json_text(ordered_json{{"results", std::move(results)}, {"summary", std::move(summary)}}) + "\n";
   return response;
 }
 

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_text.hpp"
+
 namespace netprobe {
 
 std::string_view HttpRequest::path() const {
@@ -12,7 +14,7 @@ std::string_view HttpRequest::path() const {
 HttpResponse json_response(int status, const nlohmann::json& body) {
   HttpResponse response;
   response.status = status;
-  response.body = body.dump();
+  response.body = json_text(body);
   response.body += '\n';
   return response;
 }

@@ -25,6 +25,13 @@ set +e; { cat "$data/workloads.yaml"; echo ---; cat "$data/broken/policies.yaml"
 check "-f - reads the manifests from standard input" \
   jqe 'any(.findings[]; .check == "selector-matches-nothing" and (.source | test("^<stdin>:[0-9]+$")))' "$TEST_TMP/stdin.json"
 
+# A label value with a byte that is not UTF-8: the finding quotes it, --json still prints valid JSON.
+sed 's/app: paymnet/app: paym\xe9nt/' "$data/broken/policies.yaml" >"$TEST_TMP/latin1.yaml"
+set +e; "$np" lint -f "$data/workloads.yaml" -f "$TEST_TMP/latin1.yaml" --json >"$TEST_TMP/latin1.json"; status=$?; set -e
+check "a non-UTF-8 label value: exit 1 ($status), not a crash" [ "$status" -eq 1 ]
+check "a non-UTF-8 label value: valid JSON with the byte replaced" \
+  jqe 'any(.findings[]; .policy == "payment-ingress" and (.message | contains("paym\ufffdnt")))' "$TEST_TMP/latin1.json"
+
 # The broken set: exit 1, each mistake found.
 check "the broken set exits 1 (errors found)" [ "$(exit_code "$np" lint "${broken[@]}")" = 1 ]
 set +e; "$np" lint "${broken[@]}" --json >"$TEST_TMP/broken.json"; set -e

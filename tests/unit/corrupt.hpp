@@ -14,7 +14,8 @@ namespace netprobe::testing {
 // character that matters to JSON or YAML, a range deleted or duplicated, a cut,
 // or deep nesting inserted.
 inline std::vector<std::string> corruptions(const std::string& valid, std::size_t count, std::uint32_t seed = 1) {
-  static constexpr std::string_view kSpecial = "{}[]:,\"'-#&*!|>%@`\n\t 0-9.eE+\\\x00\xff";
+  using namespace std::string_view_literals;  // the literal holds a NUL: its size must not stop there
+  static constexpr std::string_view kSpecial = "{}[]:,\"'-#&*!|>%@`\n\t 0-9.eE+\\\x00\xff\xe9\xc3"sv;
   std::mt19937 random(seed);
   const auto pick = [&](std::size_t bound) { return std::uniform_int_distribution<std::size_t>(0, bound)(random); };
   std::vector<std::string> out;
