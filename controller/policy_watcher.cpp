@@ -19,6 +19,10 @@ PolicySnapshot analyse_policies(const PolicyAnalysisConfig& config, const Policy
   snapshot.enabled = true;
   snapshot.attempted_at = now;
   try {
+    std::size_t files = 0;
+    for (const std::string& path : config.paths) files += manifest_files(path).size();
+    // An emptied ConfigMap or a wrong mount path must not read as "all fixed".
+    if (files == 0) throw ManifestPathError("no manifest files (*.yaml, *.yml, *.json) under the configured paths");
     const Cluster cluster = read_manifest_paths(config.paths);
     snapshot.findings = run_checks(cluster, config.checks);
     snapshot.analysed_at = now;

@@ -90,6 +90,7 @@ PolicyAnalysisConfig read_policy_analysis(const Field& field) {
     for (const Field& item : paths->as_list()) {
       std::string path = item.as_string();
       if (path.empty()) item.fail("an empty path");
+      if (path == "-") item.fail("standard input cannot be re-read every interval; name a file or directory");
       analysis.paths.push_back(std::move(path));
     }
   }

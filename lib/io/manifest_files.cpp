@@ -16,11 +16,18 @@ std::vector<fs::path> manifest_files(const std::string& argument) {
   std::error_code error;
   if (fs::is_directory(path, error)) {
     std::vector<fs::path> files;
-    for (const fs::directory_entry& entry : fs::directory_iterator(path, error)) {
+    fs::directory_iterator entries(path, error);
+    if (error) throw ManifestPathError(argument + ": " + error.message());
+    for (; entries != fs::directory_iterator(); entries.increment(error)) {
+      if (error) throw ManifestPathError(argument + ": " + error.message());
+      const fs::directory_entry& entry = *entries;
       const std::string name = entry.path().filename().string();
       const std::string extension = entry.path().extension().string();
-      // A mounted ConfigMap shows each key as a symlink into a hidden ..data directory.
-      if (name.empty() || name.front() == '.' || !entry.is_regular_file(error)) continue;
+      // A mounted ConfigMap shows each key as a symlink into a hidden ..data
+      // directory; a dangling one (mid-update) is not a manifest, so its own
+      // error is dropped rather than failing the directory.
+      std::error_code entry_error;
+      if (name.empty() || name.front() == '.' || !entry.is_regular_file(entry_error)) continue;
       if (name == "kustomization.yaml" || name == "kustomization.yml") continue;
       if (extension == ".yaml" || extension == ".yml" || extension == ".json") files.push_back(entry.path());
     }

@@ -108,4 +108,7 @@ TEST_CASE("invalid policy_analysis settings name the field") {
         "controller.yaml:2: policy_analysis.dns_labels: expected a map of label: value");
   CHECK(error_of("policy_analysis:\n  paths: /etc/netprobe\n").find("policy_analysis.paths") != std::string::npos);
   CHECK(error_of("policy_analysis:\n  path: [/etc]\n").find("policy_analysis.path: unknown key") != std::string::npos);
+  CHECK(error_of("policy_analysis:\n  paths: [\"-\"]\n") ==
+        "controller.yaml:2: policy_analysis.paths[0]: standard input cannot be re-read every interval; name a file or "
+        "directory");
 }

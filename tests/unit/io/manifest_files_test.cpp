@@ -41,6 +41,7 @@ TEST_CASE("a directory stands for its manifests in name order; kustomization and
   write_file(dir.path + "/..2026_11_26_10_00_00.1/d.yaml", kPolicy);
   fs::create_directory_symlink("..2026_11_26_10_00_00.1", dir.path + "/..data");
   fs::create_symlink("..data/d.yaml", dir.path + "/d.yaml");
+  fs::create_symlink("..data/gone.yaml", dir.path + "/e.yaml");  // dangling, as mid-update: skipped
 
   std::vector<std::string> names;
   for (const fs::path& file : manifest_files(dir.path)) names.push_back(file.filename().string());
