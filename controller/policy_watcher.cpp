@@ -48,6 +48,7 @@ struct PolicyWatcher::State {
   std::shared_ptr<const PolicySnapshot> current = std::make_shared<PolicySnapshot>();
   std::uint64_t generation = 0;  // bumped by configure(); a result of an older config is dropped
   bool running = false;          // an analysis is on the pool thread
+  std::chrono::steady_clock::time_point last_start;  // of the latest analysis: the next is interval later
   bool stopped = false;
 };
 
@@ -56,8 +57,11 @@ namespace {
 using State = std::shared_ptr<PolicyWatcher::State>;
 void analyse_now(const State& state);
 
+// At a fixed rate (interval from the start of the last analysis, not its end), so
+// a finding's lifetime is a whole number of intervals and alert `for:` durations
+// can be reasoned about however long an analysis takes.
 void schedule_next(const State& state) {
-  state->timer.expires_after(state->config.interval);
+  state->timer.expires_at(state->last_start + state->config.interval);
   state->timer.async_wait([weak = std::weak_ptr(state)](const boost::system::error_code& error) {
     const State locked = weak.lock();
     if (error || !locked || locked->stopped) return;
@@ -86,6 +90,7 @@ void finish(const State& state, PolicySnapshot snapshot, std::uint64_t generatio
 void analyse_now(const State& state) {
   if (state->running || state->stopped || state->config.paths.empty()) return;
   state->running = true;
+  state->last_start = std::chrono::steady_clock::now();
   asio::post(state->pool, [weak = std::weak_ptr(state), config = state->config, previous = state->current,
                            generation = state->generation, &io = state->io] {
     PolicySnapshot snapshot = analyse_policies(config, *previous, std::chrono::system_clock::now());
