@@ -2,6 +2,7 @@
 #include <chrono>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "core/json_text.hpp"
 #include "core/url.hpp"
 #include "io/http_client.hpp"
 
@@ -42,14 +44,71 @@ void print_table(const nlohmann::json& status) {
   std::cout << "\nagents: " << reporting << " reporting" << (stale.empty() ? "" : ", stale: " + stale) << "\n";
 }
 
+void print_findings(const nlohmann::json& answer) {
+  if (!answer.value("enabled", false)) {
+    std::cout << "policy analysis is off (controller config: policy_analysis.paths)\n";
+    return;
+  }
+  std::cout << std::left << std::setw(9) << "SEVERITY" << std::setw(26) << "CHECK" << std::setw(16) << "NAMESPACE"
+            << std::setw(24) << "POLICY" << "FINDING\n";
+  for (const auto& finding : answer.value("findings", nlohmann::json::array())) {
+    std::cout << std::setw(9) << finding.value("severity", "") << std::setw(26) << finding.value("check", "")
+              << std::setw(16) << finding.value("namespace", "") << std::setw(24) << finding.value("policy", "")
+              << finding.value("message", "") << "\n";
+    if (const std::string hint = finding.value("hint", ""); !hint.empty()) {
+      std::cout << std::string(75, ' ') << "hint: " << hint << "\n";
+    }
+  }
+  const auto text_or = [&](const char* key, const char* otherwise) {
+    return answer.contains(key) && answer[key].is_string() ? answer[key].get<std::string>() : std::string(otherwise);
+  };
+  std::cout << "\nanalysed: " << text_or("analysed_at", "not yet");
+  if (answer.contains("error") && answer["error"].is_string()) std::cout << "; last attempt failed: " << text_or("error", "");
+  std::cout << "\n";
+}
+
+// GET base URL + path; the JSON object answered, or nullopt with the reason printed.
+std::optional<nlohmann::json> fetch(const HttpUrl& url, const std::string& path, Millis timeout) {
+  ClientRequest request;
+  request.host = url.host;
+  request.port = url.port;
+  request.tls = url.tls;
+  request.target = (url.target == "/" ? std::string() : url.target) + path;
+  ClientOptions options;
+  options.deadline = std::chrono::steady_clock::now() + timeout;
+  options.budget = timeout;
+  options.body_limit = 64 << 20;
+  ClientExchange exchange;
+  boost::asio::io_context io(1);
+  boost::asio::co_spawn(
+      io, [&]() -> boost::asio::awaitable<void> { exchange = co_await http_exchange(request, options); },
+      boost::asio::detached);
+  io.run();
+  if (!exchange.answered()) {
+    std::cerr << "netprobe status: " << describe_failure(request, exchange) << "\n";
+    return std::nullopt;
+  }
+  if (exchange.reply.status != 200) {
+    std::cerr << "netprobe status: the controller answered " << exchange.reply.status << ": " << exchange.reply.body << "\n";
+    return std::nullopt;
+  }
+  auto answer = nlohmann::json::parse(exchange.reply.body, nullptr, false);
+  if (answer.is_discarded() || !answer.is_object()) {
+    std::cerr << "netprobe status: the controller's answer is not JSON\n";
+    return std::nullopt;
+  }
+  return answer;
+}
+
 }  // namespace
 
 int status_command(const std::vector<std::string>& args) {
-  po::options_description flags("usage: netprobe status [--controller URL] [--json]\n\nOptions");
+  po::options_description flags("usage: netprobe status [--controller URL] [--findings] [--json]\n\nOptions");
   flags.add_options()
       ("help,h", "print this help")
       ("controller", po::value<std::string>()->default_value("http://127.0.0.1:9742"), "controller base URL")
       ("timeout", po::value<std::string>()->default_value("5s"), "deadline for the request")
+      ("findings", "the NetworkPolicy findings of the controller's policy analysis instead of the targets")
       ("json", "print the controller's JSON as it came");
   po::variables_map vars;
   try {
@@ -60,7 +119,8 @@ int status_command(const std::vector<std::string>& args) {
     return 2;
   }
   if (vars.count("help")) {
-    std::cout << flags << "\nExit codes: 0 nothing failing, 1 some target failing or the controller unreachable, 2 usage error.\n";
+    std::cout << flags << "\nExit codes: 0 nothing failing (with --findings: no error finding), 1 some target failing"
+                          " (an error finding) or the controller unreachable, 2 usage error.\n";
     return 0;
   }
   UrlError url_error;
@@ -75,36 +135,24 @@ int status_command(const std::vector<std::string>& args) {
     return 2;
   }
 
-  ClientRequest request;
-  request.host = url->host;
-  request.port = url->port;
-  request.tls = url->tls;
-  request.target = (url->target == "/" ? std::string() : url->target) + "/api/v1/status";
-  ClientOptions options;
-  options.deadline = std::chrono::steady_clock::now() + *timeout;
-  options.budget = *timeout;
-  options.body_limit = 64 << 20;
-  ClientExchange exchange;
-  boost::asio::io_context io(1);
-  boost::asio::co_spawn(
-      io, [&]() -> boost::asio::awaitable<void> { exchange = co_await http_exchange(request, options); },
-      boost::asio::detached);
-  io.run();
-  if (!exchange.answered()) {
-    std::cerr << "netprobe status: " << describe_failure(request, exchange) << "\n";
-    return 1;
+  if (vars.count("findings")) {
+    const auto answer = fetch(*url, "/api/v1/findings", *timeout);
+    if (!answer) return 1;
+    if (vars.count("json")) {
+      std::cout << json_text(*answer, 2) << "\n";
+    } else {
+      print_findings(*answer);
+    }
+    for (const auto& finding : answer->value("findings", nlohmann::json::array())) {
+      if (finding.value("severity", "") == "error") return 1;
+    }
+    return 0;
   }
-  if (exchange.reply.status != 200) {
-    std::cerr << "netprobe status: the controller answered " << exchange.reply.status << ": " << exchange.reply.body << "\n";
-    return 1;
-  }
-  const auto status = nlohmann::json::parse(exchange.reply.body, nullptr, false);
-  if (status.is_discarded() || !status.is_object()) {
-    std::cerr << "netprobe status: the controller's answer is not JSON\n";
-    return 1;
-  }
+  const auto answer = fetch(*url, "/api/v1/status", *timeout);
+  if (!answer) return 1;
+  const nlohmann::json& status = *answer;
   if (vars.count("json")) {
-    std::cout << status.dump(2) << "\n";
+    std::cout << json_text(status, 2) << "\n";
   } else {
     print_table(status);
   }

@@ -43,6 +43,13 @@ check "findings point at the policy's file:line" \
   findings_match 'any(.findings[]; .policy == "payment-ingress" and (.source | test("cluster/policies.yaml:[0-9]+$")))'
 check "the same findings as netprobe lint --json" [ "$(findings | jq -c '[.findings[] | del(.source)]')" = \
   "$("$bin/netprobe" lint -f "$cluster" --metadata-severity error --json | jq -c '[.findings[] | del(.source)]')" ]
+exit_code() { set +e; "$@" >/dev/null 2>&1; local code=$?; set -e; echo "$code"; }
+check "netprobe status --findings exits 1 on error findings" \
+  [ "$(exit_code "$bin/netprobe" status --controller "$ctl" --findings)" = 1 ]
+check "netprobe status --findings shows the hint" \
+  bash -c "'$bin/netprobe' status --controller '$ctl' --findings | grep -q 'hint: did you mean app: payment?'"
+check "netprobe status --findings --json is the controller's JSON" \
+  [ "$("$bin/netprobe" status --controller "$ctl" --findings --json | jq '.findings | length')" = 5 ]
 check "the status page lists the findings" bash -c "curl -fsS '$ctl/' | grep -q 'did you mean app: payment?'"
 check "metric: the selector typo" metric_is "$ctl/metrics" \
   "$(finding_series selector-matches-nothing error payments payment-ingress)" 1
@@ -52,6 +59,8 @@ check "metric: analysis successful" analysis_successful 1
 # --- a manifest is fixed: the findings go within an interval ------------------------
 cp "$data/fixed/policies.yaml" "$cluster/policies.yaml"
 check "after the fix: no findings" wait_until 5 findings_match '.findings == []'
+check "after the fix: netprobe status --findings exits 0" \
+  [ "$(exit_code "$bin/netprobe" status --controller "$ctl" --findings)" = 0 ]
 check "after the fix: no netprobe_policy_finding series" \
   [ "$(curl -fsS "$ctl/metrics" | grep -c '^netprobe_policy_finding{')" -eq 0 ]
 
@@ -71,6 +80,8 @@ check "fixed: analysis_successful 1 again" wait_until 5 analysis_successful 1
 write_controller_config
 kill -HUP "$ctl_pid"
 check "after a reload without policy_analysis: disabled" wait_until 5 findings_match '.enabled == false and .findings == []'
+check "after the reload: netprobe status --findings says the analysis is off" \
+  bash -c "'$bin/netprobe' status --controller '$ctl' --findings | grep -q 'policy analysis is off'"
 check "after the reload: no analysis gauge" [ "$(curl -fsS "$ctl/metrics" | grep -c '^netprobe_policy_analysis_successful')" -eq 0 ]
 
 # --- a bad policy_analysis setting is refused at start with file:line: field --------
