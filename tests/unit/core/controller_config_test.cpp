@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "unit/corrupt.hpp"
+
 using namespace netprobe;
 
 namespace {
@@ -111,4 +113,38 @@ TEST_CASE("invalid policy_analysis settings name the field") {
   CHECK(error_of("policy_analysis:\n  paths: [\"-\"]\n") ==
         "controller.yaml:2: policy_analysis.paths[0]: standard input cannot be re-read every interval; name a file or "
         "directory");
+}
+
+TEST_CASE("corrupted controller configs are refused with a ConfigError, never another exception") {
+  const std::string valid = R"(listen: ":9742"
+stale_after: 3
+max_failing_series: 500
+adhoc:
+  allow_cidrs: ["127.0.0.0/8"]
+  allow_suffixes: [".cluster.local"]
+  rate_per_minute: 60
+alertmanager:
+  urls: ["http://alertmanager.monitoring.svc:9093"]
+  for: 20s
+policy_analysis:
+  paths: [/etc/netprobe/cluster]
+  interval: 1m
+  dns_labels: {k8s-app: kube-dns}
+probes:
+  - name: kube-dns
+    type: dns
+    query: kubernetes.default.svc.cluster.local.
+)";
+  int refused = 0;
+  for (const std::string& text : testing::corruptions(valid, 3000)) {
+    try {
+      parse_controller_config(text, "controller.yaml");
+    } catch (const ConfigError& error) {
+      ++refused;
+      CHECK(std::string(error.what()).rfind("controller.yaml:", 0) == 0);
+    } catch (const std::exception& error) {
+      FAIL_CHECK("config\n" << text << "\nthrew " << error.what());
+    }
+  }
+  CHECK(refused > 1000);
 }
