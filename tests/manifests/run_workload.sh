@@ -4,10 +4,16 @@
 # BIN_DIR, checks that it stays up and answers its liveness and readiness paths, then stops
 # it with SIGTERM and expects a clean exit. validate_test.sh runs this under
 # `unshare -n`: a fresh network namespace with nothing but loopback, so the probes of the
-# real default config (kube-dns, 169.254.169.254, the controller) cannot leave it.
+# real default config (kube-dns, 169.254.169.254, the controller) cannot leave it.  # netns-only
 set -euo pipefail
 dir=${1:?usage: run_workload.sh PLAN_DIR BIN_DIR} bin=${2:?usage: run_workload.sh PLAN_DIR BIN_DIR}
 
+# The real default probes must never reach the host's network: refuse to run outside a
+# network namespace that has nothing but loopback.
+if [ "$(ip -o link show | wc -l)" -ne 1 ]; then
+  echo "run_workload.sh: refusing to run outside a fresh network namespace (unshare -n)" >&2
+  exit 1
+fi
 ip link set lo up
 mapfile -d '' argv <"$dir/argv"
 mapfile -d '' envs <"$dir/env"
