@@ -158,7 +158,7 @@ struct Agent::Impl {
       HttpResponse response;
       response.content_type = "text/plain; version=0.0.4; charset=utf-8";
       response.body = metrics.render();
-      // Rendering copies every series; hand that memory back to the system
+      // The text is freed once sent; hand the heap it grew back to the system
       // rather than keep it resident until the next scrape.
       malloc_trim(0);
       co_return response;

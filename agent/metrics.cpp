@@ -1,172 +1,118 @@
 #include "metrics.hpp"
 
+#include <algorithm>
 #include <set>
 
-#include <prometheus/counter.h>
-#include <prometheus/gauge.h>
-#include <prometheus/histogram.h>
-#include <prometheus/registry.h>
-#include <prometheus/text_serializer.h>
+#include "core/exposition.hpp"
 
 namespace netprobe {
-namespace {
 
-// From a loopback connect (~100us) to a slow DNS timeout (10s), a bucket per
-// half decade: every bucket is a series per check, so fewer keep /metrics small.
-const prometheus::Histogram::BucketBoundaries kDurationBuckets{0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10};
-
-std::size_t outcome_index(Outcome outcome) { return static_cast<std::size_t>(outcome); }
-
-}  // namespace
+using exposition::MetricType;
 
 AgentMetrics::AgentMetrics(const Identity& identity, const std::string& version)
-    : registry_(std::make_shared<prometheus::Registry>()),
-      success_(prometheus::BuildGauge()
-                   .Name("netprobe_probe_success")
-                   .Help("Whether the latest run of the check succeeded against its expect (1) or not (0).")
-                   .Register(*registry_)),
-      outcome_(prometheus::BuildGauge()
-                   .Name("netprobe_probe_outcome")
-                   .Help("1 for the outcome of the latest run of the check, 0 for every other outcome.")
-                   .Register(*registry_)),
-      duration_(prometheus::BuildHistogram()
-                    .Name("netprobe_probe_duration_seconds")
-                    .Help("How long probe runs took.")
-                    .Register(*registry_)),
-      runs_(prometheus::BuildCounter()
-                .Name("netprobe_probe_runs_total")
-                .Help("Probe runs by outcome.")
-                .Register(*registry_)),
-      skipped_(prometheus::BuildCounter()
-                   .Name("netprobe_probe_skipped_total")
-                   .Help("Runs skipped because the previous run of the check was still in flight.")
-                   .Register(*registry_)),
-      reload_success_(prometheus::BuildGauge()
-                          .Name("netprobe_agent_config_last_reload_successful")
-                          .Help("Whether the last configuration load succeeded.")
-                          .Register(*registry_)),
-      reloads_(prometheus::BuildCounter()
-                   .Name("netprobe_agent_config_reloads_total")
-                   .Help("Configuration loads by result.")
-                   .Register(*registry_)) {
-  prometheus::BuildGauge()
-      .Name("netprobe_agent_info")
-      .Help("Identity of this agent; always 1.")
-      .Register(*registry_)
-      .Add({{"node", identity.node}, {"namespace", identity.ns}, {"version", version}})
-      .Set(1);
-  reload_success_.Add({}).Set(1);
-}
-
-AgentMetrics::~AgentMetrics() = default;
-
-void AgentMetrics::remove_check(const CheckKey& key, CheckSeries& series) {
-  (void)key;
-  success_.Remove(series.success);
-  for (prometheus::Gauge* gauge : series.outcome) outcome_.Remove(gauge);
-}
+    : identity_(identity), version_(version) {}
 
 void AgentMetrics::set_checks(const std::vector<Check>& checks) {
-  std::set<CheckKey> wanted;
-  std::set<ProbeTransport> wanted_pairs;
+  std::map<CheckKey, CheckSeries> kept;
+  std::set<ProbeTransport> pairs;
   for (const Check& check : checks) {
     const ProbeSpec& spec = *check.probe;
     CheckKey key{spec.name, check.target, check.transport};
-    wanted.insert(key);
-    wanted_pairs.emplace(spec.name, check.transport);
-    const std::string type(to_string(spec.type()));
-    const std::string expect(to_string(spec.expect));
+    pairs.emplace(spec.name, check.transport);
+    CheckSeries fresh;
+    fresh.type = to_string(spec.type());
+    fresh.expect = to_string(spec.expect);
     auto existing = checks_.find(key);
-    if (existing != checks_.end() && (existing->second.type != type || existing->second.expect != expect)) {
-      remove_check(existing->first, existing->second);  // same check, new labels: start over
-      checks_.erase(existing);
-      existing = checks_.end();
-    }
-    if (existing != checks_.end()) continue;
-    CheckSeries series;
-    series.type = type;
-    series.expect = expect;
-    series.success = &success_.Add({{"probe", spec.name},
-                                    {"type", type},
-                                    {"target", check.target},
-                                    {"transport", check.transport},
-                                    {"expect", expect}});
-    for (Outcome outcome : kAllOutcomes) {
-      series.outcome[outcome_index(outcome)] = &outcome_.Add({{"probe", spec.name},
-                                                              {"target", check.target},
-                                                              {"transport", check.transport},
-                                                              {"outcome", std::string(to_string(outcome))}});
-    }
-    checks_.emplace(std::move(key), series);
-  }
-  for (auto it = checks_.begin(); it != checks_.end();) {
-    if (wanted.contains(it->first)) {
-      ++it;
+    // The same check with new labels (type, expect) starts over.
+    if (existing != checks_.end() && existing->second.type == fresh.type && existing->second.expect == fresh.expect) {
+      kept.insert(checks_.extract(existing));
     } else {
-      remove_check(it->first, it->second);
-      it = checks_.erase(it);
+      kept.insert_or_assign(std::move(key), std::move(fresh));
     }
   }
-  for (auto it = durations_.begin(); it != durations_.end();) {
-    if (wanted_pairs.contains(it->first)) {
-      ++it;
-    } else {
-      duration_.Remove(it->second);
-      it = durations_.erase(it);
-    }
-  }
-  for (auto it = run_counters_.begin(); it != run_counters_.end();) {
-    if (wanted_pairs.contains({std::get<0>(it->first), std::get<1>(it->first)})) {
-      ++it;
-    } else {
-      runs_.Remove(it->second);
-      it = run_counters_.erase(it);
-    }
-  }
-  for (auto it = skip_counters_.begin(); it != skip_counters_.end();) {
-    if (wanted_pairs.contains(it->first)) {
-      ++it;
-    } else {
-      skipped_.Remove(it->second);
-      it = skip_counters_.erase(it);
-    }
-  }
+  checks_ = std::move(kept);
+  std::erase_if(durations_, [&](const auto& entry) { return !pairs.contains(entry.first); });
+  std::erase_if(runs_, [&](const auto& entry) {
+    return !pairs.contains({std::get<0>(entry.first), std::get<1>(entry.first)});
+  });
+  std::erase_if(skips_, [&](const auto& entry) { return !pairs.contains(entry.first); });
 }
 
 void AgentMetrics::record(const ProbeResult& result) {
   auto series = checks_.find({result.probe, result.target, result.transport});
   if (series == checks_.end()) return;  // the check was removed by a reload while it ran
-  series->second.success->Set(result.success ? 1 : 0);
-  for (Outcome outcome : kAllOutcomes) {
-    series->second.outcome[outcome_index(outcome)]->Set(outcome == result.outcome ? 1 : 0);
-  }
-  const ProbeTransport pair{result.probe, result.transport};
-  auto& histogram = durations_[pair];
-  if (histogram == nullptr) {
-    histogram = &duration_.Add({{"probe", result.probe}, {"transport", result.transport}}, kDurationBuckets);
-  }
-  histogram->Observe(result.duration_seconds);
-  auto& counter = run_counters_[{result.probe, result.transport, result.outcome}];
-  if (counter == nullptr) {
-    counter = &runs_.Add(
-        {{"probe", result.probe}, {"transport", result.transport}, {"outcome", std::string(to_string(result.outcome))}});
-  }
-  counter->Increment();
+  series->second.success = result.success;
+  series->second.outcome = result.outcome;
+  Durations& durations = durations_[{result.probe, result.transport}];
+  const auto bucket = std::lower_bound(kDurationBuckets.begin(), kDurationBuckets.end(), result.duration_seconds);
+  ++durations.counts[static_cast<std::size_t>(bucket - kDurationBuckets.begin())];
+  durations.sum += result.duration_seconds;
+  ++runs_[{result.probe, result.transport, result.outcome}];
 }
 
-void AgentMetrics::skipped(const Check& check) {
-  auto& counter = skip_counters_[{check.probe->name, check.transport}];
-  if (counter == nullptr) counter = &skipped_.Add({{"probe", check.probe->name}, {"transport", check.transport}});
-  counter->Increment();
-}
+void AgentMetrics::skipped(const Check& check) { ++skips_[{check.probe->name, check.transport}]; }
 
 void AgentMetrics::config_reloaded(bool success) {
-  reload_success_.Add({}).Set(success ? 1 : 0);
-  reloads_.Add({{"result", success ? "success" : "failure"}}).Increment();
+  last_reload_successful_ = success;
+  ++(success ? reloads_succeeded_ : reloads_failed_);
 }
 
 std::string AgentMetrics::render() const {
-  return prometheus::TextSerializer().Serialize(registry_->Collect());
+  std::string text;
+  text.reserve(last_render_size_ + last_render_size_ / 8);
+  exposition::Writer out(text);
+
+  out.family("netprobe_agent_info", MetricType::gauge, "Identity of this agent; always 1.");
+  out.sample("netprobe_agent_info", {{"namespace", identity_.ns}, {"node", identity_.node}, {"version", version_}}, 1.0);
+
+  out.family("netprobe_probe_success", MetricType::gauge,
+             "Whether the latest run of the check succeeded against its expect (1) or not (0).");
+  for (const auto& [key, series] : checks_) {
+    const auto& [probe, target, transport] = key;
+    out.sample("netprobe_probe_success",
+               {{"expect", series.expect}, {"probe", probe}, {"target", target}, {"transport", transport}, {"type", series.type}},
+               series.success ? 1.0 : 0.0);
+  }
+
+  out.family("netprobe_probe_outcome", MetricType::gauge,
+             "1 for the outcome of the latest run of the check, 0 for every other outcome.");
+  for (const auto& [key, series] : checks_) {
+    const auto& [probe, target, transport] = key;
+    for (Outcome outcome : kAllOutcomes) {
+      out.sample("netprobe_probe_outcome",
+                 {{"outcome", to_string(outcome)}, {"probe", probe}, {"target", target}, {"transport", transport}},
+                 series.outcome == outcome ? 1.0 : 0.0);
+    }
+  }
+
+  out.family("netprobe_probe_duration_seconds", MetricType::histogram, "How long probe runs took.");
+  for (const auto& [key, durations] : durations_) {
+    out.histogram("netprobe_probe_duration_seconds", {{"probe", key.first}, {"transport", key.second}},
+                  kDurationBuckets, durations.counts, durations.sum);
+  }
+
+  out.family("netprobe_probe_runs_total", MetricType::counter, "Probe runs by outcome.");
+  for (const auto& [key, count] : runs_) {
+    const auto& [probe, transport, outcome] = key;
+    out.sample("netprobe_probe_runs_total", {{"outcome", to_string(outcome)}, {"probe", probe}, {"transport", transport}},
+               count);
+  }
+
+  out.family("netprobe_probe_skipped_total", MetricType::counter,
+             "Runs skipped because the previous run of the check was still in flight.");
+  for (const auto& [key, count] : skips_) {
+    out.sample("netprobe_probe_skipped_total", {{"probe", key.first}, {"transport", key.second}}, count);
+  }
+
+  out.family("netprobe_agent_config_last_reload_successful", MetricType::gauge,
+             "Whether the last configuration load succeeded.");
+  out.sample("netprobe_agent_config_last_reload_successful", {}, last_reload_successful_ ? 1.0 : 0.0);
+  out.family("netprobe_agent_config_reloads_total", MetricType::counter, "Configuration loads by result.");
+  out.sample("netprobe_agent_config_reloads_total", {{"result", "failure"}}, reloads_failed_);
+  out.sample("netprobe_agent_config_reloads_total", {{"result", "success"}}, reloads_succeeded_);
+
+  last_render_size_ = text.size();
+  return text;
 }
 
 }  // namespace netprobe

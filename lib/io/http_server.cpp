@@ -29,12 +29,12 @@ namespace http = beast::http;
 using asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-http::response<http::string_body> to_beast(const HttpResponse& response, unsigned version, bool keep_alive) {
+http::response<http::string_body> to_beast(HttpResponse response, unsigned version, bool keep_alive) {
   http::response<http::string_body> out{static_cast<http::status>(response.status), version};
   out.set(http::field::server, "netprobe");
   out.set(http::field::content_type, response.content_type);
   for (const auto& [name, value] : response.headers) out.set(name, value);
-  out.body() = response.body;
+  out.body() = std::move(response.body);  // a /metrics page can be hundreds of KB
   out.keep_alive(keep_alive);
   out.prepare_payload();
   return out;
@@ -110,7 +110,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       if (!read_error && options.admit) {
         if (auto refusal = options.admit(from_beast(parser.get(), remote), parser.content_length().value_or(0))) {
           stream.expires_after(options.write_timeout);
-          auto out = to_beast(*refusal, parser.get().version(), false);
+          auto out = to_beast(std::move(*refusal), parser.get().version(), false);
           co_await http::async_write(stream, out, use_tuple);
           break;  // the body stays unread: this connection cannot be reused
         }
@@ -138,14 +138,14 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
           break;  // closed, timed out or reset: nobody to answer
         }
         stream.expires_after(options.write_timeout);
-        auto out = to_beast(reply, 11, false);
+        auto out = to_beast(std::move(reply), 11, false);
         co_await http::async_write(stream, out, use_tuple);
         break;
       }
       const auto& request = parser.get();
       HttpResponse reply = co_await respond(from_beast(request, remote));
       const bool keep_alive = request.keep_alive() && !stopped;
-      auto out = to_beast(reply, request.version(), keep_alive);
+      auto out = to_beast(std::move(reply), request.version(), keep_alive);
       stream.expires_after(options.write_timeout);
       auto [write_error, written] = co_await http::async_write(stream, out, use_tuple);
       if (write_error || !keep_alive) break;

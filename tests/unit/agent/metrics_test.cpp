@@ -77,3 +77,71 @@ TEST_CASE("results of checks that are no longer configured are ignored") {
   metrics.record(stray);
   CHECK(metrics.render().find("removed") == std::string::npos);
 }
+
+TEST_CASE("durations land in the bucket whose bound is the first at or above them") {
+  AgentMetrics metrics(Identity{"n", "ns"}, "v");
+  metrics.set_checks(expand_checks(tcp_probe("api"), {}));
+  ProbeResult result;
+  result.probe = "api";
+  result.target = "127.0.0.1:80";
+  result.transport = "tcp";
+  result.outcome = Outcome::ok;
+  result.success = true;
+  for (double seconds : {0.0002, 0.001, 0.003, 0.7, 30.0}) {
+    result.duration_seconds = seconds;
+    metrics.record(result);
+  }
+  const std::string text = metrics.render();
+  const auto bucket = [&](const std::string& le, int count) {
+    return has_line(text, R"(netprobe_probe_duration_seconds_bucket{probe="api",transport="tcp",le=")" + le + "\"} " +
+                              std::to_string(count));
+  };
+  CHECK(bucket("0.001", 2));
+  CHECK(bucket("0.005", 3));
+  CHECK(bucket("0.5", 3));
+  CHECK(bucket("1", 4));
+  CHECK(bucket("10", 4));
+  CHECK(bucket("+Inf", 5));
+  CHECK(count_lines(text, "netprobe_probe_duration_seconds_bucket{") == 11);
+  CHECK(has_line(text, R"(netprobe_probe_duration_seconds_count{probe="api",transport="tcp"} 5)"));
+  CHECK(has_line(text, R"(netprobe_probe_duration_seconds_sum{probe="api",transport="tcp"} 30.7042)"));
+  CHECK(has_line(text, R"(netprobe_probe_success{expect="allow",probe="api",target="127.0.0.1:80",transport="tcp",type="tcp"} 1)"));
+  CHECK(has_line(text, R"(netprobe_probe_runs_total{outcome="ok",probe="api",transport="tcp"} 5)"));
+}
+
+TEST_CASE("skipped runs and configuration loads are counted") {
+  AgentMetrics metrics(Identity{"n", "ns"}, "v");
+  const auto checks = expand_checks(tcp_probe("api"), {});
+  metrics.set_checks(checks);
+  std::string text = metrics.render();
+  CHECK(has_line(text, R"(netprobe_agent_config_reloads_total{result="failure"} 0)"));
+  CHECK(has_line(text, R"(netprobe_agent_config_reloads_total{result="success"} 0)"));
+  CHECK(count_lines(text, "netprobe_probe_skipped_total{") == 0);
+
+  metrics.skipped(checks.front());
+  metrics.skipped(checks.front());
+  metrics.config_reloaded(true);
+  metrics.config_reloaded(false);
+  text = metrics.render();
+  CHECK(has_line(text, R"(netprobe_probe_skipped_total{probe="api",transport="tcp"} 2)"));
+  CHECK(has_line(text, R"(netprobe_agent_config_reloads_total{result="failure"} 1)"));
+  CHECK(has_line(text, R"(netprobe_agent_config_reloads_total{result="success"} 1)"));
+  CHECK(has_line(text, "netprobe_agent_config_last_reload_successful 0"));
+
+  metrics.set_checks(expand_checks(tcp_probe("other"), {}));  // "api" is gone, with its counters
+  CHECK(metrics.render().find(R"(probe="api")") == std::string::npos);
+}
+
+TEST_CASE("every family has help and a type, once") {
+  AgentMetrics metrics(Identity{"n", "ns"}, "v");
+  metrics.set_checks(expand_checks(tcp_probe("api"), {}));
+  const std::string text = metrics.render();
+  for (const char* family : {"netprobe_agent_info", "netprobe_probe_success", "netprobe_probe_outcome",
+                             "netprobe_probe_duration_seconds", "netprobe_probe_runs_total",
+                             "netprobe_probe_skipped_total", "netprobe_agent_config_last_reload_successful",
+                             "netprobe_agent_config_reloads_total"}) {
+    CAPTURE(family);
+    CHECK(count_lines(text, std::string("# HELP ") + family + " ") == 1);
+    CHECK(count_lines(text, std::string("# TYPE ") + family + " ") == 1);
+  }
+}
