@@ -42,7 +42,24 @@ set -e
 check "a bad config at start exits 2" [ "$status" -eq 2 ]
 check "the error names file:line and field" grep -q "bad.yaml:3: probes\[0\].type: unknown probe type" "$TEST_TMP/bad.log"
 
+# Two TLS servers for https one-shots: one whose certificate the agent trusts
+# (through SSL_CERT_FILE, as OpenSSL reads it), one it does not. The agent is a
+# static binary with OpenSSL linked in: this is its TLS stack end to end.
+tls_server() {  # name port
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=$1" -addext subjectAltName=IP:127.0.0.1 \
+    -keyout "$TEST_TMP/$1.key" -out "$TEST_TMP/$1.pem" 2>/dev/null
+  openssl s_server -quiet -www -accept "127.0.0.1:$2" -cert "$TEST_TMP/$1.pem" -key "$TEST_TMP/$1.key" \
+    </dev/null >"$TEST_TMP/$1.log" 2>&1 &
+  TEST_PIDS+=($!)
+  wait_until 5 listening "$2" || fail "openssl s_server $1 did not start"
+}
+trusted_port=$(free_port)
+tls_server trusted "$trusted_port"
+untrusted_port=$(free_port)
+tls_server untrusted "$untrusted_port"
+
 write_config ""
+SSL_CERT_FILE="$TEST_TMP/trusted.pem" \
 "$bin/netprobe-agent" --config "$config" --listen "127.0.0.1:$port" --node node-a --namespace monitoring \
   --token-file "$TEST_TMP/token" 2> "$TEST_TMP/agent.log" &
 agent=$!
@@ -62,6 +79,13 @@ check "closed port: other outcomes pre-created at 0" metric_is "$url" 'netprobe_
 check "expect deny on a closed port succeeds" metric_is "$url" 'netprobe_probe_success{expect="deny",probe="closed-deny",target="127.0.0.1:'$closed'",transport="tcp",type="tcp"}' 1
 check "agent info" metric_is "$url" 'netprobe_agent_info{namespace="monitoring",node="node-a",version="0.1.0"}' 1
 check "all 14 outcome series per check" [ "$(curl -fsS "$url" | grep -c '^netprobe_probe_outcome{.*probe="closed",')" -eq 14 ]
+# The agent writes its exposition text itself (agent/metrics.cpp): Prometheus's
+# own parser and linter must accept it.
+curl -fsS "$url" > "$TEST_TMP/metrics.txt"
+check "promtool check metrics accepts /metrics" promtool check metrics < "$TEST_TMP/metrics.txt"
+check "durations are a histogram with a +Inf bucket" \
+  grep -q '^netprobe_probe_duration_seconds_bucket{probe="closed",transport="tcp",le="+Inf"} [1-9]' "$TEST_TMP/metrics.txt"
+check "reload counters exist from the start" grep -q '^netprobe_agent_config_reloads_total{result="failure"} 0$' "$TEST_TMP/metrics.txt"
 
 # One-shot probe through the API.
 answer=$(curl -fsS -X POST -H 'Authorization: Bearer t0ken' "http://127.0.0.1:$port/api/v1/probe" \
@@ -69,6 +93,13 @@ answer=$(curl -fsS -X POST -H 'Authorization: Bearer t0ken' "http://127.0.0.1:$p
 check "one-shot probe answers with the outcome" [ "$(jq -r '.results[0].outcome' <<<"$answer")" = refused ]
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/api/v1/probe" -d '{}')
 check "one-shot probe without token is 401" [ "$code" = 401 ]
+one_shot_outcome() {  # url
+  curl -fsS -X POST -H 'Authorization: Bearer t0ken' "http://127.0.0.1:$port/api/v1/probe" \
+    -d '{"probe": {"type": "http", "url": "'"$1"'"}}' | jq -r '.results[0].outcome'
+}
+check "https to a trusted certificate: ok" [ "$(one_shot_outcome "https://127.0.0.1:$trusted_port/")" = ok ]
+check "https to an untrusted certificate: tls_error" \
+  [ "$(one_shot_outcome "https://127.0.0.1:$untrusted_port/")" = tls_error ]
 
 # Hardening: oversized and malformed requests get clear errors, the agent keeps serving.
 head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' 'x' > "$TEST_TMP/big"
