@@ -91,6 +91,10 @@ check "reload counters exist from the start" grep -q '^netprobe_agent_config_rel
 answer=$(curl -fsS -X POST -H 'Authorization: Bearer t0ken' "http://127.0.0.1:$port/api/v1/probe" \
   -d '{"probe": {"type": "tcp", "target": "127.0.0.1:'$closed'"}}')
 check "one-shot probe answers with the outcome" [ "$(jq -r '.results[0].outcome' <<<"$answer")" = refused ]
+# A host name: the static agent resolves it through c-ares (/etc/hosts), not glibc's NSS.
+answer=$(curl -fsS -X POST -H 'Authorization: Bearer t0ken' "http://127.0.0.1:$port/api/v1/probe" \
+  -d '{"probe": {"type": "tcp", "target": "localhost:'$closed'"}}')
+check "a host name resolves (localhost: refused, not resolve_error)" [ "$(jq -r '.results[0].outcome' <<<"$answer")" = refused ]
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/api/v1/probe" -d '{}')
 check "one-shot probe without token is 401" [ "$code" = 401 ]
 one_shot_outcome() {  # url
