@@ -25,6 +25,18 @@ bool has_line(const std::string& text, const std::string& line) {
   return text.find("\n" + line + "\n") != std::string::npos;
 }
 
+// A result of the check tcp_probe("api") makes.
+ProbeResult api_result(Outcome outcome, double seconds) {
+  ProbeResult result;
+  result.probe = "api";
+  result.target = "127.0.0.1:80";
+  result.transport = "tcp";
+  result.outcome = outcome;
+  result.success = outcome == Outcome::ok;
+  result.duration_seconds = seconds;
+  return result;
+}
+
 }  // namespace
 
 TEST_CASE("every outcome series exists before the first run") {
@@ -39,13 +51,7 @@ TEST_CASE("every outcome series exists before the first run") {
 TEST_CASE("a result sets success, one outcome, duration and the run counter") {
   AgentMetrics metrics(Identity{"node-a", "monitoring"}, "1.2.3");
   metrics.set_checks(expand_checks(tcp_probe("api"), {}));
-  ProbeResult result;
-  result.probe = "api";
-  result.target = "127.0.0.1:80";
-  result.transport = "tcp";
-  result.outcome = Outcome::refused;
-  result.duration_seconds = 0.002;
-  metrics.record(result);
+  metrics.record(api_result(Outcome::refused, 0.002));
   const std::string text = metrics.render();
   CHECK(has_line(text, R"(netprobe_probe_success{expect="allow",probe="api",target="127.0.0.1:80",transport="tcp",type="tcp"} 0)"));
   CHECK(has_line(text, R"(netprobe_probe_outcome{outcome="refused",probe="api",target="127.0.0.1:80",transport="tcp"} 1)"));
@@ -81,16 +87,7 @@ TEST_CASE("results of checks that are no longer configured are ignored") {
 TEST_CASE("durations land in the bucket whose bound is the first at or above them") {
   AgentMetrics metrics(Identity{"n", "ns"}, "v");
   metrics.set_checks(expand_checks(tcp_probe("api"), {}));
-  ProbeResult result;
-  result.probe = "api";
-  result.target = "127.0.0.1:80";
-  result.transport = "tcp";
-  result.outcome = Outcome::ok;
-  result.success = true;
-  for (double seconds : {0.0002, 0.001, 0.003, 0.7, 30.0}) {
-    result.duration_seconds = seconds;
-    metrics.record(result);
-  }
+  for (double seconds : {0.0002, 0.001, 0.003, 0.7, 30.0}) metrics.record(api_result(Outcome::ok, seconds));
   const std::string text = metrics.render();
   const auto bucket = [&](const std::string& le, int count) {
     return has_line(text, R"(netprobe_probe_duration_seconds_bucket{probe="api",transport="tcp",le=")" + le + "\"} " +
