@@ -29,7 +29,8 @@ COPY . /src
 RUN cmake -S /src -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DNETPROBE_WERROR=OFF \
  && cmake --build /build ${JOBS:+--parallel "$JOBS"} --target netprobe-agent netprobe-controller netprobe
 
-# /rootfs becomes the image. The libraries are the ldd closure of the binaries,
+# /rootfs becomes the image. The libraries are the ldd closure of the binaries
+# (the controller's and the CLI's: netprobe-agent is static, ldd has nothing for it),
 # at their real paths, with Debian's merged-/usr links (/lib, /lib64) so the
 # paths the binaries and the loader ask for resolve. Name resolution is c-ares
 # (no NSS modules needed); OpenSSL finds the CA bundle through its Debian

@@ -178,6 +178,9 @@ for program in netprobe netprobe-agent netprobe-controller; do
   check "$program is in /usr/local/bin, stripped" \
     bash -c "[ -x '$mnt/usr/local/bin/$program' ] && ! readelf -S '$mnt/usr/local/bin/$program' | grep -q '\.symtab'"
 done
+# The agent's memory figures (bench/README.md) are those of a static binary.
+check "netprobe-agent is static (no program interpreter, no shared libraries)" \
+  bash -c "! readelf -l '$mnt/usr/local/bin/netprobe-agent' | grep -q 'program interpreter' && ! readelf -d '$mnt/usr/local/bin/netprobe-agent' | grep -q NEEDED"
 # Anything else is something the image does not need.
 unexpected=$(cd "$mnt" && find . \( -type f -o -type l \) \
   ! -path './usr/local/bin/*' ! -path './usr/lib/x86_64-linux-gnu/*' ! -path './usr/lib64/*' \
