@@ -497,21 +497,12 @@ class ManifestReader {
   const std::string& default_namespace_;
 };
 
-std::vector<YAML::Node> load_documents(std::string_view text, const std::string& source) {
-  try {
-    return YAML::LoadAll(std::string(text));
-  } catch (const YAML::Exception& error) {
-    const int line = error.mark.is_null() ? 0 : error.mark.line + 1;
-    throw ConfigError(source, line, "", "invalid YAML: " + error.msg);
-  }
-}
-
 }  // namespace
 
 void read_manifests(std::string_view text, const std::string& source, Cluster& cluster,
                     const std::string& default_namespace) {
   ManifestReader reader(cluster, default_namespace);
-  for (const YAML::Node& document : load_documents(text, source)) reader.read_object(Field(document, "", source));
+  for (const YAML::Node& document : load_yaml_documents(text, source)) reader.read_object(Field(document, "", source));
 }
 
 Cluster read_manifests(std::string_view text, const std::string& source) {

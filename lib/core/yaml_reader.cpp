@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <sstream>
+
+#include <yaml-cpp/eventhandler.h>
 
 namespace netprobe {
 namespace {
@@ -42,6 +45,78 @@ YAML::Node load_yaml(std::string_view text, const std::string& source) {
   } catch (const YAML::Exception& error) {
     const int line = error.mark.is_null() ? 0 : error.mark.line + 1;
     throw ConfigError(source, line, "", "invalid YAML: " + error.msg);
+  }
+}
+
+namespace {
+
+// yaml-cpp 0.7's LoadAll() loops for ever on some malformed streams, adding an
+// empty document each turn until memory runs out (jbeder/yaml-cpp#1319, fixed
+// upstream after the 0.7.0 that Debian 12 ships): the parser reports a null
+// document without consuming input. This first pass over the parser's events
+// finds that, and only then does LoadAll() build the nodes.
+class ProgressCheck final : public YAML::EventHandler {
+ public:
+  bool stuck() const { return stuck_; }
+  const YAML::Mark& where() const { return null_mark_; }
+
+  void OnDocumentStart(const YAML::Mark&) override {
+    events_ = 0;
+    only_null_ = false;
+  }
+  void OnDocumentEnd() override {
+    // A second bare null document at the very place of the one before: nothing was consumed.
+    if (events_ == 1 && only_null_) {
+      stuck_ = previous_null_ && previous_null_pos_ == null_mark_.pos;
+      previous_null_ = true;
+      previous_null_pos_ = null_mark_.pos;
+    } else {
+      previous_null_ = false;
+    }
+  }
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override {
+    only_null_ = ++events_ == 1;
+    null_mark_ = mark;
+  }
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { ++events_; }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override { ++events_; }
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    ++events_;
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    ++events_;
+  }
+  void OnMapEnd() override {}
+
+ private:
+  std::size_t events_ = 0;
+  bool only_null_ = false;
+  YAML::Mark null_mark_ = YAML::Mark::null_mark();
+  bool previous_null_ = false;
+  int previous_null_pos_ = 0;
+  bool stuck_ = false;
+};
+
+int line_of_mark(const YAML::Mark& mark) { return mark.is_null() ? 0 : mark.line + 1; }
+
+}  // namespace
+
+std::vector<YAML::Node> load_yaml_documents(std::string_view text, const std::string& source) {
+  const std::string copy(text);
+  try {
+    std::istringstream stream(copy);
+    YAML::Parser parser(stream);
+    ProgressCheck check;
+    while (parser.HandleNextDocument(check)) {
+      if (check.stuck()) {
+        throw ConfigError(source, line_of_mark(check.where()), "",
+                          "invalid YAML: the parser cannot get past this point (malformed document)");
+      }
+    }
+    return YAML::LoadAll(copy);
+  } catch (const YAML::Exception& error) {
+    throw ConfigError(source, line_of_mark(error.mark), "", "invalid YAML: " + error.msg);
   }
 }
 

@@ -34,6 +34,9 @@ class ConfigError : public std::runtime_error {
 // Parses the document, turning yaml-cpp's syntax errors into ConfigError.
 YAML::Node load_yaml(std::string_view text, const std::string& source);
 
+// Every document of a stream ("---"-separated), likewise.
+std::vector<YAML::Node> load_yaml_documents(std::string_view text, const std::string& source);
+
 // A field of a document: its node, the path that names it, and where it came from.
 class Field {
  public:

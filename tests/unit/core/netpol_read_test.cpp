@@ -208,6 +208,17 @@ TEST_CASE("invalid documents and objects") {
         "policy.yaml:4: status.podIP: invalid IP address \"10.0.0.300\"");  // # not-a-destination
 }
 
+TEST_CASE("streams on which yaml-cpp 0.7's LoadAll never returns are refused, not looped on") {
+  // jbeder/yaml-cpp#1319: the parser reports empty documents for ever without
+  // consuming input (the second input was found by tests/fuzz/manifests_fuzz).
+  CHECK(error_of(",\n") == "policy.yaml:1: invalid YAML: the parser cannot get past this point (malformed document)");
+  CHECK(error_of(testdata("loadall-hang.json")) ==
+        "policy.yaml:3: invalid YAML: the parser cannot get past this point (malformed document)");
+  // Empty documents are fine where each one moves on.
+  CHECK(read_manifests("---\n---\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n", "policy.yaml")
+            .namespaces.size() == 1);
+}
+
 TEST_CASE("corrupted manifests are refused with a ConfigError; whatever is read, the checks run") {
   int refused = 0;
   for (const std::string& text : testing::corruptions(testdata("workloads.yaml"), 1500)) {
