@@ -15,7 +15,47 @@ std::optional<std::uint16_t> parse_port(std::string_view text) {
   return static_cast<std::uint16_t>(value);
 }
 
+bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// An IPv6 literal, with an optional zone ("fe80::1%eth0"). The resolver has the
+// last word on whether it is a real address; this keeps out what cannot be.
+bool plausible_ipv6(std::string_view host) {
+  const auto percent = host.find('%');
+  const std::string_view address = host.substr(0, percent);
+  if (address.find(':') == std::string_view::npos) return false;
+  for (char c : address) {
+    if (!is_hex(c) && c != ':' && c != '.') return false;
+  }
+  if (percent == std::string_view::npos) return true;
+  const std::string_view zone = host.substr(percent + 1);
+  if (zone.empty()) return false;
+  for (char c : zone) {
+    if (!is_alnum(c) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+bool plausible_host_name(std::string_view host) {
+  if (host.ends_with('.')) host.remove_suffix(1);
+  if (host.empty() || host.size() > 253) return false;
+  std::size_t label = 0;
+  for (char c : host) {
+    if (c == '.') {
+      if (label == 0) return false;
+      label = 0;
+    } else if (is_alnum(c) || c == '-' || c == '_') {
+      if (++label > 63) return false;
+    } else {
+      return false;
+    }
+  }
+  return label > 0;
+}
+
+bool plausible_host(std::string_view host) { return plausible_host_name(host) || plausible_ipv6(host); }
 
 std::string Endpoint::to_string() const {
   const bool ipv6 = host.find(':') != std::string::npos;
@@ -45,7 +85,7 @@ std::optional<Endpoint> parse_endpoint(std::string_view text,
   } else {
     host = text;
   }
-  if (host.empty()) return std::nullopt;
+  if (!plausible_host(host)) return std::nullopt;
   if (port.empty()) {
     if (!default_port) return std::nullopt;
     return Endpoint{std::string(host), *default_port};

@@ -17,8 +17,18 @@ struct Endpoint {
   bool operator==(const Endpoint&) const = default;
 };
 
+// Whether `name` can be a DNS name or an IPv4 address: letters, digits, '-' and
+// '_' in labels of 1 to 63 characters, 253 in all, with an optional final dot.
+// Anything else (spaces, control bytes, non-ASCII) can be no one's address, and
+// would end up in metric labels and JSON as it was written.
+bool plausible_host_name(std::string_view name);
+
+// Whether `host` can be a host name, an IPv4 or an IPv6 literal (without brackets).
+bool plausible_host(std::string_view host);
+
 // Reads "host:port"; with default_port set, a bare host (or bare IPv6 literal) is accepted.
-// nullopt on an empty host, a bad or out-of-range port, or unbalanced brackets.
+// nullopt on a host that cannot be one (see plausible_host), a bad or out-of-range port,
+// or unbalanced brackets.
 std::optional<Endpoint> parse_endpoint(std::string_view text,
                                        std::optional<std::uint16_t> default_port = std::nullopt);
 

@@ -55,6 +55,9 @@ DnsSpec read_dns(MapReader& map) {
   if (dns.query.empty() || dns.query.back() != '.') {
     query.fail("\"" + dns.query + "\" is not fully qualified (expected a trailing dot)");
   }
+  if (!plausible_host_name(dns.query)) {
+    query.fail("\"" + dns.query + "\" is not a domain name (letters, digits, '-' and '_' in dot-separated labels)");
+  }
   if (auto record = map.optional("record")) {
     dns.record = record->as_string();
     if (!parse_record_type(dns.record)) {

@@ -21,6 +21,23 @@ TEST_CASE("bad endpoints") {
   }
 }
 
+TEST_CASE("hosts that can be no one's address are refused") {
+  using namespace std::string_literals;
+  for (const std::string& bad : {"a b:53"s, "a\x01b:53"s, "a\0b:53"s, "caf\xc3\xa9.example:53"s, "\xe8:53"s,
+                                 "a..b:53"s, ".a:53"s, "a/b:53"s, "a@b:53"s, "[::1%]:53"s, "[::g]:53"s,
+                                 "[a b]:53"s, std::string(64, 'a') + ".example:53", std::string(254, 'a') + ":53"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_endpoint(bad));
+  }
+  CHECK(parse_endpoint("kube-dns.kube-system.svc.cluster.local.:53"));  // a fully qualified name
+  CHECK(parse_endpoint("_dns._udp.example:53"));
+  CHECK(parse_endpoint("[fe80::1%eth0]:53") == Endpoint{"fe80::1%eth0", 53});
+  CHECK(parse_endpoint("[::ffff:127.0.0.1]:53"));
+  CHECK(parse_endpoint(std::string(63, 'a') + ".example:53"));
+  CHECK(plausible_host("node-a"));
+  CHECK_FALSE(plausible_host(""));
+}
+
 TEST_CASE("listen addresses") {
   CHECK(parse_listen_address(":9743") == Endpoint{"::", 9743});
   CHECK(parse_listen_address("127.0.0.1:0") == Endpoint{"127.0.0.1", 0});

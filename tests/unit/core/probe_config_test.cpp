@@ -46,3 +46,16 @@ TEST_CASE("bad ad hoc probes name the field") {
   CHECK(error_of(R"({"type": "tcp", "target": "a:1", "timeout": "20s"})") ==
         "request:1: timeout: timeout 20s exceeds interval 10s");
 }
+
+TEST_CASE("host names and queries that can be no one's are refused (found by tests/fuzz/probe_fuzz)") {
+  // Such bytes would end up in metric labels and report JSON as written.
+  CHECK(error_of("{type: tcp, target: \"a\\x01-b:53\"}") ==
+        "request:1: target: invalid address \"a\x01-b:53\" (expected host:port)");
+  CHECK(error_of("type: tcp\ntarget: \"caf\xc3\xa9:80\"\n").starts_with("request:2: target: invalid address"));
+  CHECK(error_of("{type: dns, servers: [\"127.0.0.1:53\"], query: \"ku\xb3\xb3.svc.\"}") ==
+        "request:1: query: \"ku\xb3\xb3.svc.\" is not a domain name (letters, digits, '-' and '_' in dot-separated labels)");
+  CHECK(error_of("{type: dns, servers: [\"127.0.0.1:53\"], query: \"a b.\"}").ends_with("is not a domain name "
+                                                                                    "(letters, digits, '-' and '_' in "
+                                                                                    "dot-separated labels)"));
+  CHECK(error_of("{type: dns, servers: [\"127.0.0.1:53\"], query: \"_dns._udp.example.\"}") == "(accepted)");
+}
