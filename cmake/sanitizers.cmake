@@ -1,4 +1,13 @@
 # -DNETPROBE_SANITIZE=address,undefined instruments every target.
+# -DNETPROBE_FUZZ=ON (Clang only) adds libFuzzer's coverage instrumentation and
+# the fuzz targets of tests/fuzz; tests/fuzz/fuzz_test.sh configures such a build.
+option(NETPROBE_FUZZ "Build the libFuzzer targets of tests/fuzz (Clang)" OFF)
+if(NETPROBE_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "NETPROBE_FUZZ needs Clang (-DCMAKE_CXX_COMPILER=clang++): libFuzzer is part of it")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
 if(NETPROBE_SANITIZE)
   add_compile_options(-fsanitize=${NETPROBE_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=${NETPROBE_SANITIZE})
