@@ -108,8 +108,10 @@ std::vector<YAML::Node> load_yaml_documents(std::string_view text, const std::st
     std::istringstream stream(copy);
     YAML::Parser parser(stream);
     ProgressCheck check;
-    while (parser.HandleNextDocument(check)) {
-      if (check.stuck()) {
+    // Every document takes at least one byte of the stream: more documents
+    // than bytes is the same loop in a shape ProgressCheck does not recognise.
+    for (std::size_t documents = 1; parser.HandleNextDocument(check); ++documents) {
+      if (check.stuck() || documents > copy.size() + 1) {
         throw ConfigError(source, line_of_mark(check.where()), "",
                           "invalid YAML: the parser cannot get past this point (malformed document)");
       }
