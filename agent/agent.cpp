@@ -20,6 +20,7 @@
 #include "agent/reporter.hpp"
 #include "agent/probers/run_checks.hpp"
 #include "agent/scheduler.hpp"
+#include "core/url.hpp"
 #include "core/version.hpp"
 #include "io/dns_client.hpp"
 #include "io/http_server.hpp"
@@ -46,11 +47,11 @@ struct Agent::Impl {
             options.identity.node, [this](const ProbeResult& result) { on_result(result); },
             [this](const Check& check) { metrics.skipped(check); }),
         server(io.get_executor(), [this](HttpRequest request) { return handle(std::move(request)); },
-               HttpServer::Options{.admit = [this](const HttpRequest& head, std::uint64_t) {
-                 return admit_agent_request(head, token);
-               }}),
-        reporter(io.get_executor(), ReporterOptions{},
-                 [this](const nlohmann::json& probes) { on_assignment(probes); }),
+               HttpServer::Options{.admit = [this](const HttpRequest& head) { return admit_agent_request(head, token); },
+                                   .on_refused = nullptr}),
+        reporter(
+            io.get_executor(), ReporterOptions{}, [this](const ControllerReply& reply) { on_reply(reply); },
+            [this](const std::string& controller, ReportDelivery delivery) { metrics.report_sent(controller, delivery); }),
         signals(io, SIGTERM, SIGINT, SIGHUP) {}
 
   asio::io_context& io;
@@ -64,6 +65,7 @@ struct Agent::Impl {
   Reporter reporter;
   asio::signal_set signals;
   std::vector<std::shared_ptr<const ProbeSpec>> assigned;  // from the controllers' replies
+  std::optional<AdhocConfig> handed_adhoc;                 // likewise
   std::size_t one_shots_in_flight = 0;
   bool shutting_down = false;
 
@@ -124,23 +126,23 @@ struct Agent::Impl {
     if (!options.controllers.empty()) config.controllers = options.controllers;
     log::info("config loaded", {{"config", options.config_path}, {"probes", config.probes.size()}, {"controllers", config.controllers}});
     reschedule();
+    metrics.set_controllers(config.controllers);
     reporter.reconfigure(ReporterOptions{config.controllers, token, options.identity.node, options.identity.ns,
-                                         advertise_address(), config.defaults.interval});
+                                         advertise_address(), config.defaults.interval, config.defaults});
   }
 
-  void on_assignment(const nlohmann::json& probes) {
-    static const std::string source = "controller";  // Field keeps a reference to it
-    std::vector<std::shared_ptr<const ProbeSpec>> accepted;
-    for (std::size_t i = 0; i < probes.size(); ++i) {
-      try {
-        const Field field(load_yaml(probes[i].dump(), source), "probes[" + std::to_string(i) + "]", source);
-        accepted.push_back(std::make_shared<const ProbeSpec>(read_probe(field, config.defaults)));
-      } catch (const ConfigError& error) {
-        log::warn("ignoring an assigned probe", {{"error", error.what()}});
-      }
-    }
-    assigned = std::move(accepted);
+  void on_reply(const ControllerReply& reply) {
+    handed_adhoc = reply.adhoc;
+    if (reply.assignment.empty() && reply.probes.empty() && assigned.empty()) return;
+    assigned = reply.probes;
     reschedule();
+  }
+
+  // The rules one-shot probes are held to: this agent's own, else its controller's.
+  const AdhocConfig& adhoc_rules() const {
+    static const AdhocConfig defaults;
+    if (config.adhoc) return *config.adhoc;
+    return handed_adhoc ? *handed_adhoc : defaults;
   }
 
   void on_result(const ProbeResult& result) {
@@ -152,7 +154,7 @@ struct Agent::Impl {
   }
 
   asio::awaitable<HttpResponse> handle(HttpRequest request) {
-    AgentRoute route = route_agent_request(request, token, config.defaults);
+    AgentRoute route = route_agent_request(request, token, config.defaults, adhoc_rules());
     if (auto* response = std::get_if<HttpResponse>(&route)) co_return std::move(*response);
     if (std::holds_alternative<RenderMetrics>(route)) {
       HttpResponse response;
@@ -168,8 +170,10 @@ struct Agent::Impl {
     }
     ++one_shots_in_flight;
     auto spec = std::make_shared<const ProbeSpec>(std::move(std::get<RunProbe>(route).spec));
-    const std::vector<ProbeResult> results =
-        co_await run_checks(expand_checks(spec, system_nameservers()), env, options.identity);
+    std::vector<Check> checks = expand_checks(spec, system_nameservers());
+    const auto allowed = std::make_shared<const Allowlist>(adhoc_rules().allowlist);
+    for (Check& check : checks) check.allowed_addresses = allowed;
+    const std::vector<ProbeResult> results = co_await run_checks(std::move(checks), env, options.identity);
     --one_shots_in_flight;
     log::info("one-shot probe", {{"probe", spec->name}, {"type", to_string(spec->type())}, {"remote", request.remote_address}, {"checks", results.size()}});
     co_return probe_results_response(results);
@@ -230,6 +234,12 @@ Agent::Agent(asio::io_context& io, AgentOptions options) : impl_(std::make_uniqu
 Agent::~Agent() = default;
 
 void Agent::load() {
+  for (const std::string& url : impl_->options.controllers) {
+    UrlError error;
+    if (!parse_http_url(url, &error)) {
+      throw std::runtime_error("--controller: invalid controller URL \"" + url + "\": " + error.message);
+    }
+  }
   impl_->token = read_token_file(impl_->options.token_file);
   impl_->config = impl_->read_config();
   if (impl_->options.listen) impl_->config.listen = *impl_->options.listen;

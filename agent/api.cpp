@@ -2,32 +2,44 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_input.hpp"
 #include "core/json_text.hpp"
 
 namespace netprobe {
 namespace {
 
-AgentRoute parse_probe_request(const HttpRequest& request, const ProbeDefaults& defaults) {
-  const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
-  if (body.is_discarded()) return error_response(400, "malformed_json", "request body is not valid JSON");
+constexpr std::string_view kProbePath = "/api/v1/probe";
+
+AgentRoute parse_probe_request(const HttpRequest& request, const ProbeDefaults& defaults, const AdhocConfig& rules) {
+  nlohmann::json body;
+  try {
+    body = parse_json_input(request.body);
+  } catch (const JsonInputError& error) {
+    return error_response(400, "malformed_json", std::string("body: ") + error.what());
+  }
   if (!body.is_object()) return error_response(400, "invalid_field", "body: expected a JSON object");
   for (const auto& [key, value] : body.items()) {
     if (key != "probe") return error_response(400, "invalid_field", key + ": unknown key (expected probe)");
   }
   if (!body.contains("probe")) return error_response(400, "invalid_field", "probe: is required");
-  if (!body["probe"].is_object()) return error_response(400, "invalid_field", "probe: expected a JSON object");
-  try {
-    // The probe is validated by the same reader as the config file.
-    return RunProbe{parse_probe_document(body["probe"].dump(), "probe", defaults)};
-  } catch (const ConfigError& error) {
-    const std::string field = error.field().empty() ? "probe" : "probe." + error.field();
-    return error_response(400, "invalid_field", field + ": " + error.message());
+  auto read = read_adhoc_probe(body["probe"], rules, defaults.timeout);
+  if (auto* refusal = std::get_if<HttpResponse>(&read)) return std::move(*refusal);
+  return RunProbe{std::move(std::get<ProbeSpec>(read))};
+}
+
+// The token checks, which need only the head.
+std::optional<HttpResponse> refuse_write(const HttpRequest& request, std::string_view token) {
+  if (token.empty()) {
+    return error_response(403, "writes_disabled", "one-shot probes are disabled: the agent has no --token-file");
   }
+  if (!bearer_matches(request.authorization, token)) return unauthorized_response();
+  return std::nullopt;
 }
 
 }  // namespace
 
-AgentRoute route_agent_request(const HttpRequest& request, std::string_view token, const ProbeDefaults& defaults) {
+AgentRoute route_agent_request(const HttpRequest& request, std::string_view token, const ProbeDefaults& defaults,
+                               const AdhocConfig& rules) {
   const std::string_view path = request.path();
   if (path == "/metrics") {
     if (request.method != "GET" && request.method != "HEAD") return method_not_allowed_response("GET");
@@ -40,24 +52,17 @@ AgentRoute route_agent_request(const HttpRequest& request, std::string_view toke
     response.body = "ok\n";
     return response;
   }
-  if (path == "/api/v1/probe") {
+  if (path == kProbePath) {
     if (request.method != "POST") return method_not_allowed_response("POST");
-    if (token.empty()) {
-      return error_response(403, "writes_disabled", "one-shot probes are disabled: the agent has no --token-file");
-    }
-    if (!bearer_matches(request.authorization, token)) return unauthorized_response();
-    return parse_probe_request(request, defaults);
+    if (auto refusal = refuse_write(request, token)) return std::move(*refusal);
+    return parse_probe_request(request, defaults, rules);
   }
   return error_response(404, "not_found", "no such path: " + std::string(path));
 }
 
-std::optional<HttpResponse> admit_agent_request(const HttpRequest& head, std::string_view token) {
-  if (head.method != "POST" || head.path() != "/api/v1/probe") return std::nullopt;
-  auto route = route_agent_request(head, token, ProbeDefaults{});  // token and method checks only need the head
-  if (auto* refusal = std::get_if<HttpResponse>(&route); refusal != nullptr && (refusal->status == 401 || refusal->status == 403)) {
-    return *refusal;
-  }
-  return std::nullopt;
+Admission admit_agent_request(const HttpRequest& head, std::string_view token) {
+  if (head.method != "POST" || head.path() != kProbePath) return {};
+  return Admission{refuse_write(head, token), kMaxOneShotBodyBytes};
 }
 
 HttpResponse probe_results_response(const std::vector<ProbeResult>& results) {

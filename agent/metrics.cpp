@@ -57,6 +57,17 @@ void AgentMetrics::config_reloaded(bool success) {
   ++(success ? reloads_succeeded_ : reloads_failed_);
 }
 
+void AgentMetrics::set_controllers(const std::vector<std::string>& urls) {
+  std::map<std::string, std::array<std::uint64_t, 3>> kept;
+  for (const std::string& url : urls) kept[url] = reports_[url];  // counters survive a reload
+  reports_ = std::move(kept);
+}
+
+void AgentMetrics::report_sent(const std::string& controller, ReportDelivery delivery) {
+  const auto it = reports_.find(controller);
+  if (it != reports_.end()) ++it->second[static_cast<std::size_t>(delivery)];
+}
+
 std::string AgentMetrics::render() const {
   std::string text;
   text.reserve(last_render_size_ + last_render_size_ / 8);
@@ -110,6 +121,15 @@ std::string AgentMetrics::render() const {
   out.family("netprobe_agent_config_reloads_total", MetricType::counter, "Configuration loads by result.");
   out.sample("netprobe_agent_config_reloads_total", {{"result", "failure"}}, reloads_failed_);
   out.sample("netprobe_agent_config_reloads_total", {{"result", "success"}}, reloads_succeeded_);
+
+  out.family("netprobe_agent_reports_total", MetricType::counter,
+             "Reports sent to each controller address, by result: accepted, rejected (refused by the controller), "
+             "failed (no answer).");
+  for (const auto& [controller, counts] : reports_) {
+    out.sample("netprobe_agent_reports_total", {{"controller", controller}, {"result", "accepted"}}, counts[0]);
+    out.sample("netprobe_agent_reports_total", {{"controller", controller}, {"result", "failed"}}, counts[2]);
+    out.sample("netprobe_agent_reports_total", {{"controller", controller}, {"result", "rejected"}}, counts[1]);
+  }
 
   last_render_size_ = text.size();
   return text;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "agent/probers/prober.hpp"
+#include "agent/reporter.hpp"
 #include "core/check.hpp"
 #include "core/result.hpp"
 
@@ -34,6 +35,11 @@ class AgentMetrics {
   // A run was due while the previous one was still in flight.
   void skipped(const Check& check);
   void config_reloaded(bool success);
+  // The controllers reported to (the configured URLs): their series exist from the start.
+  void set_controllers(const std::vector<std::string>& urls);
+  // One report sent to one address of `controller`: accepted (200), rejected
+  // (any other answer: a wrong token, a limit) or failed (no answer).
+  void report_sent(const std::string& controller, ReportDelivery delivery);
 
   std::string render() const;  // Prometheus text format 0.0.4
 
@@ -63,6 +69,7 @@ class AgentMetrics {
   std::map<ProbeTransport, Durations> durations_;
   std::map<RunKey, std::uint64_t> runs_;
   std::map<ProbeTransport, std::uint64_t> skips_;
+  std::map<std::string, std::array<std::uint64_t, 3>> reports_;  // by controller URL, then ReportDelivery
   bool last_reload_successful_ = true;
   std::uint64_t reloads_succeeded_ = 0;
   std::uint64_t reloads_failed_ = 0;

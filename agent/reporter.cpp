@@ -11,9 +11,11 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_text.hpp"
+#include "core/report_pacing.hpp"
 #include "core/url.hpp"
 #include "core/version.hpp"
 #include "io/dns_client.hpp"
+#include "io/gather.hpp"
 #include "io/http_client.hpp"
 #include "io/log.hpp"
 
@@ -24,43 +26,55 @@ namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 using CheckKey = std::tuple<std::string, std::string, std::string>;
 
-constexpr auto kChangeDebounce = std::chrono::milliseconds{200};  // batch changes seen together
 constexpr auto kRequestTimeout = std::chrono::seconds{5};
-constexpr auto kMaxBackoff = std::chrono::seconds{30};
+constexpr Millis kResolveTimeout{2'000};
+constexpr std::size_t kReplyLimit = 1 << 20;
 
 // One controller URL: its last good addresses and its retry state.
 struct Destination {
   std::string url;
   HttpUrl parsed;
   std::vector<std::string> last_good_addresses;
-  Clock::duration backoff{};
-  Clock::time_point next_attempt{};
+  ReportBackoff backoff;
 };
 
 }  // namespace
 
 struct Reporter::State : std::enable_shared_from_this<Reporter::State> {
-  State(asio::any_io_executor executor_in, ReporterOptions options_in, AssignmentSink on_assignment_in)
-      : executor(std::move(executor_in)), options(std::move(options_in)), on_assignment(std::move(on_assignment_in)),
-        wake(executor) {
+  State(asio::any_io_executor executor_in, ReporterOptions options_in, ReplySink on_reply_in,
+        DeliverySink on_delivery_in)
+      : executor(std::move(executor_in)),
+        options(std::move(options_in)),
+        on_reply(std::move(on_reply_in)),
+        on_delivery(std::move(on_delivery_in)),
+        wake(executor),
+        pacing(options.interval) {
     set_destinations();
   }
 
   asio::any_io_executor executor;
   ReporterOptions options;
-  AssignmentSink on_assignment;
+  ReplySink on_reply;
+  DeliverySink on_delivery;
   asio::steady_timer wake;
-  std::vector<Destination> destinations;
+  ReportPacing pacing;
+  std::vector<std::shared_ptr<Destination>> destinations;
   std::map<CheckKey, ProbeResult> latest;
   std::map<CheckKey, ProbeResult> changed;  // since the last report
   bool stopped = true;
-  std::string last_assignment;
+  std::string last_reply;  // the assignment and rules last handed on
 
+  // Keeps the state (last good addresses, backoff) of URLs that stay configured.
   void set_destinations() {
-    destinations.clear();
+    std::vector<std::shared_ptr<Destination>> kept;
     for (const std::string& url : options.controllers) {
-      if (auto parsed = parse_http_url(url)) destinations.push_back(Destination{url, *parsed, {}, {}, {}});
+      auto parsed = parse_http_url(url);
+      if (!parsed) continue;  // refused at start and on reload (agent_config, Agent::load)
+      auto same = std::find_if(destinations.begin(), destinations.end(), [&](const auto& d) { return d->url == url; });
+      kept.push_back(same != destinations.end() ? *same : std::make_shared<Destination>(Destination{url, *parsed, {}, {}}));
     }
+    destinations = std::move(kept);
+    pacing.set_interval(options.interval);
   }
 
   AgentReport make_report(bool full) {
@@ -77,7 +91,7 @@ struct Reporter::State : std::enable_shared_from_this<Reporter::State> {
 
   // The addresses to report to now: fresh from DNS, or the last that worked.
   asio::awaitable<std::vector<std::string>> addresses_of(Destination& destination) {
-    const HostAddresses resolved = co_await resolve_host(destination.parsed.host, Millis{2'000});
+    const HostAddresses resolved = co_await resolve_host(destination.parsed.host, kResolveTimeout);
     if (resolved.error.empty() && !resolved.addresses.empty()) {
       std::vector<std::string> addresses;
       for (const auto& address : resolved.addresses) addresses.push_back(address.to_string());
@@ -90,95 +104,109 @@ struct Reporter::State : std::enable_shared_from_this<Reporter::State> {
     co_return destination.last_good_addresses;
   }
 
-  asio::awaitable<bool> send(Destination& destination, const std::string& address, const std::string& body) {
+  void take_reply(const Destination& destination, const std::string& body) {
+    try {
+      ControllerReply reply = read_controller_reply(body, options.defaults);
+      for (const std::string& skipped : reply.skipped) {
+        log::warn("ignoring an assigned probe", {{"controller", destination.url}, {"error", skipped}});
+      }
+      const std::string fingerprint = reply.assignment + (reply.adhoc ? json_text(adhoc_to_json(*reply.adhoc)) : "");
+      if (fingerprint == last_reply) return;
+      last_reply = fingerprint;
+      on_reply(reply);
+    } catch (const FieldError& error) {
+      log::warn("ignoring a malformed controller reply", {{"controller", destination.url}, {"error", error.what()}});
+    }
+  }
+
+  // One report to one address; true when accepted. Holds the destination
+  // alive: a reload may drop it while the request is out.
+  asio::awaitable<bool> send(std::shared_ptr<Destination> destination, std::string address,
+                             std::shared_ptr<const std::string> body) {
+    auto self = shared_from_this();
     ClientRequest request;
     request.host = address;
-    request.port = destination.parsed.port;
-    request.tls = destination.parsed.tls;
-    request.host_header = destination.parsed.host_header;
+    request.port = destination->parsed.port;
+    request.tls = destination->parsed.tls;
+    request.host_header = destination->parsed.host_header;
     request.method = "POST";
-    request.target = (destination.parsed.target == "/" ? std::string() : destination.parsed.target) + "/api/v1/reports";
+    request.target = (destination->parsed.target == "/" ? std::string() : destination->parsed.target) + "/api/v1/reports";
     request.headers = {{"Authorization", "Bearer " + options.token}, {"Content-Type", "application/json"}};
-    request.body = body;
+    request.body = *body;
     ClientOptions client_options;
     client_options.deadline = Clock::now() + kRequestTimeout;
-    client_options.body_limit = 1 << 20;
+    client_options.body_limit = kReplyLimit;
     const ClientExchange exchange = co_await http_exchange(request, client_options);
     if (!exchange.answered() || exchange.reply.status != 200) {
-      log::warn("report not accepted", {{"controller", destination.url}, {"address", address},
-                                        {"error", exchange.answered() ? "status " + std::to_string(exchange.reply.status) + ": " + exchange.reply.body
-                                                                      : describe_failure(request, exchange)}});
+      on_delivery(destination->url, exchange.answered() ? ReportDelivery::rejected : ReportDelivery::failed);
+      log::warn("report not accepted",
+                {{"controller", destination->url}, {"address", address},
+                 {"error", exchange.answered() ? "status " + std::to_string(exchange.reply.status) + ": " +
+                                                     exchange.reply.body.substr(0, 512)
+                                               : describe_failure(request, exchange)}});
       co_return false;
     }
-    const auto reply = nlohmann::json::parse(exchange.reply.body, nullptr, false);
-    if (reply.is_object() && reply.contains("probes") && reply["probes"].is_array()) {
-      const std::string assignment = reply["probes"].dump();
-      if (assignment != last_assignment) {
-        last_assignment = assignment;
-        on_assignment(reply["probes"]);
-      }
-    }
+    on_delivery(destination->url, ReportDelivery::accepted);
+    take_reply(*destination, exchange.reply.body);
     co_return true;
   }
 
-  asio::awaitable<void> report_to_all(const AgentReport& report) {
-    const std::string body = json_text(report_to_json(report));
-    const auto now = Clock::now();
-    for (Destination& destination : destinations) {
-      // A controller that failed gets no early reports until its backoff has
-      // passed, but always the full report of each interval: that is the load
-      // it takes when healthy, and a restarted controller is whole again
-      // within one interval instead of one backoff.
-      if (!report.full && now < destination.next_attempt) continue;
-      const std::vector<std::string> addresses = co_await addresses_of(destination);
-      bool all_ok = !addresses.empty();
-      std::vector<std::string> good;
-      for (const std::string& address : addresses) {
-        if (co_await send(destination, address, body)) {
-          good.push_back(address);
-        } else {
-          all_ok = false;
-        }
-      }
-      if (!good.empty()) destination.last_good_addresses = good;
-      if (all_ok) {
-        destination.backoff = {};
-        destination.next_attempt = {};
-      } else {
-        destination.backoff = std::min<Clock::duration>(
-            destination.backoff == Clock::duration{} ? std::chrono::seconds{1} : destination.backoff * 2, kMaxBackoff);
-        destination.next_attempt = Clock::now() + destination.backoff;
-      }
+  // Every address of one controller URL at once.
+  asio::awaitable<bool> report_to(std::shared_ptr<Destination> destination, std::shared_ptr<const std::string> body) {
+    auto self = shared_from_this();
+    const std::vector<std::string> addresses = co_await addresses_of(*destination);
+    std::vector<asio::awaitable<bool>> sends;
+    for (const std::string& address : addresses) sends.push_back(send(destination, address, body));
+    const std::vector<bool> delivered = co_await gather(std::move(sends));
+    std::vector<std::string> good;
+    for (std::size_t i = 0; i < addresses.size(); ++i) {
+      if (delivered[i]) good.push_back(addresses[i]);
     }
+    if (!good.empty()) destination->last_good_addresses = good;
+    const bool all_ok = !addresses.empty() && good.size() == addresses.size();
+    if (all_ok) {
+      destination->backoff.succeeded();
+    } else {
+      destination->backoff.failed(Clock::now());
+    }
+    co_return all_ok;
+  }
+
+  asio::awaitable<void> report_to_all(const AgentReport& report) {
+    const auto body = std::make_shared<const std::string>(json_text(report_to_json(report)));
+    const auto now = Clock::now();
+    std::vector<asio::awaitable<bool>> reports;
+    for (const auto& destination : destinations) {
+      if (!report.full && destination->backoff.holds_back(now)) continue;
+      reports.push_back(report_to(destination, body));
+    }
+    co_await gather(std::move(reports));
   }
 
   asio::awaitable<void> loop() {
     auto self = shared_from_this();
-    auto next_full = Clock::now();
+    pacing.start(Clock::now());
     while (!stopped) {
-      const bool full_due = Clock::now() >= next_full;
-      if (full_due || !changed.empty()) {
-        // Taken before sending: changes that arrive while we send go in the next report.
-        const AgentReport report = make_report(full_due);
-        changed.clear();
-        if (full_due) next_full = Clock::now() + options.interval;
-        co_await report_to_all(report);
-      }
-      if (stopped) break;
-      if (changed.empty()) {
-        wake.expires_at(next_full);
+      const auto now = Clock::now();
+      const ReportPacing::Kind kind = pacing.due(now);
+      if (kind == ReportPacing::Kind::none) {
+        wake.expires_at(pacing.next_wake());
         co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
+        continue;
       }
-      if (!changed.empty()) {  // woken by a change: gather what changes with it
-        wake.expires_after(kChangeDebounce);
-        co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
-      }
+      // Taken before sending: changes that arrive while we send go in the next report.
+      const AgentReport report = make_report(kind == ReportPacing::Kind::full);
+      changed.clear();
+      pacing.sent(kind, now);
+      co_await report_to_all(report);
     }
   }
 };
 
-Reporter::Reporter(asio::any_io_executor executor, ReporterOptions options, AssignmentSink on_assignment)
-    : state_(std::make_shared<State>(std::move(executor), std::move(options), std::move(on_assignment))) {}
+Reporter::Reporter(asio::any_io_executor executor, ReporterOptions options, ReplySink on_reply,
+                   DeliverySink on_delivery)
+    : state_(std::make_shared<State>(std::move(executor), std::move(options), std::move(on_reply),
+                                     std::move(on_delivery))) {}
 
 Reporter::~Reporter() { stop(); }
 
@@ -206,7 +234,8 @@ void Reporter::record(const ProbeResult& result) {
   state_->latest[key] = result;
   if (changed) {
     state_->changed[key] = result;
-    state_->wake.cancel();  // report now instead of at the next interval
+    state_->pacing.changed(Clock::now());
+    state_->wake.cancel();  // wake up to schedule the early report
   }
 }
 

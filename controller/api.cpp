@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/finding_json.hpp"
+#include "core/json_input.hpp"
 #include "core/json_text.hpp"
 #include "core/probe_json.hpp"
 #include "core/url.hpp"
@@ -22,32 +23,13 @@ HttpResponse text_response(std::string body) {
 
 bool is_read(const HttpRequest& request) { return request.method == "GET" || request.method == "HEAD"; }
 
-// The hosts an ad hoc probe would connect to; each must be in the allowlist.
-std::vector<std::string> target_hosts(const ProbeSpec& spec) {
-  std::vector<std::string> hosts;
-  std::visit(
-      [&hosts](const auto& params) {
-        using T = std::decay_t<decltype(params)>;
-        if constexpr (std::is_same_v<T, DnsSpec>) {
-          for (const std::string& server : params.servers) {
-            if (auto endpoint = parse_endpoint(server, 53)) hosts.push_back(endpoint->host);
-            else hosts.push_back(server);  // "auto": refused unless "auto" is allowed, which it cannot be
-          }
-        } else if constexpr (std::is_same_v<T, TcpSpec>) {
-          hosts.push_back(params.target.host);
-        } else if constexpr (std::is_same_v<T, HttpSpec>) {
-          if (auto url = parse_http_url(params.url)) hosts.push_back(url->host);
-        } else {
-          hosts.push_back(params.address.host);
-        }
-      },
-      spec.params);
-  return hosts;
-}
-
 ControllerRoute parse_adhoc(const HttpRequest& request, const ControllerConfig& config) {
-  const json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded()) return error_response(400, "malformed_json", "request body is not valid JSON");
+  json body;
+  try {
+    body = parse_json_input(request.body);
+  } catch (const JsonInputError& error) {
+    return error_response(400, "malformed_json", std::string("body: ") + error.what());
+  }
   if (!body.is_object()) return error_response(400, "invalid_field", "body: expected a JSON object");
   for (const auto& [key, value] : body.items()) {
     if (key != "probe" && key != "nodes" && key != "all") {
@@ -55,7 +37,6 @@ ControllerRoute parse_adhoc(const HttpRequest& request, const ControllerConfig& 
     }
   }
   if (!body.contains("probe")) return error_response(400, "invalid_field", "probe: is required");
-  if (!body["probe"].is_object()) return error_response(400, "invalid_field", "probe: expected a JSON object");
 
   RunAdhoc run;
   if (body.contains("all")) {
@@ -65,8 +46,13 @@ ControllerRoute parse_adhoc(const HttpRequest& request, const ControllerConfig& 
   if (body.contains("nodes")) {
     const json& nodes = body["nodes"];
     if (!nodes.is_array()) return error_response(400, "invalid_field", "nodes: expected a list of node names");
+    if (nodes.size() > kMaxAdhocNodes) {
+      return error_response(400, "invalid_field", "nodes: more than " + std::to_string(kMaxAdhocNodes) +
+                                                      " nodes (use \"all\": true)");
+    }
     for (std::size_t i = 0; i < nodes.size(); ++i) {
-      if (!nodes[i].is_string() || nodes[i].get<std::string>().empty()) {
+      if (!nodes[i].is_string() || nodes[i].get_ref<const std::string&>().empty() ||
+          nodes[i].get_ref<const std::string&>().size() > 253) {
         return error_response(400, "invalid_field", "nodes[" + std::to_string(i) + "]: expected a node name");
       }
       run.nodes.push_back(nodes[i].get<std::string>());
@@ -75,24 +61,23 @@ ControllerRoute parse_adhoc(const HttpRequest& request, const ControllerConfig& 
   if (run.all == !run.nodes.empty()) {
     return error_response(400, "invalid_field", "nodes: give either a list of nodes or \"all\": true");
   }
-  try {
-    const ProbeDefaults defaults{config.adhoc.max_timeout, std::min(config.defaults.timeout, config.adhoc.max_timeout)};
-    run.spec = parse_probe_document(body["probe"].dump(), "probe", defaults);
-  } catch (const ConfigError& error) {
-    const std::string field = error.field().empty() ? "probe" : "probe." + error.field();
-    std::string message = error.message();
-    if (error.field() == "timeout" && message.find("exceeds interval") != std::string::npos) {
-      message = "timeout exceeds the ad hoc limit of " + format_duration(config.adhoc.max_timeout);
-    }
-    return error_response(400, "invalid_field", field + ": " + message);
-  }
-  for (const std::string& host : target_hosts(run.spec)) {
-    if (!config.adhoc.allowlist.allows_host(host)) {
-      return error_response(403, "target_not_allowed",
-                            "target \"" + host + "\" is outside the ad hoc allowlist (adhoc.allow_cidrs, adhoc.allow_suffixes)");
-    }
-  }
+  auto read = read_adhoc_probe(body["probe"], config.adhoc, config.defaults.timeout);
+  if (auto* refusal = std::get_if<HttpResponse>(&read)) return std::move(*refusal);
+  run.spec = std::move(std::get<ProbeSpec>(read));
   return run;
+}
+
+// Why an advertised address cannot be used, or "" when it can: the controller
+// sends the agent token there, so it must be an IP literal (no name to
+// resolve somewhere else later) inside the ad hoc allowlist.
+std::string address_refusal(const std::string& address, const AdhocConfig& adhoc) {
+  if (address.empty()) return "";
+  const auto endpoint = parse_endpoint(address);
+  if (!endpoint || endpoint->port == 0) return "address \"" + address + "\" is not host:port";
+  const auto ip = parse_ip(endpoint->host);
+  if (!ip) return "address \"" + address + "\" is not an IP literal";
+  if (!adhoc.allowlist.allows_address(*ip)) return "address \"" + address + "\" is outside adhoc.allow_cidrs";
+  return "";
 }
 
 ordered_json result_or_unreachable(const ProbeSpec& spec, const std::string& node, const std::string& reason) {
@@ -103,41 +88,31 @@ ordered_json result_or_unreachable(const ProbeSpec& spec, const std::string& nod
 
 }  // namespace
 
-namespace {
-
-std::size_t body_limit_for(std::string_view path) {
-  return path == "/api/v1/reports" ? kMaxReportBodyBytes : kMaxRequestBodyBytes;
-}
-
-HttpResponse body_too_large(std::size_t limit) {
-  return error_response(413, "body_too_large", "request body exceeds " + std::to_string(limit) + " bytes");
-}
-
-}  // namespace
-
-std::optional<HttpResponse> admit_controller_request(const HttpRequest& head, std::uint64_t content_length,
-                                                     const ControllerTokens& tokens) {
+Admission admit_controller_request(const HttpRequest& head, const ControllerTokens& tokens) {
   const std::string_view path = head.path();
-  if (head.method == "POST" && path == "/api/v1/reports" && !bearer_matches(head.authorization, tokens.agent)) {
-    return unauthorized_response();
+  if (head.method != "POST") return {};
+  if (path == "/api/v1/reports") {
+    if (!bearer_matches(head.authorization, tokens.agent)) return {unauthorized_response(), 0};
+    return {std::nullopt, kMaxReportBodyBytes};
   }
-  if (head.method == "POST" && path == "/api/v1/probes" && !bearer_matches(head.authorization, tokens.api)) {
-    return unauthorized_response();
+  if (path == "/api/v1/probes") {
+    if (!bearer_matches(head.authorization, tokens.api)) return {unauthorized_response(), 0};
+    return {std::nullopt, kMaxAdhocBodyBytes};
   }
-  if (content_length > body_limit_for(path)) return body_too_large(body_limit_for(path));
-  return std::nullopt;
+  return {};
 }
 
 ControllerRoute route_controller_request(const HttpRequest& request, const ControllerTokens& tokens,
                                          const ControllerConfig& config, bool ready) {
   const std::string_view path = request.path();
-  // Also checked on the headers (admit_controller_request); a chunked body has no length up front.
-  if (request.body.size() > body_limit_for(path)) return body_too_large(body_limit_for(path));
   if (path == "/api/v1/reports") {
     if (request.method != "POST") return method_not_allowed_response("POST");
     if (!bearer_matches(request.authorization, tokens.agent)) return unauthorized_response();
     try {
-      return AcceptReport{parse_report(request.body)};
+      AcceptReport accept{parse_report(request.body), ""};
+      accept.address_refused = address_refusal(accept.report.address, config.adhoc);
+      if (!accept.address_refused.empty()) accept.report.address.clear();
+      return accept;
     } catch (const FieldError& error) {
       return error_response(400, error.field() == "body" ? "malformed_json" : "invalid_field", error.what());
     }
@@ -168,11 +143,17 @@ ControllerRoute route_controller_request(const HttpRequest& request, const Contr
   return error_response(404, "not_found", "no such path: " + std::string(path));
 }
 
-HttpResponse report_accepted_response(std::size_t accepted, const ControllerConfig& config) {
+HttpResponse report_accepted_response(const ApplyResult& applied, const ControllerConfig& config) {
   ordered_json probes = ordered_json::array();
   for (const auto& probe : config.probes) probes.push_back(to_json(*probe));
+  ordered_json body{{"accepted", applied.accepted}};
+  if (const std::size_t refused = applied.over_agent_cap + applied.over_check_cap; refused > 0) {
+    body["refused"] = refused;
+  }
+  body["probes"] = std::move(probes);
+  body["adhoc"] = adhoc_to_json(config.adhoc);
   HttpResponse response;
-  response.body = json_text(ordered_json{{"accepted", accepted}, {"probes", std::move(probes)}}) + "\n";
+  response.body = json_text(body) + "\n";
   return response;
 }
 
@@ -206,6 +187,7 @@ HttpResponse status_response(const std::vector<TargetView>& targets, const std::
     agent_list.push_back({{"node", agent.node},
                           {"namespace", agent.ns},
                           {"address", agent.address},
+                          {"identity_conflict", agent.identity_conflict},
                           {"version", agent.version},
                           {"state", to_string(agent.state)},
                           {"last_report", format_time(agent.last_report)},

@@ -14,11 +14,8 @@
 
 namespace netprobe {
 
-// Request body limits. A report may carry kMaxResultsPerReport results
-// (10,000, about 4 MiB as agents write them), so the server reads bodies up to
-// kMaxReportBodyBytes; every other request is held to kMaxRequestBodyBytes by the router.
-inline constexpr std::size_t kMaxReportBodyBytes = 8 << 20;
-inline constexpr std::size_t kMaxRequestBodyBytes = 1 << 20;
+// An ad hoc request is one probe and a list of nodes: 64 KiB is room for 5,000 names.
+inline constexpr std::size_t kMaxAdhocBodyBytes = 64 << 10;
 
 struct ControllerTokens {
   std::string agent;  // authenticates reports (and the controller's calls to agents)
@@ -27,6 +24,9 @@ struct ControllerTokens {
 
 struct AcceptReport {
   AgentReport report;
+  // The advertised address was dropped: not an IP literal inside adhoc.allow_cidrs
+  // (the controller would POST the agent token there). Why, for the log; empty when kept.
+  std::string address_refused;
 };
 struct RenderStatus {};
 struct RenderControllerMetrics {};
@@ -42,16 +42,18 @@ using ControllerRoute =
     std::variant<HttpResponse, AcceptReport, RenderStatus, RenderControllerMetrics, RenderStatusPage, RenderFindings,
                  RunAdhoc>;
 
-// Before a body is read: a write without its token gets 401, and a body over
-// the limit for its path 413, without the server buffering it.
-std::optional<HttpResponse> admit_controller_request(const HttpRequest& head, std::uint64_t content_length,
-                                                     const ControllerTokens& tokens);
+// Before a body is read: a write without its token gets 401; reports may
+// have bodies up to kMaxReportBodyBytes, ad hoc requests kMaxAdhocBodyBytes,
+// and nothing else takes a body.
+Admission admit_controller_request(const HttpRequest& head, const ControllerTokens& tokens);
 
 ControllerRoute route_controller_request(const HttpRequest& request, const ControllerTokens& tokens,
                                          const ControllerConfig& config, bool ready);
 
-// {"accepted": N, "probes": [...]}: the reply to a report carries the probes assigned to the agent.
-HttpResponse report_accepted_response(std::size_t accepted, const ControllerConfig& config);
+// The reply to a report: {"accepted": N, "refused": M, "probes": [...], "adhoc": {...}}: the
+// probes assigned to the agent, and the ad hoc rules its one-shot endpoint enforces
+// unless its own config has an adhoc section.
+HttpResponse report_accepted_response(const ApplyResult& applied, const ControllerConfig& config);
 
 // GET /api/v1/status: per target, nodes by outcome and failing nodes; agents with their last report.
 HttpResponse status_response(const std::vector<TargetView>& targets, const std::vector<AgentView>& agents);

@@ -1,7 +1,11 @@
 #include "controller.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <csignal>
+#include <filesystem>
+#include <stdexcept>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -11,6 +15,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 #include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
 #include "controller/alert_pusher.hpp"
@@ -21,6 +26,7 @@
 #include "controller/status_page.hpp"
 #include "core/alerts.hpp"
 #include "core/controller_config.hpp"
+#include "core/log_throttle.hpp"
 #include "core/rate_limit.hpp"
 #include "core/version.hpp"
 #include "io/http_server.hpp"
@@ -35,6 +41,22 @@ using SystemClock = std::chrono::system_clock;
 
 constexpr auto kHousekeepingInterval = std::chrono::seconds{1};
 
+// The two tokens guard different powers (every node holds the agent token;
+// the API token runs probes from every node), so one secret for both is refused.
+ControllerTokens read_controller_tokens(const std::string& agent_file, const std::string& api_file) {
+  ControllerTokens tokens{read_token_file(agent_file), read_token_file(api_file)};
+  std::error_code ignored;
+  if (!agent_file.empty() && !api_file.empty() &&
+      (agent_file == api_file || std::filesystem::equivalent(agent_file, api_file, ignored))) {
+    throw std::runtime_error("--agent-token-file and --api-token-file name the same file (" + agent_file +
+                             "): every node would hold the API token");
+  }
+  if (!tokens.agent.empty() && tokens.agent == tokens.api) {
+    throw std::runtime_error("the agent token and the API token are the same: every node would hold the API token");
+  }
+  return tokens;
+}
+
 }  // namespace
 
 struct Controller::Impl {
@@ -44,11 +66,6 @@ struct Controller::Impl {
         store(config.stale_after),
         alerts(config.alertmanager),
         limiter(config.adhoc.rate_per_minute),
-        server(io.get_executor(), [this](HttpRequest request) { return handle(std::move(request)); },
-               HttpServer::Options{.body_limit = kMaxReportBodyBytes,
-                                   .admit = [this](const HttpRequest& head, std::uint64_t length) {
-                                     return admit_controller_request(head, length, tokens);
-                                   }}),
         signals(io, SIGTERM, SIGINT, SIGHUP),
         housekeeping(io),
         policies(io),
@@ -59,12 +76,38 @@ struct Controller::Impl {
                           .Register(*registry)),
         reports(prometheus::BuildCounter()
                     .Name("netprobe_reports_total")
-                    .Help("Agent reports received, by result.")
+                    .Help("Agent reports received, by result: accepted, rejected (malformed), unauthorized, "
+                          "too_large, busy, limited (max_agents).")
+                    .Register(*registry)),
+        rejections(prometheus::BuildCounter()
+                       .Name("netprobe_reports_rejected_total")
+                       .Help("Reports, or results of reports, refused by a limit, by reason: agents (limits.max_agents), "
+                             "checks (limits.max_checks), agent_results (limits.max_results_per_agent), address "
+                             "(an advertised address that is no IP inside adhoc.allow_cidrs).")
+                       .Register(*registry)),
+        conflicts(prometheus::BuildCounter()
+                      .Name("netprobe_agent_identity_conflicts_total")
+                      .Help("Times two live reporters were seen for one (node, namespace).")
+                      .Register(*registry)
+                      .Add({})),
+        reload_successful(prometheus::BuildGauge()
+                              .Name("netprobe_controller_config_last_reload_successful")
+                              .Help("1 when the last config reload (SIGHUP) succeeded, 0 when it was rejected.")
+                              .Register(*registry)
+                              .Add({})),
+        reloads(prometheus::BuildCounter()
+                    .Name("netprobe_controller_config_reloads_total")
+                    .Help("Config reloads (SIGHUP), by result.")
                     .Register(*registry)) {
     notifications.Add({{"result", "success"}});
     notifications.Add({{"result", "failure"}});
-    reports.Add({{"result", "accepted"}});
-    reports.Add({{"result", "rejected"}});
+    for (const char* result : {"accepted", "rejected", "unauthorized", "too_large", "busy", "limited"}) {
+      reports.Add({{"result", result}});
+    }
+    for (const char* reason : {"agents", "checks", "agent_results", "address"}) rejections.Add({{"reason", reason}});
+    reload_successful.Set(1);
+    reloads.Add({{"result", "success"}});
+    reloads.Add({{"result", "failure"}});
   }
 
   asio::io_context& io;
@@ -74,13 +117,19 @@ struct Controller::Impl {
   Store store;
   AlertEngine alerts;
   RateLimiter limiter;
-  HttpServer server;
+  std::optional<HttpServer> server;  // made in start(), with the limits of the loaded config
   asio::signal_set signals;
   asio::steady_timer housekeeping;
   PolicyWatcher policies;
   std::shared_ptr<prometheus::Registry> registry;
   prometheus::Family<prometheus::Counter>& notifications;
   prometheus::Family<prometheus::Counter>& reports;
+  prometheus::Family<prometheus::Counter>& rejections;
+  prometheus::Counter& conflicts;
+  prometheus::Gauge& reload_successful;
+  prometheus::Family<prometheus::Counter>& reloads;
+  LogThrottle unauthorized_reports{std::chrono::minutes{1}};
+  LogThrottle limited_reports{std::chrono::minutes{1}};
   bool ready = false;
   bool started = false;  // start() ran: background work may begin
   bool stopping = false;
@@ -96,9 +145,56 @@ struct Controller::Impl {
                                   loaded.alertmanager.resend_interval != config.alertmanager.resend_interval;
     config = std::move(loaded);
     store.set_stale_after(config.stale_after);  // the data stays across reloads
+    store.set_limits(StoreLimits{config.limits.max_agents, config.limits.max_checks, config.limits.max_results_per_agent});
     if (alerting_changed) alerts = AlertEngine(config.alertmanager);
     limiter = RateLimiter(config.adhoc.rate_per_minute);
     if (started) policies.configure(config.policy_analysis);
+  }
+
+  HttpServer::Options server_options() {
+    return HttpServer::Options{
+        .max_connections = config.limits.max_connections,
+        .max_connections_per_client = config.limits.max_connections_per_client,
+        .body_memory = config.limits.body_memory,
+        .admit = [this](const HttpRequest& head) { return admit_controller_request(head, tokens); },
+        .on_refused = [this](const HttpRequest& head, int status) { count_refused_report(head, status); }};
+  }
+
+  // Reports the server refused on their head are counted, and a wrong token
+  // logged once a minute (a misconfigured fleet sends thousands).
+  void count_refused_report(const HttpRequest& head, int status) {
+    if (head.path() != "/api/v1/reports") return;
+    const char* result = status == 401 ? "unauthorized" : status == 413 ? "too_large" : status == 503 ? "busy" : "rejected";
+    reports.Add({{"result", result}}).Increment();
+    if (status != 401) return;
+    if (auto left_out = unauthorized_reports.admit(std::chrono::steady_clock::now())) {
+      log::warn("report refused: missing or wrong agent token",
+                {{"client", head.remote_address}, {"left_out", *left_out}});
+    }
+  }
+
+  HttpResponse accept_report(const AcceptReport& accept, const std::string& client, TimePoint now) {
+    const ApplyResult applied = store.apply(accept.report, now, client);
+    if (applied.agent_refused) {
+      reports.Add({{"result", "limited"}}).Increment();
+      rejections.Add({{"reason", "agents"}}).Increment();
+      if (auto left_out = limited_reports.admit(std::chrono::steady_clock::now())) {
+        log::warn("report refused: limits.max_agents reached", {{"node", accept.report.node}, {"client", client},
+                                                                {"max_agents", config.limits.max_agents}, {"left_out", *left_out}});
+      }
+      return error_response(429, "too_many_agents",
+                            "the controller holds limits.max_agents (" + std::to_string(config.limits.max_agents) + ") agents");
+    }
+    reports.Add({{"result", "accepted"}}).Increment();
+    if (applied.over_check_cap > 0) rejections.Add({{"reason", "checks"}}).Increment();
+    if (applied.over_agent_cap > 0) rejections.Add({{"reason", "agent_results"}}).Increment();
+    if (!accept.address_refused.empty()) rejections.Add({{"reason", "address"}}).Increment();
+    if (applied.conflict_detected) {
+      conflicts.Increment();
+      log::warn("identity conflict: two live agents report as one node",
+                {{"node", accept.report.node}, {"namespace", accept.report.ns}, {"client", client}});
+    }
+    return report_accepted_response(applied, config);
   }
 
   asio::awaitable<HttpResponse> handle(HttpRequest request) {
@@ -108,12 +204,7 @@ struct Controller::Impl {
       if (request.path() == "/api/v1/reports") reports.Add({{"result", "rejected"}}).Increment();
       co_return std::move(*response);
     }
-    if (auto* accept = std::get_if<AcceptReport>(&route)) {
-      const std::size_t accepted = accept->report.results.size();
-      store.apply(accept->report, now);
-      reports.Add({{"result", "accepted"}}).Increment();
-      co_return report_accepted_response(accepted, config);
-    }
+    if (auto* accept = std::get_if<AcceptReport>(&route)) co_return accept_report(*accept, request.remote_address, now);
     if (std::holds_alternative<RenderStatus>(route)) co_return status_response(store.targets(now), store.agents(now));
     if (std::holds_alternative<RenderControllerMetrics>(route)) {
       auto families = controller_metric_families(store.targets(now), store.agents(now),
@@ -143,14 +234,14 @@ struct Controller::Impl {
     std::vector<FanoutTarget> targets;
     if (run.all) {
       for (const AgentView& agent : store.agents(now)) {
-        if (agent.state == AgentState::reporting) targets.push_back(FanoutTarget{agent.node, agent.address});
+        if (agent.state == AgentState::reporting) run.nodes.push_back(agent.node);
       }
-    } else {
-      for (const std::string& node : run.nodes) {
-        std::string address = store.agent_address(node);
-        if (address.empty()) co_return error_response(404, "unknown_node", "no agent has reported from node \"" + node + "\"");
-        targets.push_back(FanoutTarget{node, std::move(address)});
-      }
+      run.nodes.erase(std::unique(run.nodes.begin(), run.nodes.end()), run.nodes.end());  // agents come sorted by node
+    }
+    for (const std::string& node : run.nodes) {
+      AgentRoute route = store.route_to(node, now);
+      if (!run.all && route.unusable.starts_with("no agent")) co_return error_response(404, "unknown_node", route.unusable);
+      targets.push_back(FanoutTarget{node, std::move(route.address), std::move(route.unusable)});
     }
     // Agents finish within the probe's timeout; one more second covers the trip.
     const auto deadline = std::chrono::steady_clock::now() + run.spec.timeout + std::chrono::seconds{1};
@@ -161,6 +252,7 @@ struct Controller::Impl {
   }
 
   asio::awaitable<void> push_alerts(std::vector<AlertNotification> batch) {
+    batch = cap_push(std::move(batch), config.alertmanager.max_alerts_per_push, SystemClock::now(), alerts.lease());
     for (const PushOutcome& outcome :
          co_await push_to_alertmanagers(config.alertmanager.urls, to_alertmanager_json(batch).dump())) {
       notifications.Add({{"result", outcome.delivered ? "success" : "failure"}}).Increment();
@@ -188,11 +280,15 @@ struct Controller::Impl {
   void reload() {
     try {
       ControllerConfig loaded = read_config();
-      ControllerTokens loaded_tokens{read_token_file(options.agent_token_file), read_token_file(options.api_token_file)};
+      ControllerTokens loaded_tokens = read_controller_tokens(options.agent_token_file, options.api_token_file);
       tokens = std::move(loaded_tokens);
       apply(std::move(loaded));
+      reload_successful.Set(1);
+      reloads.Add({{"result", "success"}}).Increment();
       log::info("config reloaded", {{"config", options.config_path}});
     } catch (const std::exception& error) {
+      reload_successful.Set(0);
+      reloads.Add({{"result", "failure"}}).Increment();
       log::error("config reload rejected; keeping the running config", {{"error", error.what()}});
     }
   }
@@ -207,7 +303,7 @@ struct Controller::Impl {
       }
       log::info("shutting down");
       stopping = true;
-      server.stop();
+      server->stop();
       housekeeping.cancel();
       policies.stop();
       io.stop();
@@ -221,7 +317,7 @@ Controller::Controller(asio::io_context& io, ControllerOptions options)
 Controller::~Controller() = default;
 
 void Controller::load() {
-  impl_->tokens = ControllerTokens{read_token_file(impl_->options.agent_token_file), read_token_file(impl_->options.api_token_file)};
+  impl_->tokens = read_controller_tokens(impl_->options.agent_token_file, impl_->options.api_token_file);
   ControllerConfig config = impl_->read_config();
   if (impl_->options.listen) config.listen = *impl_->options.listen;
   impl_->apply(std::move(config));
@@ -232,14 +328,16 @@ void Controller::load() {
 }
 
 void Controller::start() {
-  impl_->server.listen(impl_->config.listen);
-  impl_->server.start();
+  impl_->server.emplace(impl_->io.get_executor(), [impl = impl_.get()](HttpRequest request) { return impl->handle(std::move(request)); },
+                        impl_->server_options());
+  impl_->server->listen(impl_->config.listen);
+  impl_->server->start();
   impl_->ready = true;
   impl_->started = true;
   impl_->policies.configure(impl_->config.policy_analysis);
   log::info("controller started", {{"version", kVersion},
                                    {"listen", impl_->config.listen},
-                                   {"port", impl_->server.port()},
+                                   {"port", impl_->server->port()},
                                    {"reports", impl_->tokens.agent.empty() ? "refused: no --agent-token-file" : "accepted"},
                                    {"adhoc", impl_->tokens.api.empty() ? "refused: no --api-token-file" : "enabled"}});
   asio::co_spawn(impl_->io, impl_->housekeeping_loop(), asio::detached);

@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include "core/json_input.hpp"
 #include "core/probe_json.hpp"
 #include "io/http_client.hpp"
 
@@ -20,6 +21,7 @@ namespace asio = boost::asio;
 
 asio::awaitable<AdhocAnswer> ask_agent(FanoutTarget target, const std::string& body, const std::string& token,
                                        std::chrono::steady_clock::time_point deadline) {
+  if (!target.unusable.empty()) co_return AdhocAnswer{target.node, {}, target.unusable};
   const auto endpoint = parse_endpoint(target.address);
   if (!endpoint) {
     co_return AdhocAnswer{target.node, {}, "the agent reported no usable address (\"" + target.address + "\")"};
@@ -49,8 +51,9 @@ AdhocAnswer read_agent_answer(const std::string& node, int status, const std::st
     return answer;
   }
   try {
-    const auto reply = nlohmann::json::parse(body);
+    const auto reply = parse_json_input(body);
     const auto& results = reply.at("results");
+    if (!results.is_array() || results.size() > kMaxResultsPerReport) throw std::runtime_error("results: expected a list");
     for (std::size_t i = 0; i < results.size(); ++i) {
       ProbeResult result = parse_result(results[i], "results[" + std::to_string(i) + "]");
       result.node = node;  // the controller's name for it, whatever the agent wrote

@@ -13,7 +13,8 @@ namespace netprobe {
 
 struct FanoutTarget {
   std::string node;
-  std::string address;  // the agent's API, "host:port", as it reported it
+  std::string address;   // the agent's API, "IP:port", as it reported it (checked then)
+  std::string unusable;  // set instead when the node must not be asked, and why
 };
 
 // Answers in the order of `targets`; agents that fail or miss `deadline` are unreachable.

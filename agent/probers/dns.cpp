@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/classify.hpp"
+#include "io/allowed_addresses.hpp"
 #include "io/dns_client.hpp"
 #include "prober.hpp"
 
@@ -37,6 +38,14 @@ boost::asio::awaitable<Observation> probe_dns(const Check& check, ProbeEnv&) {
   if (!record_type) {
     // The config validator rejects these; an ad hoc request could still carry one.
     co_return Observation{Outcome::error, "unknown record type \"" + dns.record + "\""};
+  }
+  if (check.allowed_addresses) {
+    boost::system::error_code error;
+    const auto server = boost::asio::ip::make_address(check.dns_server.host, error);
+    if (error || !address_allowed(server, *check.allowed_addresses)) {
+      co_return Observation{Outcome::error, "not querying " + check.dns_server.to_string() +
+                                                ": outside the ad hoc allowlist (adhoc.allow_cidrs)"};
+    }
   }
   const DnsAnswer answer =
       co_await dns_query(check.dns_server, check.dns_transport, dns.query, *record_type, spec.timeout);

@@ -51,6 +51,7 @@ boost::asio::awaitable<Observation> probe_http(const Check& check, ProbeEnv& env
   options.deadline = std::chrono::steady_clock::now() + spec.timeout;
   options.budget = spec.timeout;
   options.resolver_servers = env.resolver_servers;
+  options.allowed = check.allowed_addresses.get();
   if (url->tls) options.tls = &env.tls();
 
   const ClientExchange exchange = co_await http_exchange(request, options);

@@ -115,6 +115,7 @@ boost::asio::awaitable<Observation> probe_metadata(const Check& check, ProbeEnv&
   options.deadline = std::chrono::steady_clock::now() + spec.timeout;
   options.budget = spec.timeout;
   options.resolver_servers = env.resolver_servers;
+  options.allowed = check.allowed_addresses.get();
 
   // The calls are built before any co_await: GCC 12 cannot keep a braced
   // header list alive across a suspension point.

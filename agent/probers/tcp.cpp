@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include "io/allowed_addresses.hpp"
 #include "io/dns_client.hpp"
 #include "io/error_outcome.hpp"
 #include "prober.hpp"
@@ -23,6 +24,11 @@ boost::asio::awaitable<Observation> probe_tcp(const Check& check, ProbeEnv& env)
   HostAddresses host = co_await resolve_host(target.host, spec.timeout, env.resolver_servers);
   if (!host.error.empty()) {
     co_return Observation{Outcome::resolve_error, "resolving " + target.host + ": " + host.error};
+  }
+  if (check.allowed_addresses) {
+    if (std::string refused = keep_allowed(host, target.host, *check.allowed_addresses); !refused.empty()) {
+      co_return Observation{Outcome::error, "not connecting: " + refused};
+    }
   }
   std::vector<asio::ip::tcp::endpoint> endpoints;
   for (const auto& address : host.addresses) endpoints.emplace_back(address, target.port);

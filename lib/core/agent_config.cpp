@@ -28,6 +28,7 @@ AgentConfig parse_agent_config(std::string_view text, const std::string& source)
     }
   }
   if (auto probes = map.optional("probes")) config.probes = read_probe_list(*probes, config.defaults);
+  if (auto adhoc = map.optional("adhoc")) config.adhoc = read_adhoc_config(*adhoc, false);
   map.finish();
   return config;
 }

@@ -2,10 +2,12 @@
 // The agent's config file (a ConfigMap in the cluster). Flags override it; see
 // agent/main.cpp. Reference: README.md, "Agent configuration".
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "adhoc.hpp"
 #include "probe_config.hpp"
 #include "probe_spec.hpp"
 
@@ -18,6 +20,9 @@ struct AgentConfig {
   std::string listen{kAgentDefaultListen};
   std::vector<std::string> controllers;  // base URLs, e.g. http://netprobe-controller:9742
   std::vector<std::shared_ptr<const ProbeSpec>> probes;
+  // What POST /api/v1/probe may reach. Absent: the rules the controller last
+  // handed over in its reply, else AdhocConfig's defaults.
+  std::optional<AdhocConfig> adhoc;
 };
 
 // Throws ConfigError with `source:line: field: message`.

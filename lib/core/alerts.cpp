@@ -1,6 +1,7 @@
 #include "alerts.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -39,6 +40,41 @@ nlohmann::json to_alertmanager_json(const std::vector<AlertNotification>& alerts
   return list;
 }
 
+std::vector<AlertNotification> cap_push(std::vector<AlertNotification> batch, std::size_t max, TimePoint now,
+                                        Millis lease) {
+  if (batch.size() <= max || max == 0) return batch;
+  std::stable_partition(batch.begin(), batch.end(), [](const AlertNotification& alert) { return alert.resolved; });
+  std::vector<AlertNotification> out(std::make_move_iterator(batch.begin()),
+                                     std::make_move_iterator(batch.begin() + static_cast<std::ptrdiff_t>(max - 1)));
+  std::size_t held_back = 0;
+  std::set<std::string> probes;
+  for (auto it = batch.begin() + static_cast<std::ptrdiff_t>(max - 1); it != batch.end(); ++it) {
+    if (it->resolved) continue;  // Alertmanager's lease ends it: resolutions only hasten that
+    ++held_back;
+    probes.insert(it->labels["probe"]);
+  }
+  if (held_back == 0) return out;
+  std::string names;
+  std::size_t shown = 0;
+  for (const std::string& probe : probes) {
+    if (shown++ == 10) {
+      names += " and " + std::to_string(probes.size() - 10) + " more";
+      break;
+    }
+    names += (names.empty() ? "" : ", ") + probe;
+  }
+  AlertNotification group;
+  group.labels = {{"alertname", "NetprobeManyTargetsFailing"}, {"severity", "critical"}};
+  group.annotations = {
+      {"summary", std::to_string(held_back) + " more failing targets, not pushed one by one (alertmanager.max_alerts_per_push is " +
+                      std::to_string(max) + ")"},
+      {"description", "Probes: " + names + ". See the controller's /api/v1/status for every target."}};
+  group.starts_at = now;
+  group.ends_at = now + lease;
+  out.push_back(std::move(group));
+  return out;
+}
+
 AlertEngine::AlertEngine(AlertmanagerConfig config) : config_(std::move(config)) {}
 
 AlertNotification AlertEngine::describe(const TargetView& target, TimePoint starts_at) const {
@@ -65,7 +101,7 @@ AlertNotification AlertEngine::describe(const TargetView& target, TimePoint star
 
 std::vector<AlertNotification> AlertEngine::evaluate(const std::vector<TargetView>& targets, TimePoint now) {
   std::vector<AlertNotification> out;
-  const auto lease = config_.resend_interval * 4;  // Alertmanager resolves it itself if we vanish
+  const auto lease = this->lease();
   std::map<Key, const TargetView*> failing;
   for (const TargetView& target : targets) {
     if (static_cast<int>(target.failing.size()) >= config_.min_failing_nodes) {

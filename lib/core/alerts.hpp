@@ -29,12 +29,20 @@ struct AlertNotification {
 // Alertmanager API v2 body (POST /api/v2/alerts): a list of alerts.
 nlohmann::json to_alertmanager_json(const std::vector<AlertNotification>& alerts);
 
+// At most `max` alerts in one push, however many targets fail at once (a
+// report can name thousands). When more are due, resolutions go first (a
+// recovery is never held back), then firing alerts in order, and the last slot
+// holds one NetprobeManyTargetsFailing alert counting the rest and naming their probes.
+std::vector<AlertNotification> cap_push(std::vector<AlertNotification> batch, std::size_t max, TimePoint now,
+                                        Millis lease);
+
 class AlertEngine {
  public:
   explicit AlertEngine(AlertmanagerConfig config);
 
   std::vector<AlertNotification> evaluate(const std::vector<TargetView>& targets, TimePoint now);
   std::size_t firing() const;
+  Millis lease() const { return config_.resend_interval * 4; }  // Alertmanager resolves it itself if we vanish
 
  private:
   using Key = std::tuple<std::string, std::string, std::string>;  // probe, target, transport

@@ -1,5 +1,7 @@
 #include "allowlist.hpp"
 
+#include "endpoint.hpp"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -67,10 +69,14 @@ Allowlist::Allowlist(std::vector<Cidr> cidrs, std::vector<std::string> suffixes)
   for (const std::string& suffix : suffixes) suffixes_.push_back(lower(suffix));
 }
 
+bool Allowlist::allows_address(const std::array<std::uint8_t, 16>& address) const {
+  return std::any_of(cidrs_.begin(), cidrs_.end(), [&](const Cidr& cidr) { return cidr.contains(address); });
+}
+
 bool Allowlist::allows_host(std::string_view host) const {
-  if (const auto address = parse_ip(host)) {
-    return std::any_of(cidrs_.begin(), cidrs_.end(), [&](const Cidr& cidr) { return cidr.contains(*address); });
-  }
+  if (host.find('%') != std::string_view::npos) return false;
+  if (const auto address = parse_ip(host)) return allows_address(*address);
+  if (!plausible_host_name(host)) return false;
   const std::string name = lower(host);
   if (name.empty()) return false;
   return std::any_of(suffixes_.begin(), suffixes_.end(), [&](const std::string& suffix) {

@@ -37,23 +37,23 @@ std::vector<Check> expand_checks(const std::shared_ptr<const ProbeSpec>& probe,
       for (const Endpoint& server : dns_servers(dns, system_nameservers)) {
         for (DnsTransport transport : dns.transports) {
           checks.push_back(Check{probe, server.to_string(), std::string(to_string(transport)), server,
-                                 transport});
+                                 transport, nullptr});
         }
       }
       break;
     }
     case ProbeType::tcp:
-      checks.push_back(Check{probe, std::get<TcpSpec>(spec.params).target.to_string(), "tcp", {}, {}});
+      checks.push_back(Check{probe, std::get<TcpSpec>(spec.params).target.to_string(), "tcp", {}, {}, nullptr});
       break;
     case ProbeType::http: {
       const auto& http = std::get<HttpSpec>(spec.params);
-      checks.push_back(Check{probe, http.url, url_scheme(http.url), {}, {}});
+      checks.push_back(Check{probe, http.url, url_scheme(http.url), {}, {}, nullptr});
       break;
     }
     case ProbeType::metadata: {
       const auto& metadata = std::get<MetadataSpec>(spec.params);
       const char* transport = metadata.flavor == MetadataFlavor::tcp ? "tcp" : "http";
-      checks.push_back(Check{probe, metadata.address.to_string(), transport, {}, {}});
+      checks.push_back(Check{probe, metadata.address.to_string(), transport, {}, {}, nullptr});
       break;
     }
   }

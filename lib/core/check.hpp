@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "allowlist.hpp"
 #include "probe_spec.hpp"
 
 namespace netprobe {
@@ -18,6 +19,9 @@ struct Check {
   // dns only: the server and transport this check queries
   Endpoint dns_server;
   DnsTransport dns_transport = DnsTransport::udp;
+  // One-shot probes only: every address connected to must be inside it (the
+  // names were checked on the request; what they resolve to is checked here).
+  std::shared_ptr<const Allowlist> allowed_addresses;
 };
 
 // `system_nameservers` replaces the `auto` entry of a dns probe (the

@@ -5,36 +5,27 @@
 namespace netprobe {
 namespace {
 
-AdhocConfig read_adhoc(const Field& field) {
-  AdhocConfig adhoc;
+// Each limit bounds what holders of the agent token (every node) can make the
+// controller hold; docs/security.md lists them.
+ControllerLimits read_limits(const Field& field) {
+  ControllerLimits limits;
   MapReader map(field);
-  std::vector<Cidr> cidrs = adhoc.allowlist.cidrs();
-  std::vector<std::string> suffixes = adhoc.allowlist.suffixes();
-  if (auto list = map.optional("allow_cidrs")) {
-    cidrs.clear();
-    for (const Field& item : list->as_list()) {
-      const std::string text = item.as_string();
-      auto cidr = parse_cidr(text);
-      if (!cidr) item.fail("invalid CIDR \"" + text + "\" (expected e.g. 10.0.0.0/8)");
-      cidrs.push_back(*cidr);
-    }
+  if (auto value = map.optional("max_agents")) limits.max_agents = static_cast<std::size_t>(value->as_int(1, 1'000'000));
+  if (auto value = map.optional("max_checks")) limits.max_checks = static_cast<std::size_t>(value->as_int(1, 1'000'000));
+  if (auto value = map.optional("max_results_per_agent")) {
+    limits.max_results_per_agent = static_cast<std::size_t>(value->as_int(1, kMaxResultsPerReport));
   }
-  if (auto list = map.optional("allow_suffixes")) {
-    suffixes.clear();
-    for (const Field& item : list->as_list()) {
-      std::string suffix = item.as_string();
-      if (suffix.empty() || suffix == ".") item.fail("an empty suffix would allow every name");
-      suffixes.push_back(std::move(suffix));
-    }
+  if (auto value = map.optional("max_connections")) {
+    limits.max_connections = static_cast<std::size_t>(value->as_int(16, 100'000));
   }
-  if (auto rate = map.optional("rate_per_minute")) adhoc.rate_per_minute = static_cast<int>(rate->as_int(1, 100'000));
-  if (auto timeout = map.optional("max_timeout")) {
-    adhoc.max_timeout = timeout->as_duration();
-    if (adhoc.max_timeout < Millis{100}) timeout->fail("max_timeout must be at least 100ms");
+  if (auto value = map.optional("max_connections_per_client")) {
+    limits.max_connections_per_client = static_cast<std::size_t>(value->as_int(1, 100'000));
+  }
+  if (auto value = map.optional("body_memory")) {
+    limits.body_memory = static_cast<std::size_t>(value->as_int(kMaxReportBodyBytes, std::int64_t{1} << 34));
   }
   map.finish();
-  adhoc.allowlist = Allowlist(std::move(cidrs), std::move(suffixes));
-  return adhoc;
+  return limits;
 }
 
 AlertmanagerConfig read_alertmanager(const Field& field) {
@@ -55,6 +46,9 @@ AlertmanagerConfig read_alertmanager(const Field& field) {
   if (auto resend = map.optional("resend_interval")) {
     alertmanager.resend_interval = resend->as_duration();
     if (alertmanager.resend_interval < Millis{1'000}) resend->fail("resend_interval must be at least 1s");
+  }
+  if (auto cap = map.optional("max_alerts_per_push")) {
+    alertmanager.max_alerts_per_push = static_cast<std::size_t>(cap->as_int(1, 10'000));
   }
   map.finish();
   return alertmanager;
@@ -134,7 +128,8 @@ ControllerConfig parse_controller_config(std::string_view text, const std::strin
   if (auto series = map.optional("max_failing_series")) {
     config.max_failing_series = static_cast<int>(series->as_int(0, 1'000'000));
   }
-  if (auto adhoc = map.optional("adhoc")) config.adhoc = read_adhoc(*adhoc);
+  if (auto adhoc = map.optional("adhoc")) config.adhoc = read_adhoc_config(*adhoc, true);
+  if (auto limits = map.optional("limits")) config.limits = read_limits(*limits);
   if (auto alertmanager = map.optional("alertmanager")) config.alertmanager = read_alertmanager(*alertmanager);
   if (auto analysis = map.optional("policy_analysis")) config.policy_analysis = read_policy_analysis(*analysis);
   if (auto interval = map.optional("interval")) config.defaults.interval = interval->as_duration();

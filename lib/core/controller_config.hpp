@@ -5,21 +5,26 @@
 #include <string_view>
 #include <vector>
 
-#include "allowlist.hpp"
+#include "adhoc.hpp"
 #include "netpol_checks.hpp"
 #include "probe_config.hpp"
 #include "probe_spec.hpp"
+#include "report.hpp"
 
 namespace netprobe {
 
 inline constexpr std::string_view kControllerDefaultListen = ":9742";
 
-struct AdhocConfig {
-  Allowlist allowlist{{*parse_cidr("10.0.0.0/8"), *parse_cidr("172.16.0.0/12"), *parse_cidr("192.168.0.0/16"),
-                       *parse_cidr("169.254.169.254/32")},
-                      {".cluster.local"}};
-  int rate_per_minute = 60;
-  Millis max_timeout{10'000};  // an ad hoc probe asking for more is refused
+// What the agent token may make the controller hold, and what its HTTP server
+// admits (docs/security.md). A report beyond a cap is refused in part or whole
+// and counted in netprobe_reports_rejected_total{reason}.
+struct ControllerLimits {
+  std::size_t max_agents = 25'000;           // distinct (node, namespace)
+  std::size_t max_checks = 10'000;           // distinct (probe, target, transport)
+  std::size_t max_results_per_agent = 1'000;
+  std::size_t max_connections = 1'024;
+  std::size_t max_connections_per_client = 32;
+  std::size_t body_memory = 64 << 20;        // request bodies in flight, all connections together
 };
 
 struct AlertmanagerConfig {
@@ -27,6 +32,7 @@ struct AlertmanagerConfig {
   Millis for_duration{20'000};    // a target must fail this long before it pages
   int min_failing_nodes = 1;
   Millis resend_interval{60'000};  // re-sent while firing, as Prometheus does
+  std::size_t max_alerts_per_push = 100;  // the rest are summed up in one alert
 };
 
 // Live NetworkPolicy analysis: the manifests under `paths` (files or directories,
@@ -44,6 +50,7 @@ struct ControllerConfig {
   int stale_after = 3;
   int max_failing_series = 500;
   AdhocConfig adhoc;
+  ControllerLimits limits;
   AlertmanagerConfig alertmanager;
   PolicyAnalysisConfig policy_analysis;
   // Probes every agent runs, handed out in the reply to each report.

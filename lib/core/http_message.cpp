@@ -11,6 +11,14 @@ std::string_view HttpRequest::path() const {
   return whole.substr(0, whole.find('?'));
 }
 
+bool header_value_is_clean(std::string_view value) {
+  for (const char c : value) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && byte != '\t') || byte == 0x7f) return false;
+  }
+  return true;
+}
+
 HttpResponse json_response(int status, const nlohmann::json& body) {
   HttpResponse response;
   response.status = status;

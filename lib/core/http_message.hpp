@@ -2,6 +2,8 @@
 // HTTP requests and responses as plain data, so request routing (agent and
 // controller APIs) is a pure function tested without sockets. The Beast
 // server in lib/io converts to and from these.
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,11 +24,24 @@ struct HttpRequest {
   std::string_view path() const;  // target without the query
 };
 
+// False when a header value holds a control byte other than a tab: that is how
+// request smuggling and log injection start, and Go's net/http refuses them too.
+bool header_value_is_clean(std::string_view value);
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// What a server decides on a request's headers, before it reads a byte of the
+// body: a refusal is sent at once and the connection closed (a client without
+// its token cannot make the server buffer anything); otherwise the body may
+// have at most `body_limit` bytes, chunked or not (0: the route takes none).
+struct Admission {
+  std::optional<HttpResponse> refusal;
+  std::size_t body_limit = 0;
 };
 
 HttpResponse json_response(int status, const nlohmann::json& body);

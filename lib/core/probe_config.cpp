@@ -251,4 +251,9 @@ ProbeSpec parse_probe_document(std::string_view text, const std::string& source,
   return read_probe(Field(load_yaml(text, source), "", source), defaults, false);
 }
 
+ProbeSpec parse_probe_json(const nlohmann::json& probe, const std::string& path, const ProbeDefaults& defaults) {
+  static const std::string source = "request";  // Field keeps a reference to it
+  return read_probe(Field(yaml_from_json(probe), path, source), defaults, false);
+}
+
 }  // namespace netprobe

@@ -6,6 +6,8 @@
 #include <vector>
 #include <string_view>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "probe_spec.hpp"
 #include "yaml_reader.hpp"
 
@@ -27,8 +29,12 @@ std::vector<std::shared_ptr<const ProbeSpec>> read_probe_list(const Field& field
 // A `listen:` value: ":9743", "127.0.0.1:9743", "[::1]:0".
 std::string read_listen_address(const Field& field);
 
-// An ad hoc probe sent as a JSON (or YAML) document.
+// An ad hoc probe written as a YAML (or JSON) document: the CLI's and the tests'.
 ProbeSpec parse_probe_document(std::string_view text, const std::string& source,
                                const ProbeDefaults& defaults);
+
+// An ad hoc probe as an already parsed JSON value (an API body's "probe");
+// errors name fields under `path`, e.g. "probe.target".
+ProbeSpec parse_probe_json(const nlohmann::json& probe, const std::string& path, const ProbeDefaults& defaults);
 
 }  // namespace netprobe

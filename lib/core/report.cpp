@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_input.hpp"
+
 namespace netprobe {
 namespace {
 
@@ -13,6 +15,7 @@ using nlohmann::json;
 // Label values end up in Prometheus series: keep them bounded.
 constexpr std::size_t kMaxLabelLength = 512;
 constexpr std::size_t kMaxDetailLength = 1024;
+constexpr double kMaxReportInterval = 600;
 
 std::string join(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
@@ -94,8 +97,12 @@ ProbeResult parse_result(const json& object, const std::string& path) {
 }
 
 AgentReport parse_report(std::string_view body) {
-  const json document = json::parse(body, nullptr, false);
-  if (document.is_discarded()) throw FieldError("body", "not valid JSON");
+  json document;
+  try {
+    document = parse_json_input(body);
+  } catch (const JsonInputError& error) {
+    throw FieldError("body", error.what());
+  }
   if (!document.is_object()) throw FieldError("body", "expected a JSON object");
   AgentReport report;
   report.node = text(document, "", "node");
@@ -104,8 +111,10 @@ AgentReport parse_report(std::string_view body) {
   report.address = text(document, "", "address", false);
   report.version = text(document, "", "version", false, 64);
   if (const auto interval = document.find("interval_seconds"); interval != document.end()) {
-    if (!interval->is_number() || interval->get<double>() < 0.1 || interval->get<double>() > 3600) {
-      throw FieldError("interval_seconds", "expected a number from 0.1 to 3600");
+    // Staleness and forgetting are counted in intervals: a huge one would keep
+    // a silent agent's results for days.
+    if (!interval->is_number() || interval->get<double>() < 0.1 || interval->get<double>() > kMaxReportInterval) {
+      throw FieldError("interval_seconds", "expected a number from 0.1 to " + std::to_string(static_cast<int>(kMaxReportInterval)));
     }
     report.interval = Millis{static_cast<Millis::rep>(interval->get<double>() * 1000)};
   }

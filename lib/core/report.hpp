@@ -17,6 +17,8 @@
 namespace netprobe {
 
 inline constexpr std::size_t kMaxResultsPerReport = 10'000;
+// 10,000 results as agents write them are about 4 MiB.
+inline constexpr std::size_t kMaxReportBodyBytes = 8 << 20;
 
 struct AgentReport {
   std::string node;

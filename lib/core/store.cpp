@@ -4,6 +4,11 @@
 #include <limits>
 
 namespace netprobe {
+namespace {
+
+constexpr auto kCompactionAtCapEvery = std::chrono::seconds{10};
+
+}  // namespace
 
 std::string_view to_string(AgentState state) { return state == AgentState::reporting ? "reporting" : "stale"; }
 
@@ -18,15 +23,54 @@ std::size_t Store::CheckKeyHash::operator()(const CheckKey& key) const {
   return seed;
 }
 
-Store::CheckId Store::id_of(const ProbeResult& result) {
+std::optional<Store::CheckId> Store::id_of(const ProbeResult& result, TimePoint now) {
   CheckKey key{result.probe, result.target, result.transport};
-  const auto [it, inserted] = check_ids_.try_emplace(key, static_cast<CheckId>(checks_.size()));
-  if (inserted) checks_.push_back(std::move(key));
-  return it->second;
+  if (const auto it = check_ids_.find(key); it != check_ids_.end()) return it->second;
+  // The table also holds checks nobody reports any more until it is compacted;
+  // at the cap, compaction walks every result, so at most once in a while.
+  if (checks_.size() >= limits_.max_checks && now - last_compaction_at_cap_ >= kCompactionAtCapEvery) {
+    last_compaction_at_cap_ = now;
+    compact_checks();
+  }
+  if (checks_.size() >= limits_.max_checks) return std::nullopt;
+  const auto id = static_cast<CheckId>(checks_.size());
+  check_ids_.emplace(key, id);
+  checks_.push_back(std::move(key));
+  return id;
 }
 
-void Store::apply(const AgentReport& report, TimePoint now) {
-  Agent& agent = agents_[{report.node, report.ns}];
+bool Store::in_conflict(const Agent& agent, TimePoint now) const {
+  return agent.conflict && now - agent.last_flip <= agent.interval * stale_after_;
+}
+
+// Returns true when this report starts a conflict.
+bool Store::track_identity(Agent& agent, const std::string& remote, TimePoint now) const {
+  if (remote.empty() || remote == agent.remote) return false;
+  bool started = false;
+  const bool owner_live = !agent.remote.empty() && state_of(agent, now) == AgentState::reporting;
+  if (owner_live && remote == agent.displaced) {
+    started = !in_conflict(agent, now);
+    agent.conflict = true;
+    agent.last_flip = now;
+  }
+  agent.displaced = agent.remote;
+  agent.remote = remote;
+  return started;
+}
+
+ApplyResult Store::apply(const AgentReport& report, TimePoint now, const std::string& remote) {
+  ApplyResult outcome;
+  const AgentKey key{report.node, report.ns};
+  auto found = agents_.find(key);
+  if (found == agents_.end()) {
+    if (agents_.size() >= limits_.max_agents) {
+      outcome.agent_refused = true;
+      return outcome;
+    }
+    found = agents_.emplace(key, Agent{}).first;
+  }
+  Agent& agent = found->second;
+  outcome.conflict_detected = track_identity(agent, remote, now);
   agent.address = report.address;
   agent.version = report.version;
   agent.interval = report.interval;
@@ -36,12 +80,23 @@ void Store::apply(const AgentReport& report, TimePoint now) {
   if (report.full) previous.swap(agent.results);  // checks missing from a full report are gone
   auto& source = report.full ? previous : agent.results;
   for (const ProbeResult& result : report.results) {
-    const CheckId id = id_of(result);
-    const auto before = source.find(id);
+    const std::optional<CheckId> id = id_of(result, now);
+    if (!id) {
+      ++outcome.over_check_cap;
+      continue;
+    }
+    auto held = agent.results.find(*id);
+    if (held == agent.results.end() && agent.results.size() >= limits_.max_results_per_agent) {
+      ++outcome.over_agent_cap;  // replaces, never grows, beyond the cap
+      continue;
+    }
+    const auto before = source.find(*id);
     const bool unchanged = before != source.end() && before->second.outcome == result.outcome;
     const TimePoint since = unchanged ? before->second.since : result.time;
-    agent.results[id] = Entry{result.outcome, result.success, result.expect, result.type, result.detail, since};
+    agent.results[*id] = Entry{result.outcome, result.success, result.expect, result.type, result.detail, since};
+    ++outcome.accepted;
   }
+  return outcome;
 }
 
 void Store::forget_silent_agents(TimePoint now) {
@@ -80,8 +135,8 @@ std::vector<AgentView> Store::agents(TimePoint now) const {
   std::vector<AgentView> views;
   views.reserve(agents_.size());
   for (const auto& [key, agent] : agents_) {
-    views.push_back(AgentView{key.first, key.second, agent.address, agent.version, agent.interval,
-                              agent.last_report, state_of(agent, now), agent.results.size()});
+    views.push_back(AgentView{key.first, key.second, agent.address, in_conflict(agent, now), agent.version,
+                              agent.interval, agent.last_report, state_of(agent, now), agent.results.size()});
   }
   return views;
 }
@@ -123,10 +178,17 @@ std::size_t Store::result_count() const {
   return count;
 }
 
-std::string Store::agent_address(const std::string& node) const {
+AgentRoute Store::route_to(const std::string& node, TimePoint now) const {
   // Agents are keyed by (node, namespace): the first key with this node, if any.
   const auto it = agents_.lower_bound({node, ""});
-  return it != agents_.end() && it->first.first == node ? it->second.address : "";
+  if (it == agents_.end() || it->first.first != node) return {"", "no agent has reported from node \"" + node + "\""};
+  const Agent& agent = it->second;
+  if (in_conflict(agent, now)) {
+    return {"", "identity conflict: two live agents report as node \"" + node + "\" (from " + agent.remote + " and " +
+                    agent.displaced + "); neither is used until one stops"};
+  }
+  if (agent.address.empty()) return {"", "the agent on node \"" + node + "\" advertised no usable address"};
+  return {agent.address, ""};
 }
 
 }  // namespace netprobe

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -25,6 +26,7 @@ struct AgentView {
   std::string node;
   std::string ns;
   std::string address;
+  bool identity_conflict = false;  // two live reporters claim this (node, namespace)
   std::string version;
   Millis interval{};
   TimePoint last_report;
@@ -53,14 +55,46 @@ struct TargetView {
   TimePoint failing_since{};  // earliest `since` among failing nodes (epoch when none fail)
 };
 
+// What holders of the agent token can make the store hold (docs/security.md).
+struct StoreLimits {
+  std::size_t max_agents = 25'000;
+  std::size_t max_checks = 10'000;
+  std::size_t max_results_per_agent = 1'000;
+};
+
+// What became of a report: results kept, and those refused by a cap.
+struct ApplyResult {
+  bool agent_refused = false;     // a new agent beyond max_agents: nothing kept
+  std::size_t accepted = 0;
+  std::size_t over_agent_cap = 0;  // new checks beyond max_results_per_agent
+  std::size_t over_check_cap = 0;  // new (probe, target, transport) beyond max_checks
+  bool conflict_detected = false;  // this report revealed a second live reporter
+};
+
+// Where to send an ad hoc probe for a node, or why not.
+struct AgentRoute {
+  std::string address;  // "host:port"; empty when unusable
+  std::string unusable;  // why, for people: unknown node, no address, identity conflict
+};
+
 class Store {
  public:
   // An agent is stale after `stale_after` report intervals without a report;
   // its results stop counting. It is forgotten after `forget_after` intervals.
   explicit Store(int stale_after = 3, int forget_after = 60);
 
-  void apply(const AgentReport& report, TimePoint now);
+  // `remote` is the address the report came from. A report never grows an
+  // agent beyond max_results_per_agent, nor the store beyond max_agents and
+  // max_checks: what does not fit is counted in the result and dropped.
+  //
+  // Identity: the agent token is shared by every node, so any holder can report
+  // as any node. A reporter from a new address takes a node over (a pod that
+  // restarted with a new IP); the address it displaced reporting again while
+  // the new one is live means two live reporters, a conflict, which holds until
+  // the flip-flopping has stopped for stale_after intervals.
+  ApplyResult apply(const AgentReport& report, TimePoint now, const std::string& remote = "");
   void set_stale_after(int intervals) { stale_after_ = intervals; }
+  void set_limits(StoreLimits limits) { limits_ = limits; }
   // Drops agents silent for `forget_after` intervals: memory stays bounded as nodes come and go.
   void forget_silent_agents(TimePoint now);
 
@@ -68,8 +102,9 @@ class Store {
   std::vector<TargetView> targets(TimePoint now) const;  // sorted by probe, target, transport
   std::size_t result_count() const;
 
-  // The API address an agent last reported, or "" if unknown.
-  std::string agent_address(const std::string& node) const;
+  // Where an ad hoc probe for `node` goes: its agent's reported address,
+  // unless unknown, stale, or claimed by two live reporters.
+  AgentRoute route_to(const std::string& node, TimePoint now) const;
 
  private:
   using AgentKey = std::pair<std::string, std::string>;                   // node, namespace
@@ -94,12 +129,21 @@ class Store {
     Millis interval{10'000};
     TimePoint last_report;
     std::unordered_map<CheckId, Entry> results;
+    // Identity: where reports come from, and the address that one displaced.
+    std::string remote;
+    std::string displaced;
+    TimePoint last_flip{};  // last time the displaced address came back
+    bool conflict = false;
   };
 
   AgentState state_of(const Agent& agent, TimePoint now) const;
-  CheckId id_of(const ProbeResult& result);
+  bool in_conflict(const Agent& agent, TimePoint now) const;
+  bool track_identity(Agent& agent, const std::string& remote, TimePoint now) const;
+  // The id of a result's check; nullopt when it is new and max_checks are held.
+  std::optional<CheckId> id_of(const ProbeResult& result, TimePoint now);
 
   int stale_after_;
+  StoreLimits limits_;
   int forget_after_;
   std::map<AgentKey, Agent> agents_;
   // Every (probe, target, transport) seen, numbered, so aggregation adds into
@@ -108,6 +152,7 @@ class Store {
   std::unordered_map<CheckKey, CheckId, CheckKeyHash> check_ids_;
   std::vector<CheckKey> checks_;
   std::size_t live_checks_at_compaction_ = 0;
+  TimePoint last_compaction_at_cap_{};
   // Renumbers the checks still reported, dropping those no agent has any more
   // (targets that came and went), so the table stays proportional to the present.
   void compact_checks();

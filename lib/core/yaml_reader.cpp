@@ -4,6 +4,7 @@
 #include <charconv>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
 #include <yaml-cpp/eventhandler.h>
 
 namespace netprobe {
@@ -119,6 +120,24 @@ std::vector<YAML::Node> load_yaml_documents(std::string_view text, const std::st
     return YAML::LoadAll(copy);
   } catch (const YAML::Exception& error) {
     throw ConfigError(source, line_of_mark(error.mark), "", "invalid YAML: " + error.msg);
+  }
+}
+
+YAML::Node yaml_from_json(const nlohmann::json& value) {
+  switch (value.type()) {
+    case nlohmann::json::value_t::null: return YAML::Node(YAML::NodeType::Null);
+    case nlohmann::json::value_t::string: return YAML::Node(value.get_ref<const std::string&>());
+    case nlohmann::json::value_t::array: {
+      YAML::Node list(YAML::NodeType::Sequence);
+      for (const auto& item : value) list.push_back(yaml_from_json(item));
+      return list;
+    }
+    case nlohmann::json::value_t::object: {
+      YAML::Node map(YAML::NodeType::Map);
+      for (const auto& [key, item] : value.items()) map[key] = yaml_from_json(item);
+      return map;
+    }
+    default: return YAML::Node(value.dump());  // numbers and booleans, as JSON writes them
   }
 }
 

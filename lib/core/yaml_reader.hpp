@@ -1,8 +1,8 @@
 #pragma once
 // Strict reading of YAML config documents: every error names the file, the
 // line and the field path ("probes[1].type"), and unknown keys are rejected.
-// Shared by the agent's and the controller's config and by API bodies (JSON is
-// read as YAML, so one validator serves both).
+// Shared by the agent's and the controller's config and by API bodies (a JSON
+// value is turned into the same tree, so one validator serves both).
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include "duration.hpp"
@@ -36,6 +37,11 @@ YAML::Node load_yaml(std::string_view text, const std::string& source);
 
 // Every document of a stream ("---"-separated), likewise.
 std::vector<YAML::Node> load_yaml_documents(std::string_view text, const std::string& source);
+
+// The same tree as YAML, so a JSON body parsed once (parse_json_input, which
+// bounds its depth) is checked by the config reader without being written out
+// and read again. Scalars keep their JSON spelling: 10, 2.5, true, null, "10s".
+YAML::Node yaml_from_json(const nlohmann::json& value);
 
 // A field of a document: its node, the path that names it, and where it came from.
 class Field {

@@ -25,6 +25,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "io/allowed_addresses.hpp"
 #include "io/dns_client.hpp"
 #include "io/error_outcome.hpp"
 
@@ -257,13 +258,22 @@ asio::awaitable<ClientExchange> http_exchange(const ClientRequest& request, cons
     exchange.error = "no TLS context configured";
     co_return exchange;
   }
-  const HostAddresses host = co_await resolve_host(request.host, remaining(options.deadline), options.resolver_servers);
+  HostAddresses host = co_await resolve_host(request.host, remaining(options.deadline), options.resolver_servers);
   if (!host.error.empty() || host.addresses.empty()) {
     ClientExchange exchange;
     exchange.outcome = Outcome::resolve_error;
     exchange.phase = HttpPhase::resolve;
     exchange.error = host.error.empty() ? "no addresses" : host.error;
     co_return exchange;
+  }
+  if (options.allowed != nullptr) {
+    if (std::string refused = keep_allowed(host, request.host, *options.allowed); !refused.empty()) {
+      ClientExchange exchange;
+      exchange.outcome = Outcome::error;
+      exchange.phase = HttpPhase::connect;
+      exchange.error = "not connecting: " + refused;
+      co_return exchange;
+    }
   }
   std::vector<tcp::endpoint> endpoints;
   for (const auto& address : host.addresses) endpoints.emplace_back(address, request.port);

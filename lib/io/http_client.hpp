@@ -14,6 +14,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "core/allowlist.hpp"
 #include "core/duration.hpp"
 #include "core/endpoint.hpp"
 #include "core/outcome.hpp"
@@ -41,6 +42,7 @@ struct ClientOptions {
   std::span<const Endpoint> resolver_servers;      // empty: the system resolver configuration
   boost::asio::ssl::context* tls = nullptr;        // required when the request uses TLS
   std::size_t body_limit = 64 * 1024;              // the rest of a longer body is not read
+  const Allowlist* allowed = nullptr;              // one-shot probes: connect only inside it
 };
 
 // How far the exchange got: a failure names the phase it happened in.

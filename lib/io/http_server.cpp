@@ -1,23 +1,26 @@
 #include "http_server.hpp"
 
-#include <list>
 #include <stdexcept>
+#include <unordered_map>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "core/connection_table.hpp"
 #include "core/endpoint.hpp"
+#include "core/log_throttle.hpp"
 #include "log.hpp"
 
 namespace netprobe {
@@ -27,7 +30,16 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// Beast reads at most this much at a time; the read buffer holds a header and one read.
+constexpr std::size_t kReadChunk = 64 << 10;
+constexpr auto kAcceptBackoffFirst = std::chrono::milliseconds{10};
+constexpr auto kAcceptBackoffMax = std::chrono::milliseconds{1'000};
+constexpr auto kLogEvery = std::chrono::seconds{10};
+
+using Parser = http::request_parser<http::string_body>;
 
 http::response<http::string_body> to_beast(HttpResponse response, unsigned version, bool keep_alive) {
   http::response<http::string_body> out{static_cast<http::status>(response.status), version};
@@ -40,16 +52,66 @@ http::response<http::string_body> to_beast(HttpResponse response, unsigned versi
   return out;
 }
 
-HttpRequest from_beast(const http::request<http::string_body>& request, const tcp::endpoint& remote) {
+HttpRequest head_of(const Parser::value_type& request, const std::string& client) {
   HttpRequest out;
   out.method = std::string(request.method_string());
   out.target = std::string(request.target());
   out.authorization = std::string(request[http::field::authorization]);
   out.content_type = std::string(request[http::field::content_type]);
-  out.body = request.body();
-  out.remote_address = remote.address().to_string();
+  out.remote_address = client;
   return out;
 }
+
+// The name of the first header whose value holds a control byte, if any.
+std::optional<std::string> unclean_header(const Parser::value_type& request) {
+  for (const auto& field : request) {
+    if (!header_value_is_clean(field.value())) return std::string(field.name_string());
+  }
+  return std::nullopt;
+}
+
+HttpResponse body_too_large(std::size_t limit) {
+  return error_response(413, "body_too_large",
+                        limit == 0 ? "this path takes no request body"
+                                   : "request body exceeds " + std::to_string(limit) + " bytes");
+}
+
+HttpResponse busy() {
+  HttpResponse response = error_response(503, "busy", "too many request bodies in flight; retry shortly");
+  response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
+// What to answer a request that could not be read, or nullopt when nobody is
+// there to answer (closed, reset, timed out).
+std::optional<HttpResponse> answer_to_read_error(const boost::system::error_code& error, std::size_t body_limit) {
+  if (error == http::error::body_limit) return body_too_large(body_limit);
+  if (error == http::error::header_limit) return error_response(431, "headers_too_large", "request headers too large");
+  if (error == http::error::buffer_overflow) return error_response(431, "headers_too_large", "request headers too large");
+  if (error.category() == http::make_error_code(http::error::bad_target).category() &&
+      error != http::error::end_of_stream && error != http::error::partial_message) {
+    return error_response(400, "bad_request", "malformed HTTP request: " + error.message());
+  }
+  return std::nullopt;
+}
+
+bool out_of_descriptors(const boost::system::error_code& error) {
+  return error == asio::error::no_descriptors || error.value() == ENFILE || error == asio::error::no_buffer_space ||
+         error == asio::error::no_memory;
+}
+
+// Bytes of a body admitted against the shared budget, given back however the request ends.
+class BodyReservation {
+ public:
+  BodyReservation(std::size_t& in_use, std::size_t bytes) : in_use_(in_use), bytes_(bytes) { in_use_ += bytes_; }
+  ~BodyReservation() { in_use_ -= bytes_; }
+  BodyReservation(const BodyReservation&) = delete;
+  BodyReservation& operator=(const BodyReservation&) = delete;
+
+ private:
+  std::size_t& in_use_;
+  std::size_t bytes_;
+};
 
 }  // namespace
 
@@ -57,32 +119,73 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(asio::any_io_executor executor_in, Handler handler_in, Options options_in)
       : executor(std::move(executor_in)),
         acceptor(executor),
+        backoff(executor),
         handler(std::move(handler_in)),
-        options(options_in) {}
+        options(std::move(options_in)),
+        connections({options.max_connections, options.max_connections_per_client}) {}
 
   asio::any_io_executor executor;
   tcp::acceptor acceptor;
+  asio::steady_timer backoff;
   Handler handler;
   Options options;
-  std::list<beast::tcp_stream*> open;  // to close keep-alive connections on stop()
+  ConnectionTable connections;
+  std::unordered_map<ConnectionTable::Id, beast::tcp_stream*> streams;  // to close on eviction and stop()
+  std::size_t body_memory_in_use = 0;
+  LogThrottle accept_failures{kLogEvery};
+  LogThrottle refusals{kLogEvery};
   bool stopped = false;
 
   asio::awaitable<void> accept_loop() {
     auto self = shared_from_this();
+    Clock::duration wait{};
     while (!stopped) {
       auto [error, socket] = co_await acceptor.async_accept(use_tuple);
       if (error) {
         if (stopped || error == asio::error::operation_aborted) break;
-        log::warn("accept failed", {{"error", error.message()}});
-        continue;  // EMFILE and friends: keep serving what we have
-      }
-      if (open.size() >= options.max_connections) {
-        boost::system::error_code ignored;
-        socket.close(ignored);  // over the cap: shed load rather than queue it
+        // Out of descriptors, the listener stays readable: accepting again at
+        // once spins a core. Serve what we have and try again later.
+        wait = wait == Clock::duration{} ? Clock::duration{kAcceptBackoffFirst}
+                                         : std::min<Clock::duration>(wait * 2, kAcceptBackoffMax);
+        if (auto left_out = accept_failures.admit(Clock::now())) {
+          log::warn("accept failed; backing off",
+                    {{"error", error.message()}, {"open_connections", connections.size()},
+                     {"retry_in_ms", std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()},
+                     {"left_out", *left_out}, {"out_of_descriptors", out_of_descriptors(error)}});
+        }
+        backoff.expires_after(wait);
+        co_await backoff.async_wait(use_tuple);
         continue;
       }
-      asio::co_spawn(executor, session(std::move(socket)), asio::detached);
+      wait = {};
+      admit(std::move(socket));
     }
+  }
+
+  void admit(tcp::socket socket) {
+    boost::system::error_code error;
+    const tcp::endpoint remote = socket.remote_endpoint(error);
+    if (error) return;  // already gone
+    std::string client = remote.address().to_string();
+    const ConnectionTable::Decision decision = connections.open(client, Clock::now());
+    if (decision.refusal != ConnectionTable::Refusal::none) {
+      if (auto left_out = refusals.admit(Clock::now())) {
+        log::warn("connection refused", {{"client", client},
+                                         {"reason", decision.refusal == ConnectionTable::Refusal::client_limit
+                                                        ? "too many connections from this client"
+                                                        : "too many connections being served"},
+                                         {"left_out", *left_out}});
+      }
+      socket.close(error);
+      return;
+    }
+    if (decision.evicted) {
+      if (auto it = streams.find(*decision.evicted); it != streams.end()) {
+        it->second->socket().close(error);  // its pending read ends; the session cleans up
+        streams.erase(it);
+      }
+    }
+    asio::co_spawn(executor, session(std::move(socket), decision.id, std::move(client)), asio::detached);
   }
 
   asio::awaitable<HttpResponse> respond(HttpRequest request) {
@@ -94,58 +197,82 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     co_return error_response(500, "internal", "internal error");
   }
 
-  asio::awaitable<void> session(tcp::socket socket) {
+  // Answers and ends the connection (a body left unread cannot be skipped safely).
+  asio::awaitable<void> refuse(beast::tcp_stream& stream, const HttpRequest* head, HttpResponse response,
+                               unsigned version) {
+    if (head != nullptr && options.on_refused) options.on_refused(*head, response.status);
+    stream.expires_after(options.write_timeout);
+    auto out = to_beast(std::move(response), version, false);
+    co_await http::async_write(stream, out, use_tuple);
+  }
+
+  asio::awaitable<void> session(tcp::socket socket, ConnectionTable::Id id, std::string client) {
     auto self = shared_from_this();
-    boost::system::error_code remote_error;
-    const tcp::endpoint remote = socket.remote_endpoint(remote_error);
     beast::tcp_stream stream(std::move(socket));
-    const auto registration = open.insert(open.end(), &stream);
-    beast::flat_buffer buffer;
+    streams[id] = &stream;
+    beast::flat_buffer buffer(options.header_limit + kReadChunk);
     while (!stopped) {
-      http::request_parser<http::string_body> parser;
+      connections.waiting(id, Clock::now());
+      Parser parser;
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-      parser.body_limit(options.body_limit);
-      stream.expires_after(options.read_timeout);
+      // Beast would judge a Content-Length against its own default while reading
+      // the header; the route's limit is only known after admission.
+      parser.body_limit(boost::none);
+      stream.expires_after(options.header_timeout);
       auto [read_error, bytes] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
-      if (!read_error && options.admit) {
-        if (auto refusal = options.admit(from_beast(parser.get(), remote), parser.content_length().value_or(0))) {
-          stream.expires_after(options.write_timeout);
-          auto out = to_beast(std::move(*refusal), parser.get().version(), false);
-          co_await http::async_write(stream, out, use_tuple);
-          break;  // the body stays unread: this connection cannot be reused
-        }
+      if (read_error) {
+        if (auto answer = answer_to_read_error(read_error, 0)) co_await refuse(stream, nullptr, std::move(*answer), 11);
+        break;
       }
-      if (!read_error && !parser.is_done()) {
+      connections.serving(id);
+      const unsigned version = parser.get().version();
+      HttpRequest request = head_of(parser.get(), client);
+      if (auto name = unclean_header(parser.get())) {
+        co_await refuse(stream, &request,
+                        error_response(400, "bad_request", "header " + *name + " holds a control character"), version);
+        break;
+      }
+      Admission admission = options.admit(request);
+      if (admission.refusal) {
+        co_await refuse(stream, &request, std::move(*admission.refusal), version);
+        break;
+      }
+      std::optional<BodyReservation> reservation;
+      if (!parser.is_done()) {
+        const auto length = parser.content_length();
+        if (admission.body_limit == 0 || (length && *length > admission.body_limit)) {
+          co_await refuse(stream, &request, body_too_large(admission.body_limit), version);
+          break;
+        }
+        // A chunked body may grow to the limit: that is what it may cost.
+        const std::size_t cost = length ? static_cast<std::size_t>(*length) : admission.body_limit;
+        if (cost > options.body_memory - body_memory_in_use) {
+          co_await refuse(stream, &request, busy(), version);
+          break;
+        }
+        reservation.emplace(body_memory_in_use, cost);
+        parser.body_limit(admission.body_limit);
         // A client that asks before sending a large body (curl does above 1 MiB)
         // would otherwise wait a second for a "100 Continue" that never comes.
         if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
-          http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
+          http::response<http::empty_body> go_on{http::status::continue_, version};
+          stream.expires_after(options.write_timeout);
           co_await http::async_write(stream, go_on, use_tuple);
         }
+        stream.expires_after(options.body_timeout);
         std::tie(read_error, bytes) = co_await http::async_read(stream, buffer, parser, use_tuple);
-      }
-      if (read_error) {
-        HttpResponse reply;
-        if (read_error == http::error::body_limit) {
-          reply = error_response(413, "body_too_large",
-                                 "request body exceeds " + std::to_string(options.body_limit) + " bytes");
-        } else if (read_error == http::error::header_limit) {
-          reply = error_response(431, "headers_too_large", "request headers too large");
-        } else if (read_error.category() == http::make_error_code(http::error::bad_target).category() &&
-                   read_error != http::error::end_of_stream && read_error != http::error::partial_message) {
-          reply = error_response(400, "bad_request", "malformed HTTP request: " + read_error.message());
-        } else {
-          break;  // closed, timed out or reset: nobody to answer
+        if (read_error) {
+          if (auto answer = answer_to_read_error(read_error, admission.body_limit)) {
+            co_await refuse(stream, &request, std::move(*answer), version);
+          }
+          break;
         }
-        stream.expires_after(options.write_timeout);
-        auto out = to_beast(std::move(reply), 11, false);
-        co_await http::async_write(stream, out, use_tuple);
-        break;
       }
-      const auto& request = parser.get();
-      HttpResponse reply = co_await respond(from_beast(request, remote));
-      const bool keep_alive = request.keep_alive() && !stopped;
-      auto out = to_beast(std::move(reply), request.version(), keep_alive);
+      request.body = std::move(parser.get().body());
+      const bool keep_alive = parser.get().keep_alive();
+      HttpResponse reply = co_await respond(std::move(request));
+      reservation.reset();
+      auto out = to_beast(std::move(reply), version, keep_alive && !stopped);
       stream.expires_after(options.write_timeout);
       auto [write_error, written] = co_await http::async_write(stream, out, use_tuple);
       if (write_error || !keep_alive) break;
@@ -153,12 +280,15 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.socket().close(ignored);
-    open.erase(registration);
+    if (auto it = streams.find(id); it != streams.end() && it->second == &stream) streams.erase(it);
+    connections.close(id);
   }
 };
 
 HttpServer::HttpServer(asio::any_io_executor executor, Handler handler, Options options)
-    : impl_(std::make_shared<Impl>(std::move(executor), std::move(handler), options)) {}
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(handler), std::move(options))) {
+  if (!impl_->options.admit) throw std::logic_error("HttpServer needs an admission function");
+}
 
 HttpServer::~HttpServer() { stop(); }
 
@@ -193,7 +323,8 @@ void HttpServer::stop() {
   impl_->stopped = true;
   boost::system::error_code ignored;
   impl_->acceptor.close(ignored);
-  for (beast::tcp_stream* stream : impl_->open) stream->socket().cancel(ignored);
+  impl_->backoff.cancel();
+  for (auto& [id, stream] : impl_->streams) stream->socket().cancel(ignored);
 }
 
 }  // namespace netprobe

@@ -81,6 +81,9 @@ adhoc:
   allow_cidrs: ["127.0.0.0/8"]
   allow_suffixes: [".cluster.local"]
   rate_per_minute: 600
+limits:
+  max_results_per_agent: 10000  # the 10,000-result report of controller_test
+  max_checks: 20000
 ${1:-}
 YAML
 }

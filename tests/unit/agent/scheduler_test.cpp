@@ -116,7 +116,7 @@ std::shared_ptr<const ProbeSpec> probe(const std::string& name) {
   return spec;
 }
 
-Check check_of(const std::string& name) { return Check{probe(name), "t", "tcp", {}, {}}; }
+Check check_of(const std::string& name) { return Check{probe(name), "t", "tcp", {}, {}, nullptr}; }
 
 // Where in its interval a check on node-a first runs (the scheduler's own rule).
 Millis offset_of(const std::string& name) { return spread_offset("node-a/" + name + "/t/tcp", kInterval); }

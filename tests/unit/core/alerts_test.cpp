@@ -107,3 +107,22 @@ TEST_CASE("Alertmanager v2 body") {
   CHECK(json[0]["startsAt"] == "2026-11-26T10:00:00Z");
   CHECK(json[0]["endsAt"] == "2026-11-26T10:04:20Z");
 }
+
+TEST_CASE("a push carries at most max alerts: resolutions first, the rest summed up in one") {
+  const TimePoint now{std::chrono::seconds{1795687200}};
+  std::vector<AlertNotification> batch;
+  for (int i = 0; i < 250; ++i) {
+    AlertNotification alert;
+    alert.labels = {{"alertname", "NetprobeTargetFailing"}, {"probe", "p" + std::to_string(i % 20)}};
+    alert.resolved = i == 200;  // one recovery, late in the batch
+    batch.push_back(alert);
+  }
+  const auto capped = cap_push(batch, 100, now, Millis{240'000});
+  REQUIRE(capped.size() == 100);
+  CHECK(capped.front().resolved);  // not held back behind the firing ones
+  const AlertNotification& group = capped.back();
+  CHECK(group.labels.at("alertname") == "NetprobeManyTargetsFailing");
+  CHECK(group.annotations.at("summary").starts_with("151 more failing targets"));
+  CHECK(group.ends_at == now + Millis{240'000});
+  CHECK(cap_push(std::vector<AlertNotification>(5), 100, now, Millis{1}).size() == 5);
+}

@@ -63,7 +63,7 @@ TEST_CASE("invalid controller configs name the field") {
         "\"alertmanager\" is not http or https");
   CHECK(error_of("alertmanager:\n  fro: 20s\n") ==
         "controller.yaml:2: alertmanager.fro: unknown key (expected one of urls, for, min_failing_nodes, "
-        "resend_interval)");
+        "resend_interval, max_alerts_per_push)");
   CHECK(error_of("max_failing_series: lots\n") ==
         "controller.yaml:1: max_failing_series: expected a whole number, found \"lots\"");
 }

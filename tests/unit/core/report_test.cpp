@@ -77,7 +77,7 @@ TEST_CASE("bad reports name the field") {
   CHECK(error_of(body) == "results[0].target: longer than 512 characters");
   body = valid_report();
   body["interval_seconds"] = 0;
-  CHECK(error_of(body) == "interval_seconds: expected a number from 0.1 to 3600");
+  CHECK(error_of(body) == "interval_seconds: expected a number from 0.1 to 600");
   try {
     parse_report("{\"node\": ");
     FAIL("accepted truncated JSON");

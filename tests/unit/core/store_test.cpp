@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 using namespace netprobe;
 using std::chrono::seconds;
 
@@ -125,10 +127,89 @@ TEST_CASE("checks that no agent reports any more are dropped from the table") {
 TEST_CASE("silent agents are forgotten, and their addresses with them") {
   Store store(3, 60);
   store.apply(report("node-a", {result("a", Outcome::ok, t0)}), t0);
-  CHECK(store.agent_address("node-a") == "127.0.0.1:9743");
+  CHECK(store.route_to("node-a", t0).address == "127.0.0.1:9743");
   store.forget_silent_agents(t0 + seconds{600});
   CHECK(store.agents(t0).size() == 1);
   store.forget_silent_agents(t0 + seconds{601});
   CHECK(store.agents(t0).empty());
-  CHECK(store.agent_address("node-a").empty());
+  CHECK(store.route_to("node-a", t0 + seconds{601}).address.empty());
+  CHECK(store.route_to("node-a", t0 + seconds{601}).unusable == "no agent has reported from node \"node-a\"");
+}
+
+namespace {
+
+std::vector<ProbeResult> distinct(const std::string& prefix, int count, TimePoint time) {
+  std::vector<ProbeResult> results;
+  for (int i = 0; i < count; ++i) results.push_back(result(prefix + std::to_string(i), Outcome::ok, time));
+  return results;
+}
+
+}  // namespace
+
+TEST_CASE("partial reports replace, never grow an agent beyond max_results_per_agent") {
+  Store store;
+  store.set_limits({.max_agents = 10, .max_checks = 100'000, .max_results_per_agent = 100});
+  ApplyResult last;
+  for (int round = 0; round < 3; ++round) {
+    last = store.apply(report("node-a", distinct("r" + std::to_string(round) + "-", 1'000, t0), false), t0);
+  }
+  CHECK(store.result_count() == 100);
+  CHECK(last.accepted == 0);
+  CHECK(last.over_agent_cap == 1'000);
+  // Checks it already holds are still updated.
+  const ApplyResult update = store.apply(report("node-a", {result("r0-5", Outcome::timeout, t0)}, false), t0);
+  CHECK(update.accepted == 1);
+  const auto targets = store.targets(t0);
+  const auto updated = std::find_if(targets.begin(), targets.end(), [](const TargetView& t) { return t.probe == "r0-5"; });
+  REQUIRE(updated != targets.end());
+  CHECK(updated->failing.size() == 1);
+  // A full report replaces: the first 100 of it.
+  const ApplyResult full = store.apply(report("node-a", distinct("f", 150, t0), true), t0);
+  CHECK(full.accepted == 100);
+  CHECK(full.over_agent_cap == 50);
+  CHECK(store.result_count() == 100);
+}
+
+TEST_CASE("no more agents than max_agents, and no more checks than max_checks") {
+  Store store;
+  store.set_limits({.max_agents = 5, .max_checks = 50, .max_results_per_agent = 1'000});
+  int refused = 0;
+  for (int i = 0; i < 10; ++i) refused += store.apply(report("n" + std::to_string(i), {}), t0).agent_refused ? 1 : 0;
+  CHECK(refused == 5);
+  CHECK(store.agents(t0).size() == 5);
+  CHECK_FALSE(store.apply(report("n0", {}), t0).agent_refused);  // known agents still report
+
+  const ApplyResult many = store.apply(report("n1", distinct("p", 200, t0)), t0);
+  CHECK(many.accepted == 50);
+  CHECK(many.over_check_cap == 150);
+  CHECK(store.targets(t0).size() == 50);
+  // Checks nobody reports any more stop counting against the cap, after a while.
+  store.apply(report("n1", {}), t0);
+  const ApplyResult later = store.apply(report("n2", distinct("q", 10, t0 + seconds{11})), t0 + seconds{11});
+  CHECK(later.accepted == 10);
+}
+
+TEST_CASE("a pod that restarts with a new IP takes its node over; two live reporters are a conflict") {
+  Store store;
+  const std::string a = "10.0.0.2";  // # not-a-destination
+  const std::string b = "10.0.0.3";  // # not-a-destination
+  store.apply(report("node-a", {}), t0, a);
+  CHECK_FALSE(store.apply(report("node-a", {}), t0 + seconds{3}, b).conflict_detected);  // restarted
+  store.apply(report("node-a", {}), t0 + seconds{13}, b);
+  CHECK(store.route_to("node-a", t0 + seconds{13}).address == "127.0.0.1:9743");
+  CHECK_FALSE(store.agents(t0 + seconds{13})[0].identity_conflict);
+
+  Store twice;
+  twice.apply(report("node-b", {}), t0, a);
+  twice.apply(report("node-b", {}), t0 + seconds{1}, b);
+  CHECK(twice.apply(report("node-b", {}), t0 + seconds{2}, a).conflict_detected);   // a came back while b lives
+  CHECK_FALSE(twice.apply(report("node-b", {}), t0 + seconds{3}, b).conflict_detected);  // the same conflict
+  const AgentRoute route = twice.route_to("node-b", t0 + seconds{3});
+  CHECK(route.address.empty());
+  CHECK(route.unusable.starts_with("identity conflict: two live agents report as node \"node-b\""));
+  CHECK(twice.agents(t0 + seconds{3})[0].identity_conflict);
+  // One of them stops: after stale_after intervals without a flip, the survivor is used again.
+  twice.apply(report("node-b", {}), t0 + seconds{20}, b);
+  twice.apply(report("node-b", {}), t0 + seconds{40}, b);
+  CHECK(twice.route_to("node-b", t0 + seconds{40}).address == "127.0.0.1:9743");
 }
