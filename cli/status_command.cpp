@@ -11,7 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "core/json_input.hpp"
 #include "core/json_text.hpp"
+#include "core/terminal_text.hpp"
 #include "core/url.hpp"
 #include "io/http_client.hpp"
 
@@ -20,16 +22,21 @@ namespace {
 
 namespace po = boost::program_options;
 
+// A string field of a controller answer, safe to print (core/terminal_text.hpp).
+std::string text(const nlohmann::json& object, const char* key, const char* otherwise = "") {
+  return terminal_safe(object.value(key, otherwise));
+}
+
 void print_table(const nlohmann::json& status) {
   std::cout << std::left << std::setw(18) << "PROBE" << std::setw(36) << "TARGET" << std::setw(10) << "TRANSPORT"
             << std::setw(7) << "NODES" << std::setw(8) << "FAILING" << "FAILING NODES\n";
   for (const auto& target : status.value("targets", nlohmann::json::array())) {
     std::string failing;
     for (const auto& node : target.value("failing", nlohmann::json::array())) {
-      failing += (failing.empty() ? "" : ", ") + node.value("node", "?") + " (" + node.value("outcome", "?") + ")";
+      failing += (failing.empty() ? "" : ", ") + text(node, "node", "?") + " (" + text(node, "outcome", "?") + ")";
     }
-    std::cout << std::setw(18) << target.value("probe", "") << std::setw(36) << target.value("target", "")
-              << std::setw(10) << target.value("transport", "") << std::setw(7) << target.value("nodes", 0)
+    std::cout << std::setw(18) << text(target, "probe") << std::setw(36) << text(target, "target")
+              << std::setw(10) << text(target, "transport") << std::setw(7) << target.value("nodes", 0)
               << std::setw(8) << target.value("failing_nodes", 0) << failing << "\n";
   }
   std::size_t reporting = 0;
@@ -38,7 +45,7 @@ void print_table(const nlohmann::json& status) {
     if (agent.value("state", "") == "reporting") {
       ++reporting;
     } else {
-      stale += (stale.empty() ? "" : ", ") + agent.value("node", "?");
+      stale += (stale.empty() ? "" : ", ") + text(agent, "node", "?");
     }
   }
   std::cout << "\nagents: " << reporting << " reporting" << (stale.empty() ? "" : ", stale: " + stale) << "\n";
@@ -52,15 +59,16 @@ void print_findings(const nlohmann::json& answer) {
   std::cout << std::left << std::setw(9) << "SEVERITY" << std::setw(26) << "CHECK" << std::setw(16) << "NAMESPACE"
             << std::setw(24) << "POLICY" << "FINDING\n";
   for (const auto& finding : answer.value("findings", nlohmann::json::array())) {
-    std::cout << std::setw(9) << finding.value("severity", "") << std::setw(26) << finding.value("check", "")
-              << std::setw(16) << finding.value("namespace", "") << std::setw(24) << finding.value("policy", "")
-              << finding.value("message", "") << "\n";
-    if (const std::string hint = finding.value("hint", ""); !hint.empty()) {
+    std::cout << std::setw(9) << text(finding, "severity") << std::setw(26) << text(finding, "check")
+              << std::setw(16) << text(finding, "namespace") << std::setw(24) << text(finding, "policy")
+              << text(finding, "message") << "\n";
+    if (const std::string hint = text(finding, "hint"); !hint.empty()) {
       std::cout << std::string(75, ' ') << "hint: " << hint << "\n";
     }
   }
   const auto text_or = [&](const char* key, const char* otherwise) {
-    return answer.contains(key) && answer[key].is_string() ? answer[key].get<std::string>() : std::string(otherwise);
+    return answer.contains(key) && answer[key].is_string() ? terminal_safe(answer[key].get<std::string>())
+                                                           : std::string(otherwise);
   };
   std::cout << "\nanalysed: " << text_or("analysed_at", "not yet");
   if (answer.contains("error") && answer["error"].is_string()) std::cout << "; last attempt failed: " << text_or("error", "");
@@ -89,15 +97,19 @@ std::optional<nlohmann::json> fetch(const HttpUrl& url, const std::string& path,
     return std::nullopt;
   }
   if (exchange.reply.status != 200) {
-    std::cerr << "netprobe status: the controller answered " << exchange.reply.status << ": " << exchange.reply.body << "\n";
+    std::cerr << "netprobe status: the controller answered " << exchange.reply.status << ": "
+              << terminal_safe(exchange.reply.body.substr(0, 512)) << "\n";
     return std::nullopt;
   }
-  auto answer = nlohmann::json::parse(exchange.reply.body, nullptr, false);
-  if (answer.is_discarded() || !answer.is_object()) {
-    std::cerr << "netprobe status: the controller's answer is not JSON\n";
+  try {
+    auto answer = parse_json_input(exchange.reply.body);
+    if (answer.is_object()) return answer;
+  } catch (const JsonInputError& error) {
+    std::cerr << "netprobe status: the controller's answer is unusable: " << error.what() << "\n";
     return std::nullopt;
   }
-  return answer;
+  std::cerr << "netprobe status: the controller's answer is not a JSON object\n";
+  return std::nullopt;
 }
 
 }  // namespace
