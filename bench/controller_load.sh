@@ -112,6 +112,9 @@ adhoc:
   allow_suffixes: []
   rate_per_minute: 60
   max_timeout: 10s
+# Every synthetic agent reports from 127.0.0.1; in a cluster each has its own pod IP.
+limits:
+  max_connections_per_client: 100000
 EOF
 
 controller_pid=
