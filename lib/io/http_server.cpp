@@ -158,11 +158,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         continue;
       }
       wait = {};
-      admit(std::move(socket));
+      take(std::move(socket));
     }
   }
 
-  void admit(tcp::socket socket) {
+  void take(tcp::socket socket) {
     boost::system::error_code error;
     const tcp::endpoint remote = socket.remote_endpoint(error);
     if (error) return;  // already gone
