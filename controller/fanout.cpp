@@ -2,16 +2,11 @@
 
 #include <memory>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
 #include "core/json_input.hpp"
 #include "core/probe_json.hpp"
+#include "io/gather.hpp"
 #include "io/http_client.hpp"
 
 namespace netprobe {
@@ -19,7 +14,9 @@ namespace {
 
 namespace asio = boost::asio;
 
-asio::awaitable<AdhocAnswer> ask_agent(FanoutTarget target, const std::string& body, const std::string& token,
+// By value: the coroutine keeps what it needs in its own frame.
+asio::awaitable<AdhocAnswer> ask_agent(FanoutTarget target, std::shared_ptr<const std::string> body,
+                                       std::shared_ptr<const std::string> token,
                                        std::chrono::steady_clock::time_point deadline) {
   if (!target.unusable.empty()) co_return AdhocAnswer{target.node, {}, target.unusable};
   const auto endpoint = parse_endpoint(target.address);
@@ -31,8 +28,8 @@ asio::awaitable<AdhocAnswer> ask_agent(FanoutTarget target, const std::string& b
   request.port = endpoint->port;
   request.method = "POST";
   request.target = "/api/v1/probe";
-  request.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
-  request.body = body;
+  request.headers = {{"Authorization", "Bearer " + *token}, {"Content-Type", "application/json"}};
+  request.body = *body;
   ClientOptions options;
   options.deadline = deadline;
   options.body_limit = 1 << 20;
@@ -70,31 +67,13 @@ AdhocAnswer read_agent_answer(const std::string& node, int status, const std::st
 asio::awaitable<std::vector<AdhocAnswer>> fan_out(const ProbeSpec& spec, std::vector<FanoutTarget> targets,
                                                   std::string agent_token,
                                                   std::chrono::steady_clock::time_point deadline) {
-  struct Batch {
-    std::string body;
-    std::string token;
-    std::vector<AdhocAnswer> answers;
-    std::size_t remaining = 0;
-    std::unique_ptr<asio::steady_timer> done;  // cancelled by the last answer
-  };
-  auto executor = co_await asio::this_coro::executor;
-  auto batch = std::make_shared<Batch>();
-  batch->body = nlohmann::ordered_json{{"probe", to_json(spec)}}.dump();
-  batch->token = std::move(agent_token);
-  batch->answers.resize(targets.size());
-  batch->remaining = targets.size();
-  batch->done = std::make_unique<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
-  for (std::size_t i = 0; i < targets.size(); ++i) {
-    asio::co_spawn(
-        executor,
-        [batch, i, deadline, target = std::move(targets[i])]() mutable -> asio::awaitable<void> {
-          batch->answers[i] = co_await ask_agent(std::move(target), batch->body, batch->token, deadline);
-          if (--batch->remaining == 0) batch->done->cancel();
-        },
-        asio::detached);
-  }
-  while (batch->remaining > 0) co_await batch->done->async_wait(asio::as_tuple(asio::use_awaitable));
-  co_return std::move(batch->answers);
+  // Shared by every request; each ask ends by the deadline, so gather does too.
+  const auto body = std::make_shared<const std::string>(nlohmann::ordered_json{{"probe", to_json(spec)}}.dump());
+  const auto token = std::make_shared<const std::string>(std::move(agent_token));
+  std::vector<asio::awaitable<AdhocAnswer>> asks;
+  asks.reserve(targets.size());
+  for (FanoutTarget& target : targets) asks.push_back(ask_agent(std::move(target), body, token, deadline));
+  co_return co_await gather(std::move(asks));
 }
 
 }  // namespace netprobe
