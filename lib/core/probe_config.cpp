@@ -8,10 +8,17 @@
 #include <set>
 
 #include "classify.hpp"
+#include "http_message.hpp"
 #include "url.hpp"
 
 namespace netprobe {
 namespace {
+
+// A probe is a handful of each; a body or a config naming thousands is a mistake or an attack.
+constexpr std::size_t kMaxDnsServers = 16;
+constexpr std::size_t kMaxStatusRanges = 16;
+constexpr std::size_t kMaxHeaders = 32;
+constexpr std::size_t kMaxHeaderValue = 4096;
 
 bool is_ip_literal(const std::string& host) {
   std::array<unsigned char, 16> buffer{};
@@ -38,7 +45,7 @@ DnsSpec read_dns(MapReader& map) {
   DnsSpec dns;
   if (auto servers = map.optional("servers")) {
     dns.servers.clear();
-    for (const Field& item : servers->as_list()) {
+    for (const Field& item : servers->as_list(kMaxDnsServers)) {
       std::string server = item.as_string();
       if (server != kAutoServers) {
         auto endpoint = parse_endpoint(server, 53);
@@ -132,12 +139,13 @@ HttpSpec read_http(MapReader& map) {
     if (statuses->node().IsScalar()) {
       http.expect_status.push_back(read_status_range(*statuses));
     } else {
-      for (const Field& item : statuses->as_list()) http.expect_status.push_back(read_status_range(item));
+      for (const Field& item : statuses->as_list(kMaxStatusRanges)) http.expect_status.push_back(read_status_range(item));
       if (http.expect_status.empty()) statuses->fail("needs at least one status");
     }
   }
   if (auto headers = map.optional("headers")) {
     if (!headers->node().IsMap()) headers->fail("expected a mapping of header names to values");
+    headers->require_at_most(kMaxHeaders);
     for (const auto& entry : headers->node()) {
       const Field value(entry.second, headers->path() + "." + entry.first.Scalar(), headers->source());
       const std::string name = entry.first.Scalar();
@@ -145,7 +153,8 @@ HttpSpec read_http(MapReader& map) {
         value.fail("invalid header name");
       }
       std::string text = value.as_string();
-      if (text.find_first_of("\r\n") != std::string::npos) value.fail("header value has a line break");
+      if (!header_value_is_clean(text)) value.fail("header value has a control character");
+      if (text.size() > kMaxHeaderValue) value.fail("header value longer than " + std::to_string(kMaxHeaderValue) + " characters");
       http.headers.emplace_back(name, std::move(text));
     }
   }

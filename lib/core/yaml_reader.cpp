@@ -191,6 +191,19 @@ std::vector<Field> Field::as_list() const {
   return items;
 }
 
+void Field::require_at_most(std::size_t max_items) const {
+  if (node_.size() > max_items) {
+    fail("more than " + std::to_string(max_items) + (node_.IsMap() ? " entries" : " items") + " (" +
+         std::to_string(node_.size()) + ")");
+  }
+}
+
+std::vector<Field> Field::as_list(std::size_t max_items) const {
+  if (!node_.IsSequence()) fail("expected a list, found " + describe(node_));
+  require_at_most(max_items);
+  return as_list();
+}
+
 MapReader::MapReader(const Field& map) : map_(map) {
   if (!map.node().IsMap()) map.fail("expected a mapping, found " + describe(map.node()));
 }

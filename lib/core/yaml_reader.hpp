@@ -58,6 +58,8 @@ class Field {
   std::int64_t as_int(std::int64_t min, std::int64_t max) const;
   Millis as_duration() const;
   std::vector<Field> as_list() const;  // a sequence (a scalar is not promoted)
+  std::vector<Field> as_list(std::size_t max_items) const;  // ... of at most max_items
+  void require_at_most(std::size_t max_items) const;        // a sequence or mapping this long at most
 
  private:
   YAML::Node node_;

@@ -41,10 +41,25 @@ TEST_CASE("bad ad hoc probes name the field") {
   CHECK(error_of(R"({"type": "http", "url": "http://a/", "expect_status": 999})") ==
         "request:1: expect_status: invalid status \"999\" (expected e.g. 200 or 200-299)");
   CHECK(error_of(R"({"type": "http", "url": "http://a/", "headers": {"X": "a\r\nb"}})") ==
-        "request:1: headers.X: header value has a line break");
+        "request:1: headers.X: header value has a control character");
+  CHECK(error_of(R"({"type": "http", "url": "http://a/", "headers": {"X": "a\u0001b"}})") ==
+        "request:1: headers.X: header value has a control character");
   CHECK(error_of("[1, 2]") == "request:1: expected a mapping, found a list");
   CHECK(error_of(R"({"type": "tcp", "target": "a:1", "timeout": "20s"})") ==
         "request:1: timeout: timeout 20s exceeds interval 10s");
+}
+
+TEST_CASE("lists a probe holds a handful of are bounded, naming the field") {
+  std::string servers;
+  for (int i = 0; i < 17; ++i) servers += (i ? ", " : "") + std::string("\"127.0.0.") + std::to_string(i + 1) + "\"";
+  CHECK(error_of(R"({"type": "dns", "query": "a.", "servers": [)" + servers + "]}") ==
+        "request:1: servers: more than 16 items (17)");
+  std::string headers;
+  for (int i = 0; i < 33; ++i) headers += (i ? ", " : "") + std::string("\"X-") + std::to_string(i) + "\": \"v\"";
+  CHECK(error_of(R"({"type": "http", "url": "http://a/", "headers": {)" + headers + "}}") ==
+        "request:1: headers: more than 32 entries (33)");
+  CHECK(error_of(R"({"type": "http", "url": "http://a/", "headers": {"X": ")" + std::string(5000, 'v') + "\"}}") ==
+        "request:1: headers.X: header value longer than 4096 characters");
 }
 
 TEST_CASE("host names and queries that can be no one's are refused (found by tests/fuzz/probe_fuzz)") {
