@@ -24,7 +24,7 @@ struct ControllerLimits {
   std::size_t max_results_per_agent = 1'000;
   std::size_t max_connections = 1'024;
   std::size_t max_connections_per_client = 32;
-  std::size_t body_memory = 64 << 20;        // request bodies in flight, all connections together
+  std::size_t body_memory = 32 << 20;        // request bodies in flight, all connections together
 };
 
 struct AlertmanagerConfig {

@@ -1,5 +1,7 @@
 #include "daemon_flags.hpp"
 
+#include <malloc.h>
+
 #include <iostream>
 
 #include "core/version.hpp"
@@ -45,6 +47,11 @@ std::optional<po::variables_map> parse_daemon_flags(int argc, char** argv, const
   }
   log::set_level(*level);
   return vars;
+}
+
+void return_large_buffers_promptly() {
+  // A fixed threshold also turns off glibc's dynamic adjustment of it.
+  mallopt(M_MMAP_THRESHOLD, 256 << 10);
 }
 
 }  // namespace netprobe

@@ -23,10 +23,18 @@ std::optional<boost::program_options::variables_map> parse_daemon_flags(
     int argc, char** argv, const boost::program_options::options_description& flags, const std::string& program,
     int* exit_code);
 
+// Hands memory of large buffers (request bodies, /metrics pages) back to the
+// system as soon as they are freed. glibc otherwise raises its mmap threshold
+// after the first large free, and later bodies come from a heap that keeps
+// the peak resident: a flood of 8 MiB bodies then holds far more than the
+// bodies in flight (docs/security.md, the body budget).
+void return_large_buffers_promptly();
+
 // Loads and starts `daemon` (an Agent or a Controller), then runs the io_context
 // until it stops. Invalid config and start-up failures are logged and give exit code 2.
 template <class Daemon>
 int run_daemon(boost::asio::io_context& io, Daemon& daemon) {
+  return_large_buffers_promptly();
   try {
     daemon.load();
     daemon.start();

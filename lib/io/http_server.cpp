@@ -252,6 +252,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         }
         reservation.emplace(body_memory_in_use, cost);
         parser.body_limit(admission.body_limit);
+        // A chunked body would grow by doubling, each step copying into a new
+        // buffer while the old one lives; reserved once, only the pages the
+        // body fills are ever touched. (A Content-Length body is reserved by Beast.)
+        if (!length) parser.get().body().reserve(admission.body_limit);
         // A client that asks before sending a large body (curl does above 1 MiB)
         // would otherwise wait a second for a "100 Continue" that never comes.
         if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
