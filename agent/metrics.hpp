@@ -1,5 +1,5 @@
 #pragma once
-// The agent's own /metrics, named as design.md fixes them. Every outcome
+// The agent's own /metrics, named as README.md, "Metrics (agent)", lists them. Every outcome
 // series of every check exists from the start (value 0), so alert rules and
 // dashboards never see a series appear out of nowhere.
 //

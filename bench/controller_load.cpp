@@ -180,7 +180,7 @@ std::uint64_t mix(std::uint64_t x) {  // splitmix64: a cheap, well-spread hash
 class Workload {
  public:
   explicit Workload(const Options& options) : options_(options) {
-    // What every agent runs in a cluster (design.md): kube-dns over both transports, each CoreDNS
+    // What every agent runs in a cluster (README.md, "Agent configuration"): kube-dns over both transports, each CoreDNS
     // endpoint, NodeLocal DNSCache, the API server, the metadata endpoint (expect: deny) ...
     shared_ = {
         {"kube-dns", ProbeType::dns, "10.96.0.10:53", "udp"},  // # not-a-destination: report data

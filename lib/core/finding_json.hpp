@@ -1,6 +1,6 @@
 #pragma once
 // NetworkPolicy findings as JSON: the shape of `netprobe lint --json` and of the
-// controller's GET /api/v1/findings (design.md), so tools read both alike.
+// controller's GET /api/v1/findings (docs/api.md), so tools read both alike.
 #include <vector>
 
 #include <nlohmann/json.hpp>

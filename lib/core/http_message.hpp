@@ -46,7 +46,7 @@ struct Admission {
 
 HttpResponse json_response(int status, const nlohmann::json& body);
 
-// design.md: errors are {"error":{"code":"…","message":"…"}} with a 4xx/5xx status.
+// docs/api.md: errors are {"error":{"code":"…","message":"…"}} with a 4xx/5xx status.
 HttpResponse error_response(int status, std::string_view code, std::string_view message);
 
 // 401 with `WWW-Authenticate: Bearer`, and 405 with `Allow`.

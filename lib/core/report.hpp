@@ -46,7 +46,7 @@ class FieldError : public std::runtime_error {
 AgentReport parse_report(std::string_view body);
 nlohmann::ordered_json report_to_json(const AgentReport& report);
 
-// One result object as in design.md; `path` prefixes field names in errors.
+// One result object as in README.md, "Outcomes"; `path` prefixes field names in errors.
 ProbeResult parse_result(const nlohmann::json& object, const std::string& path);
 
 }  // namespace netprobe

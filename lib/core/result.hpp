@@ -33,7 +33,7 @@ struct ProbeResult {
   std::chrono::system_clock::time_point time;
 };
 
-// Keys in the order of design.md, so people read probe and outcome first.
+// Keys in the order of README.md's example result, so people read probe and outcome first.
 nlohmann::ordered_json to_json(const ProbeResult& result);
 
 // RFC 3339 in UTC with second precision, as in the wire format.

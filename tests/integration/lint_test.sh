@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `netprobe lint` on the fixtures of testdata/lint: the four mistakes of
-# design.md are each found with the right check id and a useful hint, the
+# README.md ("NetworkPolicy lint") are each found with the right check id and a useful hint, the
 # corrected policy set is clean, --json has the documented shape, --explain
 # answers with exit 0/1, and an invalid manifest exits 2 naming file:line.
 # Offline: nothing here touches the network.

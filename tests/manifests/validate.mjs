@@ -21,7 +21,7 @@ const VARIANTS = {
 };
 const UID = 65532;
 const READ_VERBS = new Set(["get", "list", "watch"]);
-// What the controller reads (design.md, "Where it is going"): exactly these, read-only.
+// What the controller reads (README.md, "In a cluster"; docs/install.md): exactly these, read-only.
 const CONTROLLER_READS = [
   "/namespaces", "/nodes", "/pods", "/services", "/endpoints", "/serviceaccounts",
   "discovery.k8s.io/endpointslices", "networking.k8s.io/networkpolicies",

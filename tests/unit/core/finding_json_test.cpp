@@ -4,7 +4,7 @@
 
 using namespace netprobe;
 
-TEST_CASE("a finding as JSON: the design.md lint shape, with its source when known") {
+TEST_CASE("a finding as JSON: the lint --json shape of docs/api.md, with its source when known") {
   Finding finding{"selector-matches-nothing", "error", "payments", "payment-ingress",
                   "podSelector app=paymnet matches no pods", "did you mean app: payment?", {}};
   CHECK(to_json(finding).dump() ==

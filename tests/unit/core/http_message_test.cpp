@@ -13,7 +13,7 @@ TEST_CASE("path drops the query") {
   CHECK(request.path() == "/metrics");
 }
 
-TEST_CASE("errors have the design.md shape") {
+TEST_CASE("errors have the shape docs/api.md fixes") {
   const HttpResponse response = error_response(403, "forbidden", "target outside the allowlist");
   CHECK(response.status == 403);
   CHECK(response.content_type == "application/json");

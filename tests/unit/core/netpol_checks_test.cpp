@@ -1,5 +1,5 @@
 // The lint checks of netpol_checks.hpp on small clusters read from manifests:
-// each check fires on the mistake it exists for (design.md, "The four failures")
+// each check fires on the mistake it exists for (README.md, "NetworkPolicy lint")
 // and stays quiet on the corrected policy.
 #include "core/netpol_checks.hpp"
 

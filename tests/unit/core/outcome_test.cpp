@@ -18,7 +18,7 @@ TEST_CASE("every outcome has a distinct label value that parses back") {
   CHECK(names.size() == 14);
 }
 
-TEST_CASE("the outcome set is the one design.md fixes") {
+TEST_CASE("the outcome set is the one README.md lists") {
   CHECK(to_string(Outcome::dns_refused) == "dns_refused");
   CHECK(to_string(Outcome::token_timeout) == "token_timeout");
   CHECK(to_string(Outcome::resolve_error) == "resolve_error");

@@ -5,7 +5,7 @@
 
 using namespace netprobe;
 
-TEST_CASE("result wire format matches design.md") {
+TEST_CASE("result wire format matches README.md") {
   ProbeResult result;
   result.probe = "kube-dns";
   result.type = ProbeType::dns;
