@@ -471,6 +471,7 @@ class LoadRun {
 
   // Binds the synthetic agents' API on 127.0.X.Y:P (X from 10): P is the same on every address.
   void listen_agents() {
+    std::string last_error;
     for (int attempt = 0; attempt < 20; ++attempt) {
       const std::uint16_t port = options_.agent_port != 0
                                      ? options_.agent_port
@@ -478,9 +479,13 @@ class LoadRun {
                                                                               static_cast<std::uint64_t>(attempt)) % 12000);
       try {
         for (std::size_t i = 0; i < options_.listening; ++i) {
+          // Like an agent: only POST /api/v1/probe takes a body, of one probe.
           auto server = std::make_unique<HttpServer>(
               io_.get_executor(), [this, i](HttpRequest request) { return answer_probe(i, std::move(request)); },
-              HttpServer::Options{});
+              HttpServer::Options{.admit = [](const HttpRequest& head) {
+                                    return Admission{std::nullopt, head.method == "POST" ? std::size_t{64 << 10} : 0};
+                                  },
+                                  .on_refused = nullptr});
           server->listen(listening_host(i) + ":" + std::to_string(port));
           servers_.push_back(std::move(server));
         }
@@ -491,9 +496,11 @@ class LoadRun {
         for (auto& server : servers_) server->stop();
         servers_.clear();
         if (options_.agent_port != 0) throw;
+        last_error = error.what();
       }
     }
-    throw std::runtime_error("found no port free on all " + std::to_string(options_.listening) + " agent addresses");
+    throw std::runtime_error("found no port free on all " + std::to_string(options_.listening) +
+                             " agent addresses (last: " + last_error + ")");
   }
 
   asio::awaitable<void> run() {
