@@ -46,7 +46,6 @@ class ConnectionTable {
 
   std::size_t size() const { return entries_.size(); }
   std::size_t of_client(const std::string& client) const;
-  void set_limits(Limits limits) { limits_ = limits; }
 
  private:
   struct Entry {
