@@ -2,6 +2,12 @@
 // Runs awaitables concurrently on the caller's executor and returns their
 // results in order once all are done. Each task bounds its own time (every
 // I/O here carries a deadline), so gather needs none of its own.
+//
+// Cancelling the caller (its client hung up: HttpServer races every handler
+// against that) cancels every task still running, and gather still waits for
+// all of them, so nothing a task refers to is gone while it unwinds. A task
+// that ends in an exception, cancelled or not, leaves a default T.
+// Single-threaded executors only (as every daemon here runs).
 #include <cstddef>
 #include <exception>
 #include <memory>
@@ -10,6 +16,8 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -21,21 +29,36 @@ template <typename T>
 boost::asio::awaitable<std::vector<T>> gather(std::vector<boost::asio::awaitable<T>> tasks) {
   namespace asio = boost::asio;
   struct State {
-    explicit State(asio::any_io_executor executor, std::size_t count)
-        : results(count), remaining(count), done(executor, asio::steady_timer::time_point::max()) {}
+    State(const asio::any_io_executor& executor, std::size_t count)
+        : results(count), cancels(count), remaining(count), done(executor, asio::steady_timer::time_point::max()) {}
     std::vector<T> results;
+    std::vector<asio::cancellation_signal> cancels;  // one per task, never moved
     std::size_t remaining;
     asio::steady_timer done;  // cancelled by the last task to finish
   };
   auto executor = co_await asio::this_coro::executor;
   auto state = std::make_shared<State>(executor, tasks.size());
   for (std::size_t i = 0; i < tasks.size(); ++i) {
-    asio::co_spawn(executor, std::move(tasks[i]), [state, i](std::exception_ptr error, T result) {
-      if (!error) state->results[i] = std::move(result);
-      if (--state->remaining == 0) state->done.cancel();
-    });
+    asio::co_spawn(executor, std::move(tasks[i]),
+                   asio::bind_cancellation_slot(state->cancels[i].slot(), [state, i](std::exception_ptr error, T result) {
+                     if (!error) state->results[i] = std::move(result);
+                     if (--state->remaining == 0) state->done.cancel();
+                   }));
   }
-  while (state->remaining > 0) co_await state->done.async_wait(asio::as_tuple(asio::use_awaitable));
+  // Waiting on after a cancellation must not throw: the tasks still hold
+  // references into what our caller owns.
+  const bool throw_if_cancelled = co_await asio::this_coro::throw_if_cancelled();
+  co_await asio::this_coro::throw_if_cancelled(false);
+  bool forwarded = false;
+  while (state->remaining > 0) {
+    co_await state->done.async_wait(asio::as_tuple(asio::use_awaitable));
+    const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+    if (!forwarded && cancellation.cancelled() != asio::cancellation_type::none) {
+      forwarded = true;
+      for (asio::cancellation_signal& cancel : state->cancels) cancel.emit(asio::cancellation_type::terminal);
+    }
+  }
+  co_await asio::this_coro::throw_if_cancelled(throw_if_cancelled);
   co_return std::move(state->results);
 }
 
