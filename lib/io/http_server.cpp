@@ -6,6 +6,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -189,12 +190,40 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   }
 
   asio::awaitable<HttpResponse> respond(HttpRequest request) {
+    std::string failure;
     try {
       co_return co_await handler(std::move(request));
     } catch (const std::exception& error) {
-      log::error("request handler failed", {{"error", error.what()}});
+      failure = error.what();
+    }
+    // A handler cancelled because its client left may end in operation_aborted:
+    // nobody is there to read the answer, and nothing failed.
+    const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+    if (cancellation.cancelled() == asio::cancellation_type::none) {
+      log::error("request handler failed", {{"error", failure}});
     }
     co_return error_response(500, "internal", "internal error");
+  }
+
+  // Completes when the client closes or resets the connection while its
+  // request is being handled, so that a handler waiting on probes (a one-shot,
+  // an ad hoc fan-out) is cancelled rather than run to its deadline for nobody.
+  // Bytes the client already sent (a pipelined request) are only peeked at,
+  // left for the next read. When nothing can be told (the server is stopping
+  // and cancelled the wait), it waits to be cancelled itself: an answer in
+  // progress is still given.
+  asio::awaitable<void> client_left(tcp::socket& socket) {
+    auto [wait_error] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
+    if (!wait_error) {
+      char byte = 0;
+      boost::system::error_code peek_error;
+      const std::size_t peeked = socket.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, peek_error);
+      if (peeked == 0 && peek_error != asio::error::would_block) co_return;  // end of stream, or reset
+    }
+    const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+    if (cancellation.cancelled() != asio::cancellation_type::none) co_return;  // the handler finished first
+    asio::steady_timer until_cancelled(socket.get_executor(), asio::steady_timer::time_point::max());
+    co_await until_cancelled.async_wait(use_tuple);
   }
 
   // Answers and ends the connection (a body left unread cannot be skipped safely).
@@ -274,8 +303,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       }
       request.body = std::move(parser.get().body());
       const bool keep_alive = parser.get().keep_alive();
-      HttpResponse reply = co_await respond(std::move(request));
+      using asio::experimental::awaitable_operators::operator||;
+      auto raced = co_await (respond(std::move(request)) || client_left(stream.socket()));
       reservation.reset();
+      if (raced.index() == 1) break;  // the client left; its handler has been cancelled and has ended
+      HttpResponse reply = std::get<0>(std::move(raced));
       auto out = to_beast(std::move(reply), version, keep_alive && !stopped);
       stream.expires_after(options.write_timeout);
       auto [write_error, written] = co_await http::async_write(stream, out, use_tuple);

@@ -1,0 +1,168 @@
+// HttpServer against real client sockets on loopback: what a handler sees when
+// its client leaves, stays, pipelines, or the server stops under it.
+#include "io/http_server.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <string>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+using namespace netprobe;
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto kTestBound = std::chrono::seconds{20};  // io.run_for: a broken server fails, never hangs
+
+// A handler that waits `hold` before answering its path, and records how its wait ended.
+struct SlowHandler {
+  std::chrono::milliseconds hold;
+  int started = 0;
+  int finished = 0;
+  int cancelled = 0;
+
+  asio::awaitable<HttpResponse> operator()(HttpRequest request) {
+    ++started;
+    asio::steady_timer timer(co_await asio::this_coro::executor, hold);
+    auto [error] = co_await timer.async_wait(use_tuple);
+    if (error == asio::error::operation_aborted) ++cancelled;
+    ++finished;
+    HttpResponse response;
+    response.content_type = "text/plain";
+    response.body = std::string(request.path());
+    co_return response;
+  }
+};
+
+HttpServer::Options admit_all() {
+  HttpServer::Options options;
+  options.admit = [](const HttpRequest&) { return Admission{}; };
+  return options;
+}
+
+asio::awaitable<void> pause(std::chrono::milliseconds delay) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+  co_await timer.async_wait(use_tuple);
+}
+
+// (Assertions that throw, REQUIRE, would vanish inside a detached coroutine;
+// the coroutines here record, and the test body checks.)
+// Polls `condition` every 5 ms until it holds or `limit` passes.
+template <typename Condition>
+asio::awaitable<bool> eventually(Condition condition, std::chrono::milliseconds limit = std::chrono::seconds{5}) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) co_return false;
+    co_await pause(std::chrono::milliseconds{5});
+  }
+  co_return true;
+}
+
+asio::awaitable<tcp::socket> connect_to(std::uint16_t port) {
+  tcp::socket socket(co_await asio::this_coro::executor);
+  co_await socket.async_connect({asio::ip::make_address("127.0.0.1"), port}, asio::use_awaitable);
+  co_return socket;
+}
+
+asio::awaitable<std::string> read_all(tcp::socket& socket) {
+  std::string text;
+  co_await asio::async_read(socket, asio::dynamic_buffer(text), use_tuple);  // to end of stream, or an error
+  co_return text;
+}
+
+std::size_t count_of(const std::string& text, const std::string& part) {
+  std::size_t count = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++count;
+  return count;
+}
+
+}  // namespace
+
+TEST_CASE("http server: a handler is cancelled as soon as its client leaves") {
+  asio::io_context io;
+  SlowHandler handler{std::chrono::minutes{10}};
+  HttpServer server(io.get_executor(), std::ref(handler), admit_all());
+  server.listen("127.0.0.1:0");
+  server.start();
+  bool ended = false;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        tcp::socket client = co_await connect_to(server.port());
+        co_await asio::async_write(client, asio::buffer(std::string("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")),
+                                   asio::use_awaitable);
+        if (co_await eventually([&] { return handler.started == 1; })) {
+          client.close();
+          ended = co_await eventually([&] { return handler.finished == 1; });
+        }
+        server.stop();
+      },
+      asio::detached);
+  io.run_for(kTestBound);
+  CHECK(ended);
+  CHECK(handler.cancelled == 1);
+}
+
+TEST_CASE("http server: a client that stays gets both answers of two pipelined requests") {
+  asio::io_context io;
+  SlowHandler handler{std::chrono::milliseconds{30}};
+  HttpServer server(io.get_executor(), std::ref(handler), admit_all());
+  server.listen("127.0.0.1:0");
+  server.start();
+  std::string answers;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        tcp::socket client = co_await connect_to(server.port());
+        // The second request arrives while the first is handled: the server
+        // must not take it for a client leaving, nor lose its bytes.
+        co_await asio::async_write(client,
+                                   asio::buffer(std::string("GET /first HTTP/1.1\r\nHost: t\r\n\r\n"
+                                                            "GET /second HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")),
+                                   asio::use_awaitable);
+        answers = co_await read_all(client);
+        server.stop();
+      },
+      asio::detached);
+  io.run_for(kTestBound);
+  CHECK(count_of(answers, "HTTP/1.1 200") == 2);
+  CHECK(answers.find("/first") < answers.find("/second"));
+  CHECK(handler.cancelled == 0);
+}
+
+TEST_CASE("http server: stopping lets a request being handled finish and answer") {
+  asio::io_context io;
+  SlowHandler handler{std::chrono::milliseconds{100}};
+  HttpServer server(io.get_executor(), std::ref(handler), admit_all());
+  server.listen("127.0.0.1:0");
+  server.start();
+  std::string answer;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        tcp::socket client = co_await connect_to(server.port());
+        co_await asio::async_write(client, asio::buffer(std::string("GET /draining HTTP/1.1\r\nHost: t\r\n\r\n")),
+                                   asio::use_awaitable);
+        co_await eventually([&] { return handler.started == 1; });  // the answer's checks fail if not
+        server.stop();
+        answer = co_await read_all(client);
+      },
+      asio::detached);
+  io.run_for(kTestBound);
+  CHECK(handler.cancelled == 0);
+  CHECK(answer.starts_with("HTTP/1.1 200"));
+  CHECK(answer.find("Connection: close") != std::string::npos);
+  CHECK(answer.ends_with("/draining"));
+}
