@@ -13,6 +13,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "agent/api.hpp"
@@ -34,6 +35,18 @@ namespace asio = boost::asio;
 
 constexpr std::size_t kMaxConcurrentOneShots = 16;
 constexpr auto kShutdownBudget = std::chrono::milliseconds{1800};
+
+// Counts a one-shot while it runs, however it ends (cancelled, thrown).
+class InFlight {
+ public:
+  explicit InFlight(std::size_t& count) : count_(count) { ++count_; }
+  ~InFlight() { --count_; }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  std::size_t& count_;
+};
 
 }  // namespace
 
@@ -168,14 +181,17 @@ struct Agent::Impl {
     if (one_shots_in_flight >= kMaxConcurrentOneShots) {
       co_return error_response(429, "too_many_requests", "too many one-shot probes in flight");
     }
-    ++one_shots_in_flight;
+    const InFlight counted(one_shots_in_flight);
     auto spec = std::make_shared<const ProbeSpec>(std::move(std::get<RunProbe>(route).spec));
     std::vector<Check> checks = expand_checks(spec, system_nameservers());
     const auto allowed = std::make_shared<const Allowlist>(adhoc_rules().allowlist);
     for (Check& check : checks) check.allowed_addresses = allowed;
     const std::vector<ProbeResult> results = co_await run_checks(std::move(checks), env, options.identity);
-    --one_shots_in_flight;
-    log::info("one-shot probe", {{"probe", spec->name}, {"type", to_string(spec->type())}, {"remote", request.remote_address}, {"checks", results.size()}});
+    const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+    const bool abandoned = cancellation.cancelled() != asio::cancellation_type::none;
+    log::info(abandoned ? "one-shot probe abandoned: its client left" : "one-shot probe",
+              {{"probe", spec->name}, {"type", to_string(spec->type())}, {"remote", request.remote_address},
+               {"checks", results.size()}});
     co_return probe_results_response(results);
   }
 

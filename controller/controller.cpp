@@ -12,6 +12,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 #include <prometheus/counter.h>
@@ -247,7 +248,10 @@ struct Controller::Impl {
     const auto deadline = std::chrono::steady_clock::now() + run.spec.timeout + std::chrono::seconds{1};
     const std::size_t asked = targets.size();
     const std::vector<AdhocAnswer> answers = co_await fan_out(run.spec, std::move(targets), tokens.agent, deadline);
-    log::info("ad hoc probe", {{"probe", run.spec.name}, {"type", to_string(run.spec.type())}, {"nodes", asked}, {"client", client}});
+    const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+    const bool abandoned = cancellation.cancelled() != asio::cancellation_type::none;
+    log::info(abandoned ? "ad hoc probe abandoned: its client left" : "ad hoc probe",
+              {{"probe", run.spec.name}, {"type", to_string(run.spec.type())}, {"nodes", asked}, {"client", client}});
     co_return adhoc_response(run.spec, answers);
   }
 
