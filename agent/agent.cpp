@@ -114,8 +114,8 @@ struct Agent::Impl {
 
   void reschedule() {
     std::vector<Check> checks = checks_of(effective_config());
-    std::vector<std::tuple<std::string, std::string, std::string>> keys;
-    for (const Check& check : checks) keys.emplace_back(check.probe->name, check.target, check.transport);
+    std::vector<CheckKey> keys;
+    for (const Check& check : checks) keys.push_back(key_of(check));
     metrics.set_checks(checks);
     reporter.retain_only(keys);
     log::info("probes scheduled", {{"local", config.probes.size()}, {"assigned", assigned.size()}, {"checks", checks.size()}});

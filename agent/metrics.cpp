@@ -17,7 +17,7 @@ void AgentMetrics::set_checks(const std::vector<Check>& checks) {
   std::set<ProbeTransport> pairs;
   for (const Check& check : checks) {
     const ProbeSpec& spec = *check.probe;
-    CheckKey key{spec.name, check.target, check.transport};
+    CheckKey key = key_of(check);
     pairs.emplace(spec.name, check.transport);
     CheckSeries fresh;
     fresh.type = to_string(spec.type());
@@ -39,7 +39,7 @@ void AgentMetrics::set_checks(const std::vector<Check>& checks) {
 }
 
 void AgentMetrics::record(const ProbeResult& result) {
-  auto series = checks_.find({result.probe, result.target, result.transport});
+  auto series = checks_.find(key_of(result));
   if (series == checks_.end()) return;  // the check was removed by a reload while it ran
   series->second.success = result.success;
   series->second.outcome = result.outcome;

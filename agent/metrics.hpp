@@ -48,7 +48,6 @@ class AgentMetrics {
   static constexpr std::array<double, 10> kDurationBuckets{0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10};
 
  private:
-  using CheckKey = std::tuple<std::string, std::string, std::string>;  // probe, target, transport
   using ProbeTransport = std::pair<std::string, std::string>;
   using RunKey = std::tuple<std::string, std::string, Outcome>;  // probe, transport, outcome
 

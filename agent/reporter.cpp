@@ -24,7 +24,6 @@ namespace {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
-using CheckKey = std::tuple<std::string, std::string, std::string>;
 
 constexpr auto kRequestTimeout = std::chrono::seconds{5};
 constexpr Millis kResolveTimeout{2'000};
@@ -228,7 +227,7 @@ void Reporter::reconfigure(ReporterOptions options) {
 }
 
 void Reporter::record(const ProbeResult& result) {
-  CheckKey key{result.probe, result.target, result.transport};
+  const CheckKey key = key_of(result);
   auto previous = state_->latest.find(key);
   const bool changed = previous == state_->latest.end() || previous->second.outcome != result.outcome;
   state_->latest[key] = result;

@@ -17,6 +17,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "core/check_key.hpp"
 #include "core/controller_reply.hpp"
 #include "core/report.hpp"
 
@@ -54,7 +55,7 @@ class Reporter {
   // The latest result of a check; an outcome change triggers an early report.
   void record(const ProbeResult& result);
   // Checks that are no longer configured: dropped from the next full report.
-  void retain_only(const std::vector<std::tuple<std::string, std::string, std::string>>& keys);
+  void retain_only(const std::vector<CheckKey>& keys);
 
  private:
   struct State;

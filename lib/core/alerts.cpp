@@ -102,10 +102,10 @@ AlertNotification AlertEngine::describe(const TargetView& target, TimePoint star
 std::vector<AlertNotification> AlertEngine::evaluate(const std::vector<TargetView>& targets, TimePoint now) {
   std::vector<AlertNotification> out;
   const auto lease = this->lease();
-  std::map<Key, const TargetView*> failing;
+  std::map<CheckKey, const TargetView*> failing;
   for (const TargetView& target : targets) {
     if (static_cast<int>(target.failing.size()) >= config_.min_failing_nodes) {
-      failing[{target.probe, target.target, target.transport}] = &target;
+      failing[key_of(target)] = &target;
     }
   }
 

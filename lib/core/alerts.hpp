@@ -8,7 +8,6 @@
 //   pending that recovers is dropped silently: a blip does not page.
 #include <map>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -45,7 +44,6 @@ class AlertEngine {
   Millis lease() const { return config_.resend_interval * 4; }  // Alertmanager resolves it itself if we vanish
 
  private:
-  using Key = std::tuple<std::string, std::string, std::string>;  // probe, target, transport
   struct State {
     TimePoint pending_since;
     bool firing = false;
@@ -56,7 +54,7 @@ class AlertEngine {
   AlertNotification describe(const TargetView& target, TimePoint starts_at) const;
 
   AlertmanagerConfig config_;
-  std::map<Key, State> states_;
+  std::map<CheckKey, State> states_;
 };
 
 }  // namespace netprobe

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "allowlist.hpp"
+#include "check_key.hpp"
 #include "probe_spec.hpp"
 
 namespace netprobe {
@@ -23,6 +24,8 @@ struct Check {
   // names were checked on the request; what they resolve to is checked here).
   std::shared_ptr<const Allowlist> allowed_addresses;
 };
+
+inline CheckKey key_of(const Check& check) { return CheckKey{check.probe->name, check.target, check.transport}; }
 
 // `system_nameservers` replaces the `auto` entry of a dns probe (the
 // nameservers of /etc/resolv.conf, read by the caller).

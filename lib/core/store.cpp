@@ -14,17 +14,8 @@ std::string_view to_string(AgentState state) { return state == AgentState::repor
 
 Store::Store(int stale_after, int forget_after) : stale_after_(stale_after), forget_after_(forget_after) {}
 
-std::size_t Store::CheckKeyHash::operator()(const CheckKey& key) const {
-  const std::hash<std::string> hash;
-  std::size_t seed = hash(std::get<0>(key));
-  for (const std::string* part : {&std::get<1>(key), &std::get<2>(key)}) {
-    seed ^= hash(*part) + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2);
-  }
-  return seed;
-}
-
 std::optional<Store::CheckId> Store::id_of(const ProbeResult& result, TimePoint now) {
-  CheckKey key{result.probe, result.target, result.transport};
+  CheckKey key = key_of(result);
   if (const auto it = check_ids_.find(key); it != check_ids_.end()) return it->second;
   // The table also holds checks nobody reports any more until it is compacted;
   // at the cap, compaction walks every result, so at most once in a while.
@@ -163,7 +154,10 @@ std::vector<TargetView> Store::targets(TimePoint now) const {
   for (CheckId id = 0; id < by_id.size(); ++id) {
     if (by_id[id].nodes == 0) continue;  // nobody reporting it now
     TargetView& view = by_id[id];
-    std::tie(view.probe, view.target, view.transport) = checks_[id];
+    const CheckKey& key = checks_[id];
+    view.probe = key.probe;
+    view.target = key.target;
+    view.transport = key.transport;
     views.push_back(std::move(view));
   }
   std::sort(views.begin(), views.end(), [](const TargetView& a, const TargetView& b) {

@@ -8,10 +8,10 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <tuple>
 #include <unordered_map>
 #include <vector>
 
+#include "check_key.hpp"
 #include "report.hpp"
 #include "result.hpp"
 
@@ -108,11 +108,7 @@ class Store {
 
  private:
   using AgentKey = std::pair<std::string, std::string>;                   // node, namespace
-  using CheckKey = std::tuple<std::string, std::string, std::string>;     // probe, target, transport
   using CheckId = std::uint32_t;
-  struct CheckKeyHash {
-    std::size_t operator()(const CheckKey& key) const;
-  };
   // What is kept of a result: the (probe, target, transport) strings live once
   // in checks_, so 5,000 agents x 30 results do not hold 150,000 copies of them.
   struct Entry {
