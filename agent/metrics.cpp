@@ -89,10 +89,10 @@ std::string AgentMetrics::render() const {
              "1 for the outcome of the latest run of the check, 0 for every other outcome.");
   for (const auto& [key, series] : checks_) {
     const auto& [probe, target, transport] = key;
-    for (Outcome outcome : kAllOutcomes) {
+    for (const auto& outcome : kOutcomes) {
       out.sample("netprobe_probe_outcome",
-                 {{"outcome", to_string(outcome)}, {"probe", probe}, {"target", target}, {"transport", transport}},
-                 series.outcome == outcome ? 1.0 : 0.0);
+                 {{"outcome", outcome.name}, {"probe", probe}, {"target", target}, {"transport", transport}},
+                 series.outcome == outcome.value ? 1.0 : 0.0);
     }
   }
 

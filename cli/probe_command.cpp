@@ -104,7 +104,7 @@ int probe_command(const std::vector<std::string>& args) {
     return 0;
   }
   if (!vars.count("type")) {
-    std::cerr << "netprobe probe: which probe? dns, tcp, http or metadata\nTry 'netprobe probe --help'.\n";
+    std::cerr << "netprobe probe: which probe? " << kProbeTypes.names() << "\nTry 'netprobe probe --help'.\n";
     return 2;
   }
 

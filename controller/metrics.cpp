@@ -45,10 +45,10 @@ std::vector<MetricFamily> controller_metric_families(const std::vector<TargetVie
   std::size_t pairs_dropped = 0;
   for (const TargetView& target : targets) {
     // Every outcome is present (0 when no node has it), so queries never see gaps.
-    for (Outcome outcome : kAllOutcomes) {
-      const auto count = target.nodes_by_outcome.find(outcome);
+    for (const auto& outcome : kOutcomes) {
+      const auto count = target.nodes_by_outcome.find(outcome.value);
       add_gauge(target_nodes,
-                {{"outcome", std::string(to_string(outcome))}, {"probe", target.probe}, {"target", target.target},
+                {{"outcome", std::string(outcome.name)}, {"probe", target.probe}, {"target", target.target},
                  {"transport", target.transport}},
                 count == target.nodes_by_outcome.end() ? 0.0 : static_cast<double>(count->second));
     }

@@ -75,14 +75,9 @@ DnsSpec read_dns(MapReader& map) {
     dns.transports.clear();
     for (const Field& item : transports->as_list()) {
       const std::string name = item.as_string();
-      DnsTransport transport;
-      if (name == "udp") {
-        transport = DnsTransport::udp;
-      } else if (name == "tcp") {
-        transport = DnsTransport::tcp;
-      } else {
-        item.fail("unknown transport \"" + name + "\" (expected udp, tcp)");
-      }
+      const auto parsed = kDnsTransports.parse(name);
+      if (!parsed) item.fail("unknown transport \"" + name + "\" (expected " + kDnsTransports.names() + ")");
+      const DnsTransport transport = *parsed;
       if (std::find(dns.transports.begin(), dns.transports.end(), transport) != dns.transports.end()) {
         item.fail("transport \"" + name + "\" is listed twice");
       }
@@ -166,17 +161,9 @@ MetadataSpec read_metadata(MapReader& map) {
   if (auto address = map.optional("address")) metadata.address = read_endpoint(*address, 80);
   if (auto flavor = map.optional("flavor")) {
     const std::string name = flavor->as_string();
-    if (name == "tcp") {
-      metadata.flavor = MetadataFlavor::tcp;
-    } else if (name == "aws") {
-      metadata.flavor = MetadataFlavor::aws;
-    } else if (name == "gcp") {
-      metadata.flavor = MetadataFlavor::gcp;
-    } else if (name == "azure") {
-      metadata.flavor = MetadataFlavor::azure;
-    } else {
-      flavor->fail("unknown flavor \"" + name + "\" (expected tcp, aws, gcp, azure)");
-    }
+    const auto parsed = kMetadataFlavors.parse(name);
+    if (!parsed) flavor->fail("unknown flavor \"" + name + "\" (expected " + kMetadataFlavors.names() + ")");
+    metadata.flavor = *parsed;
   }
   return metadata;
 }
@@ -201,7 +188,7 @@ ProbeSpec read_probe(const Field& field, const ProbeDefaults& defaults, bool nam
   if (auto expect = map.optional("expect")) {
     const std::string text = expect->as_string();
     auto value = parse_expect(text);
-    if (!value) expect->fail("unknown expect \"" + text + "\" (expected allow, deny)");
+    if (!value) expect->fail("unknown expect \"" + text + "\" (expected " + kExpects.names() + ")");
     spec.expect = *value;
   }
   if (auto interval = map.optional("interval")) {
@@ -214,16 +201,13 @@ ProbeSpec read_probe(const Field& field, const ProbeDefaults& defaults, bool nam
     if (spec.timeout < Millis{1}) timeout->fail("timeout must be positive");
   }
 
-  if (type_name == "dns") {
-    spec.params = read_dns(map);
-  } else if (type_name == "tcp") {
-    spec.params = TcpSpec{read_endpoint(map.required("target"))};
-  } else if (type_name == "http") {
-    spec.params = read_http(map);
-  } else if (type_name == "metadata") {
-    spec.params = read_metadata(map);
-  } else {
-    type.fail("unknown probe type \"" + type_name + "\" (expected dns, tcp, http, metadata)");
+  const auto probe_type = kProbeTypes.parse(type_name);
+  if (!probe_type) type.fail("unknown probe type \"" + type_name + "\" (expected " + kProbeTypes.names() + ")");
+  switch (*probe_type) {
+    case ProbeType::dns: spec.params = read_dns(map); break;
+    case ProbeType::tcp: spec.params = TcpSpec{read_endpoint(map.required("target"))}; break;
+    case ProbeType::http: spec.params = read_http(map); break;
+    case ProbeType::metadata: spec.params = read_metadata(map); break;
   }
   map.finish();
 

@@ -8,18 +8,36 @@
 
 #include "duration.hpp"
 #include "endpoint.hpp"
+#include "enum_table.hpp"
 #include "verdict.hpp"
 
 namespace netprobe {
 
+// The variant ProbeParams below holds the alternatives in this order.
 enum class ProbeType { dns, tcp, http, metadata };
-std::string_view to_string(ProbeType type);
+inline constexpr EnumTable kProbeTypes{std::array{
+    EnumEntry<ProbeType>{ProbeType::dns, "dns", "a DNS query to each server, over each transport"},
+    EnumEntry<ProbeType>{ProbeType::tcp, "tcp", "a TCP connect to host:port"},
+    EnumEntry<ProbeType>{ProbeType::http, "http", "an HTTP or HTTPS request, its status checked"},
+    EnumEntry<ProbeType>{ProbeType::metadata, "metadata", "the cloud metadata endpoint (IMDSv2 token included for aws)"},
+}};
+inline std::string_view to_string(ProbeType type) { return kProbeTypes.name(type); }
 
 enum class DnsTransport { udp, tcp };
-std::string_view to_string(DnsTransport transport);
+inline constexpr EnumTable kDnsTransports{std::array{
+    EnumEntry<DnsTransport>{DnsTransport::udp, "udp", "a query in one UDP datagram"},
+    EnumEntry<DnsTransport>{DnsTransport::tcp, "tcp", "a query over a TCP connection, as after a truncated answer"},
+}};
+inline std::string_view to_string(DnsTransport transport) { return kDnsTransports.name(transport); }
 
 enum class MetadataFlavor { tcp, aws, gcp, azure };
-std::string_view to_string(MetadataFlavor flavor);
+inline constexpr EnumTable kMetadataFlavors{std::array{
+    EnumEntry<MetadataFlavor>{MetadataFlavor::tcp, "tcp", "a TCP connect only"},
+    EnumEntry<MetadataFlavor>{MetadataFlavor::aws, "aws", "an IMDSv2 token PUT, then a GET with the token"},
+    EnumEntry<MetadataFlavor>{MetadataFlavor::gcp, "gcp", "a GET with Metadata-Flavor: Google"},
+    EnumEntry<MetadataFlavor>{MetadataFlavor::azure, "azure", "a GET with Metadata: true"},
+}};
+inline std::string_view to_string(MetadataFlavor flavor) { return kMetadataFlavors.name(flavor); }
 
 // The nameserver list entry `auto` stands for the nameservers of /etc/resolv.conf.
 inline constexpr std::string_view kAutoServers = "auto";

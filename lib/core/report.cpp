@@ -59,17 +59,9 @@ ProbeResult parse_result(const json& object, const std::string& path) {
   ProbeResult result;
   result.probe = text(object, path, "probe");
   const std::string type = text(object, path, "type");
-  if (type == "dns") {
-    result.type = ProbeType::dns;
-  } else if (type == "tcp") {
-    result.type = ProbeType::tcp;
-  } else if (type == "http") {
-    result.type = ProbeType::http;
-  } else if (type == "metadata") {
-    result.type = ProbeType::metadata;
-  } else {
-    throw FieldError(join(path, "type"), "unknown probe type \"" + type + "\"");
-  }
+  const auto parsed_type = kProbeTypes.parse(type);
+  if (!parsed_type) throw FieldError(join(path, "type"), "unknown probe type \"" + type + "\"");
+  result.type = *parsed_type;
   result.target = text(object, path, "target");
   result.transport = text(object, path, "transport", true, 16);
   const std::string expect = text(object, path, "expect");

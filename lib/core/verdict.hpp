@@ -3,14 +3,19 @@
 #include <optional>
 #include <string_view>
 
+#include "enum_table.hpp"
 #include "outcome.hpp"
 
 namespace netprobe {
 
 enum class Expect { allow, deny };
 
-std::string_view to_string(Expect expect);
-std::optional<Expect> parse_expect(std::string_view name);
+inline constexpr EnumTable kExpects{std::array{
+    EnumEntry<Expect>{Expect::allow, "allow", "the path must work"},
+    EnumEntry<Expect>{Expect::deny, "deny", "the path must be blocked: no connection, no answer"},
+}};
+inline std::string_view to_string(Expect expect) { return kExpects.name(expect); }
+inline std::optional<Expect> parse_expect(std::string_view name) { return kExpects.parse(name); }
 
 // allow: the path must work (`ok`). deny: the connection must not be
 // established (`timeout`, `refused`, `unreachable`); anything else, including

@@ -9,11 +9,11 @@ using namespace netprobe;
 
 TEST_CASE("every outcome has a distinct label value that parses back") {
   std::set<std::string> names;
-  for (Outcome outcome : kAllOutcomes) {
-    const std::string name(to_string(outcome));
+  for (const auto& entry : kOutcomes) {
+    const std::string name(to_string(entry.value));
     CHECK(names.insert(name).second);
-    CHECK(parse_outcome(name) == outcome);
-    CHECK_FALSE(likely_cause(outcome).empty());
+    CHECK(parse_outcome(name) == entry.value);
+    CHECK_FALSE(likely_cause(entry.value).empty());
   }
   CHECK(names.size() == 14);
 }

@@ -5,8 +5,8 @@
 using namespace netprobe;
 
 TEST_CASE("allow succeeds only on ok") {
-  for (Outcome outcome : kAllOutcomes) {
-    CHECK(verdict(Expect::allow, outcome) == (outcome == Outcome::ok));
+  for (const auto& outcome : kOutcomes) {
+    CHECK(verdict(Expect::allow, outcome.value) == (outcome.value == Outcome::ok));
   }
 }
 
