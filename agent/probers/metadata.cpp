@@ -6,7 +6,6 @@
 // AWS IMDSv2 needs care: the token PUT reply is sent with IP TTL 1 by default
 // (the hop limit), so from a pod behind one more hop the connect works and the
 // token answer never arrives. That is `token_timeout`, not a policy drop.
-#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "core/classify.hpp"
+#include "core/imds_token.hpp"
 #include "io/http_client.hpp"
 #include "prober.hpp"
 
@@ -65,32 +65,23 @@ boost::asio::awaitable<Observation> ask(const MetadataCall& call) {
   co_return Observation{classify_metadata_status(exchange.reply.status), describe_reply(call.request, exchange.reply)};
 }
 
-// A token goes back into a header: anything but visible ASCII (a line break
-// could smuggle in more headers) means the reply was not a token.
-std::optional<std::string> read_token(std::string body) {
-  while (!body.empty() && (body.back() == '\n' || body.back() == '\r' || body.back() == ' ')) body.pop_back();
-  const bool visible = std::all_of(body.begin(), body.end(), [](char c) { return c > ' ' && c < '\x7f'; });
-  if (body.empty() || !visible) return std::nullopt;
-  return body;
-}
-
 boost::asio::awaitable<Observation> probe_aws(const Endpoint& address, const ClientOptions& options) {
   const MetadataCall put = make_call(address, options, "PUT", kAwsTokenPath, aws_token_headers());
   const ClientExchange token = co_await http_exchange(put.request, put.options);
   if (!token.answered()) {
-    const bool after_connect = token.phase == HttpPhase::request || token.phase == HttpPhase::response;
-    if (after_connect && token.outcome == Outcome::timeout) {
-      co_return Observation{Outcome::token_timeout,
-                            describe_failure(put.request, token) +
-                                " after connecting (IMDSv2 hop limit: the token reply's TTL runs out on the way)"};
+    const bool connected = token.phase == HttpPhase::request || token.phase == HttpPhase::response;
+    const Outcome outcome = classify_token_failure(connected, token.outcome);
+    std::string detail = describe_failure(put.request, token);
+    if (outcome == Outcome::token_timeout) {
+      detail += " after connecting (IMDSv2 hop limit: the token reply's TTL runs out on the way)";
     }
-    co_return Observation{token.outcome, describe_failure(put.request, token)};
+    co_return Observation{outcome, std::move(detail)};
   }
   // IMDSv2 switched off or the PUT refused: the server answered, so it is reachable.
   if (token.reply.status < 200 || token.reply.status > 299) {
     co_return Observation{classify_metadata_status(token.reply.status), describe_reply(put.request, token.reply)};
   }
-  const std::optional<std::string> value = read_token(token.reply.body);
+  const std::optional<std::string> value = read_imds_token(token.reply.body);
   if (!value) co_return Observation{Outcome::error, describe_reply(put.request, token.reply) + " without a usable token"};
 
   const MetadataCall get = make_call(address, options, "GET", kAwsInstanceIdPath, aws_headers(*value));

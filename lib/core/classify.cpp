@@ -49,6 +49,10 @@ Outcome classify_errno(int error_number) {
   }
 }
 
+Outcome classify_token_failure(bool connected, Outcome failure) {
+  return connected && failure == Outcome::timeout ? Outcome::token_timeout : failure;
+}
+
 Outcome classify_dns(DnsExchange exchange, int rcode, int expect_rcode) {
   switch (exchange) {
     case DnsExchange::timeout: return Outcome::timeout;

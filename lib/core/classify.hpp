@@ -29,6 +29,12 @@ Outcome classify_http_status(int status, std::span<const StatusRange> expected);
 // token) with 400/401/403: the endpoint is reachable, which is all we check.
 Outcome classify_metadata_status(int status);
 
+// The IMDSv2 token PUT (metadata flavor aws) ended in `failure`. A timeout once
+// connected is the hop limit's signature: the token reply leaves the instance
+// with IP TTL 1 by default and dies one hop short of a pod in its own network
+// namespace, so the connect works and the answer never comes (token_timeout).
+Outcome classify_token_failure(bool connected, Outcome failure);
+
 // DNS names <-> numbers: rcodes ("NXDOMAIN" <-> 3) and record types ("AAAA" <-> 28).
 std::optional<int> parse_rcode(std::string_view name);
 std::string_view rcode_name(int rcode);

@@ -7,17 +7,9 @@
 #include <algorithm>
 #include <cerrno>
 
-namespace netprobe {
+#include "core/dns_header.hpp"
 
-std::optional<int> bare_reply_rcode(std::span<const unsigned char> message) {
-  constexpr std::size_t kHeaderSize = 12;
-  if (message.size() < kHeaderSize) return std::nullopt;
-  const bool response = (message[2] & 0x80) != 0;
-  const int rcode = message[3] & 0x0F;
-  const int questions = (message[4] << 8) | message[5];
-  if (!response || questions != 0 || rcode == 0) return std::nullopt;
-  return rcode;
-}
+namespace netprobe {
 
 void TcpMessageFramer::feed(std::span<const unsigned char> bytes,
                             const std::function<void(std::span<const unsigned char>)>& on_message) {

@@ -20,10 +20,6 @@
 
 namespace netprobe {
 
-// The rcode of a reply that carries no question (a response with QDCOUNT 0 and
-// a non-zero rcode), read from its 12-byte header; nullopt for anything else.
-std::optional<int> bare_reply_rcode(std::span<const unsigned char> message);
-
 // Reassembles DNS-over-TCP messages (2-byte length prefix, RFC 1035 4.2.2)
 // from the pieces c-ares reads off a stream.
 class TcpMessageFramer {

@@ -15,6 +15,7 @@
 
 #include "ares_channel.hpp"
 #include "ares_status.hpp"
+#include "core/dns_header.hpp"
 
 namespace netprobe {
 namespace {
@@ -26,18 +27,6 @@ using Clock = std::chrono::steady_clock;
 // a lost timer can never keep a probe (or c-ares' pointer into it) waiting.
 Clock::time_point backstop(Millis timeout) {
   return Clock::now() + timeout + std::max(Millis{100}, timeout / 10);
-}
-
-// The parts of a response's 12-byte header (RFC 1035 4.1.1) a probe reports.
-struct DnsHeader {
-  int rcode = 0;
-  bool truncated = false;
-  int answer_count = 0;
-};
-
-std::optional<DnsHeader> read_header(const unsigned char* answer, int length) {
-  if (answer == nullptr || length < 12) return std::nullopt;
-  return DnsHeader{answer[3] & 0x0F, (answer[2] & 0x02) != 0, (answer[6] << 8) | answer[7]};
 }
 
 // The addresses of an A or AAAA answer (a few are enough for a detail line).
@@ -83,7 +72,7 @@ struct QueryState {
 void on_bare_reply(QueryState& state, int rcode) {
   if (state.completion.done()) return;
   state.status = ares_status_for_rcode(rcode, 0);
-  state.header = DnsHeader{rcode, false, 0};
+  state.header = DnsHeader{.response = true, .rcode = rcode};
   state.bare_reply = true;
   state.completion.notify();
 }
@@ -94,7 +83,7 @@ void on_query_done(void* arg, int status, int /*timeouts*/, unsigned char* answe
   auto& state = *static_cast<QueryState*>(arg);
   if (state.completion.done()) return;  // a bare reply already answered it
   state.status = status;
-  state.header = read_header(answer, length);
+  if (answer != nullptr && length > 0) state.header = read_dns_header({answer, static_cast<std::size_t>(length)});
   if (state.header) state.addresses = answer_addresses(state.record_type, answer, length);
   state.completion.notify();
 }

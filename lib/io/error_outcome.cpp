@@ -9,11 +9,12 @@
 
 namespace netprobe {
 
-Outcome classify_error(const boost::system::error_code& error) {
+Outcome classify_error(const boost::system::error_code& error, bool after_handshake) {
   namespace asio = boost::asio;
   if (error == boost::beast::error::timeout || error == asio::error::operation_aborted) {
     return Outcome::timeout;
   }
+  if (after_handshake && error == asio::ssl::error::stream_truncated) return Outcome::reset;
   if (error.category() == asio::error::get_ssl_category() || error == asio::ssl::error::stream_truncated) {
     return Outcome::tls_error;
   }

@@ -83,10 +83,7 @@ ClientExchange failure(HttpPhase phase, const error_code& error, const ClientOpt
   ClientExchange exchange;
   exchange.phase = phase;
   exchange.peer = std::move(peer);
-  exchange.outcome = classify_error(error);
-  // Once the request is out, a TLS stream that ends without close_notify is a
-  // server hanging up on us (reset), not a failed handshake.
-  if (phase != HttpPhase::tls && error == asio::ssl::error::stream_truncated) exchange.outcome = Outcome::reset;
+  exchange.outcome = classify_error(error, phase == HttpPhase::request || phase == HttpPhase::response);
   exchange.error = exchange.outcome == Outcome::timeout ? timeout_text(phase, options.budget) : error_text(error);
   return exchange;
 }

@@ -70,3 +70,10 @@ TEST_CASE("rcode and record type names") {
   CHECK(parse_record_type("SRV") == 33);
   CHECK_FALSE(parse_record_type("BOGUS"));
 }
+
+TEST_CASE("IMDSv2 token: a timeout once connected is the hop limit, anything else stays what it was") {
+  CHECK(classify_token_failure(true, Outcome::timeout) == Outcome::token_timeout);
+  CHECK(classify_token_failure(false, Outcome::timeout) == Outcome::timeout);  // never connected: a drop
+  CHECK(classify_token_failure(true, Outcome::reset) == Outcome::reset);
+  CHECK(classify_token_failure(false, Outcome::refused) == Outcome::refused);
+}

@@ -44,6 +44,12 @@ TEST_CASE("error_outcome: TLS failures are tls_error") {
   const auto verify_failed =
       static_cast<int>(ERR_PACK(ERR_LIB_SSL, 0, SSL_R_CERTIFICATE_VERIFY_FAILED));
   CHECK(classify_error(error_code(verify_failed, asio::error::get_ssl_category())) == Outcome::tls_error);
+  CHECK(classify_error(error_code(verify_failed, asio::error::get_ssl_category()), true) == Outcome::tls_error);
+}
+
+TEST_CASE("error_outcome: a TLS stream cut short after the handshake is the server hanging up") {
+  CHECK(classify_error(asio::ssl::error::stream_truncated, true) == Outcome::reset);
+  CHECK(classify_error(asio::ssl::error::stream_truncated, false) == Outcome::tls_error);  // during the handshake
 }
 
 TEST_CASE("error_outcome: malformed or oversized HTTP and anything unknown is an error") {
