@@ -3,7 +3,6 @@
 #include <chrono>
 #include <malloc.h>
 
-#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <stdexcept>
@@ -21,6 +20,7 @@
 #include "agent/reporter.hpp"
 #include "agent/probers/run_checks.hpp"
 #include "agent/scheduler.hpp"
+#include "core/in_flight.hpp"
 #include "core/url.hpp"
 #include "core/version.hpp"
 #include "io/dns_client.hpp"
@@ -35,18 +35,6 @@ namespace asio = boost::asio;
 
 constexpr std::size_t kMaxConcurrentOneShots = 16;
 constexpr auto kShutdownBudget = std::chrono::milliseconds{1800};
-
-// Counts a one-shot while it runs, however it ends (cancelled, thrown).
-class InFlight {
- public:
-  explicit InFlight(std::size_t& count) : count_(count) { ++count_; }
-  ~InFlight() { --count_; }
-  InFlight(const InFlight&) = delete;
-  InFlight& operator=(const InFlight&) = delete;
-
- private:
-  std::size_t& count_;
-};
 
 }  // namespace
 
@@ -102,18 +90,8 @@ struct Agent::Impl {
 
   // The probes to run: the config file's, then those the controllers assign
   // (a local probe wins over an assigned one of the same name).
-  AgentConfig effective_config() const {
-    AgentConfig effective = config;
-    for (const auto& probe : assigned) {
-      const bool local = std::any_of(config.probes.begin(), config.probes.end(),
-                                     [&](const auto& mine) { return mine->name == probe->name; });
-      if (!local) effective.probes.push_back(probe);
-    }
-    return effective;
-  }
-
   void reschedule() {
-    std::vector<Check> checks = checks_of(effective_config());
+    std::vector<Check> checks = checks_of(with_assigned_probes(config, assigned));
     std::vector<CheckKey> keys;
     for (const Check& check : checks) keys.push_back(key_of(check));
     metrics.set_checks(checks);

@@ -61,11 +61,7 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
   asio::awaitable<void> loop(std::shared_ptr<ScheduledCheck> scheduled) {
     auto self = shared_from_this();
     const ProbeSpec& spec = *scheduled->check.probe;
-    // The node is part of the key, so the same check on different nodes runs
-    // at different moments and a fleet does not hit kube-dns in one burst.
-    const std::string key = spread_seed + "/" + spec.name + "/" + scheduled->check.target + "/" +
-                            scheduled->check.transport;
-    auto next = clock.now() + spread_offset(key, spec.interval);
+    auto next = clock.now() + spread_offset(spread_key(spread_seed, key_of(scheduled->check)), spec.interval);
     while (!scheduled->cancelled) {
       co_await scheduled->timer->wait_until(next);
       if (scheduled->cancelled) break;
@@ -76,11 +72,7 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
         ++in_flight;
         asio::co_spawn(executor, run_once(scheduled), asio::detached);
       }
-      next += spec.interval;
-      // After a stall (suspended process, overloaded node) skip the missed
-      // slots instead of firing them all at once.
-      const auto now = clock.now();
-      if (next < now) next += ((now - next) / spec.interval + 1) * spec.interval;
+      next = next_slot(next, spec.interval, clock.now());
     }
   }
 };

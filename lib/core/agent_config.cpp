@@ -1,5 +1,7 @@
 #include "agent_config.hpp"
 
+#include <set>
+
 #include "url.hpp"
 
 namespace netprobe {
@@ -31,6 +33,15 @@ AgentConfig parse_agent_config(std::string_view text, const std::string& source)
   if (auto adhoc = map.optional("adhoc")) config.adhoc = read_adhoc_config(*adhoc, false);
   map.finish();
   return config;
+}
+
+AgentConfig with_assigned_probes(AgentConfig own, const std::vector<std::shared_ptr<const ProbeSpec>>& assigned) {
+  std::set<std::string> own_names;
+  for (const auto& probe : own.probes) own_names.insert(probe->name);
+  for (const auto& probe : assigned) {
+    if (!own_names.contains(probe->name)) own.probes.push_back(probe);
+  }
+  return own;
 }
 
 }  // namespace netprobe

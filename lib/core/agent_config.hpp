@@ -28,4 +28,8 @@ struct AgentConfig {
 // Throws ConfigError with `source:line: field: message`.
 AgentConfig parse_agent_config(std::string_view text, const std::string& source);
 
+// What the agent runs: its own probes, then those its controllers assigned,
+// but never an assigned probe named like one of its own (the node's own config wins).
+AgentConfig with_assigned_probes(AgentConfig own, const std::vector<std::shared_ptr<const ProbeSpec>>& assigned);
+
 }  // namespace netprobe

@@ -136,3 +136,21 @@ TEST_CASE("corrupted configs are refused with a ConfigError, never another excep
   }
   CHECK(refused > 1000);
 }
+
+TEST_CASE("assigned probes join the agent's own, but never replace one of the same name") {
+  const AgentConfig own = parse_agent_config(R"(
+probes:
+  - {name: api, type: tcp, target: "127.0.0.1:6443"}
+)", "own.yaml");
+  const AgentConfig assigning = parse_agent_config(R"(
+probes:
+  - {name: api, type: tcp, target: "127.0.0.2:1"}
+  - {name: dns, type: dns, servers: ["127.0.0.1:53"], query: "kubernetes.default.svc.cluster.local."}
+)", "assigned.yaml");
+  const AgentConfig runs = with_assigned_probes(own, assigning.probes);
+  REQUIRE(runs.probes.size() == 2);
+  CHECK(runs.probes[0]->name == "api");
+  CHECK(std::get<TcpSpec>(runs.probes[0]->params).target.host == "127.0.0.1");  // the node's own
+  CHECK(runs.probes[1]->name == "dns");
+  CHECK(with_assigned_probes(own, {}).probes.size() == 1);
+}
