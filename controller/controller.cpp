@@ -27,6 +27,7 @@
 #include "controller/status_page.hpp"
 #include "core/alerts.hpp"
 #include "core/controller_config.hpp"
+#include "core/in_flight.hpp"
 #include "core/log_throttle.hpp"
 #include "core/rate_limit.hpp"
 #include "core/version.hpp"
@@ -41,6 +42,8 @@ namespace asio = boost::asio;
 using SystemClock = std::chrono::system_clock;
 
 constexpr auto kHousekeepingInterval = std::chrono::seconds{1};
+// Within the pod's terminationGracePeriodSeconds (10 in manifests/base).
+constexpr auto kShutdownBudget = std::chrono::seconds{8};
 
 // The two tokens guard different powers (every node holds the agent token;
 // the API token runs probes from every node), so one secret for both is refused.
@@ -134,6 +137,7 @@ struct Controller::Impl {
   bool ready = false;
   bool started = false;  // start() ran: background work may begin
   bool stopping = false;
+  std::size_t pushes_in_flight = 0;
 
   ControllerConfig read_config() const {
     if (options.config_path.empty()) return ControllerConfig{};
@@ -256,6 +260,7 @@ struct Controller::Impl {
   }
 
   asio::awaitable<void> push_alerts(std::vector<AlertNotification> batch) {
+    const InFlight counted(pushes_in_flight);
     batch = cap_push(std::move(batch), config.alertmanager.max_alerts_per_push, SystemClock::now(), alerts.lease());
     for (const PushOutcome& outcome :
          co_await push_to_alertmanagers(config.alertmanager.urls, to_alertmanager_json(batch).dump())) {
@@ -305,13 +310,29 @@ struct Controller::Impl {
         wait_for_signal();
         return;
       }
-      log::info("shutting down");
-      stopping = true;
-      server->stop();
-      housekeeping.cancel();
-      policies.stop();
-      io.stop();
+      asio::co_spawn(io, shutdown(), asio::detached);
     });
+  }
+
+  // As the agent does: stop taking work, let what is in progress (an ad hoc
+  // fan-out, a report, an Alertmanager push carrying a resolution) finish,
+  // within a budget that fits the pod's termination grace period.
+  asio::awaitable<void> shutdown() {
+    stopping = true;
+    log::info("shutting down", {{"open_connections", server->open_connections()}, {"pushes", pushes_in_flight}});
+    server->stop();
+    housekeeping.cancel();
+    policies.stop();
+    boost::system::error_code ignored;
+    signals.cancel(ignored);
+    const auto deadline = std::chrono::steady_clock::now() + kShutdownBudget;
+    asio::steady_timer poll(io);
+    while ((server->open_connections() > 0 || pushes_in_flight > 0) && std::chrono::steady_clock::now() < deadline) {
+      poll.expires_after(std::chrono::milliseconds{20});
+      co_await poll.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    log::info("stopped", {{"abandoned_connections", server->open_connections()}, {"abandoned_pushes", pushes_in_flight}});
+    io.stop();
   }
 };
 

@@ -352,6 +352,8 @@ void HttpServer::listen(const std::string& address) {
 
 std::uint16_t HttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }
 
+std::size_t HttpServer::open_connections() const { return impl_->connections.size(); }
+
 void HttpServer::start() { asio::co_spawn(impl_->executor, impl_->accept_loop(), asio::detached); }
 
 void HttpServer::stop() {

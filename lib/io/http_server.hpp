@@ -59,7 +59,10 @@ class HttpServer {
   std::uint16_t port() const;
 
   void start();  // accepts until stop()
-  void stop();   // closes the listener and every open connection
+  // Closes the listener and every connection waiting for a request; a request
+  // being handled still gets its answer, then its connection closes.
+  void stop();
+  std::size_t open_connections() const;  // after stop(): those still answering
 
  private:
   struct Impl;

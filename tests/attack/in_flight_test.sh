@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
-# Attack: probes asked for and abandoned. One-shot and ad hoc probes run until
+# Attack: probes asked for and abandoned, and work in flight at shutdown.
+# One-shot and ad hoc probes run until
 # their timeout; a client (agent token or API token) that asks for 16 probes of
 # 5 s each against a target whose packets are dropped (nftables, as a
 # NetworkPolicy drop would) and hangs up after 1 s would otherwise hold every
@@ -9,6 +10,9 @@
 # Holding means: each abandoned probe is stopped at once, and logged as
 # abandoned; a 17th one-shot right after is run (200), not refused; an ad hoc
 # probe abandoned at the controller stops there and on the agent it asked.
+# And the other way round: a controller told to stop (SIGTERM, as Kubernetes
+# does on every rollout) while an ad hoc probe is out still answers it, then
+# exits within its budget.
 bin=${1:?usage: abandoned_test.sh BIN_DIR}
 # shellcheck source=../lib.sh
 source "$(dirname "$0")/../lib.sh"
@@ -58,5 +62,23 @@ check "  and the one-shot it asked of the agent is stopped there too" \
   wait_until 2 logged "$agent_log" "one-shot probe abandoned" 17
 
 check "the controller and the agent are alive" all_alive "$ctl_pid" "$agent_pid"
+
+# fan_out_open: the controller's connection to the agent (the ad hoc fan-out) is up.
+fan_out_open() { in_ns "$ATTACK_NS" ss -Htn state established "dport = :9743" | grep -q .; }
+rm -f "$TEST_TMP/drain.out"
+ns_start "$ATTACK_NS" "$TEST_TMP/drain.log" curl -sS --max-time 10 -o "$TEST_TMP/drain.out" -w '%{http_code}' \
+  -X POST -H "Authorization: Bearer $API_TOKEN" -H 'Content-Type: application/json' \
+  --data-binary '{"probe": {"type": "tcp", "target": "'$dropped'", "timeout": "2s"}, "nodes": ["n1"]}' "$ctl/api/v1/probes"
+drain_client=$!
+check "an ad hoc probe of 2 s is out to the agent" wait_until 3 fan_out_open
+kill -TERM "$ctl_pid"
+stopped_at=$(now_ms)
+wait "$drain_client" 2>/dev/null || true
+check "SIGTERM while it runs: the client still gets its answer ($(cat "$TEST_TMP/drain.log"))" \
+  jq_ok "$(cat "$TEST_TMP/drain.out" 2>/dev/null)" '.results[0].outcome == "timeout"'
+ctl_exited() { ! alive "$ctl_pid"; }
+check "  and the controller exits once it has answered" wait_until 9 ctl_exited
+echo "# the controller stopped $(($(now_ms) - stopped_at)) ms after SIGTERM"
+check "  saying nothing was abandoned" grep -q '"abandoned_connections":0' "$ctl_log"
 
 finish
