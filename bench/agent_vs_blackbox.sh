@@ -145,7 +145,7 @@ start_server() {
   local port_var=$1 pid_var=$2 path=$3 logfile=$4 try ss_port ss_pid args a
   shift 4
   for try in 1 2 3; do
-    pick_port ss_port
+    free_port ss_port
     args=()
     for a in "$@"; do args+=("${a//\{port\}/$ss_port}"); done
     "${args[@]}" 2>>"$logfile" &
@@ -200,7 +200,7 @@ agent_runs() {  # port pid hwm_log
 # serve as TCP targets. Shared by both tools and by both phases.
 
 dns_names=5
-dns_port=0; pick_port dns_port
+dns_port=0; free_port dns_port
 host_records=()
 for i in $(seq 0 $((dns_names - 1))); do
   # Answer data only: nothing ever connects to these addresses.

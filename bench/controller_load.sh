@@ -119,7 +119,7 @@ EOF
 
 controller_pid=
 for try in 1 2 3; do
-  pick_port port
+  free_port port
   "$controller_bin" --config "$work/controller.yaml" --listen "127.0.0.1:$port" \
     --agent-token-file "$work/agent-token" --api-token-file "$work/api-token" --log-level warn \
     2>>"$work/controller.log" &

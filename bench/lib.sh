@@ -20,17 +20,9 @@ bench_cleanup() {
   if [ "${keep:-0}" -eq 1 ] || [ "$rc" -ge 2 ]; then log "work directory kept: $work"; else rm -rf "$work"; fi
 }
 
-# Ports below the kernel's ephemeral range (32768-60999), so that the thousands of short client
-# connections a benchmark makes do not take them; and no TCP or UDP socket in any state may hold one.
-port_free() { ! ss -Htan "sport = :$1" | grep -q . && ! ss -Huan "sport = :$1" | grep -q .; }
-used_ports=" "
-pick_port() {  # variable: sets it to a free port not handed out before
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 12000))
-    if port_free "$p" && [[ $used_ports != *" $p "* ]]; then used_ports+="$p "; printf -v "$1" %s "$p"; return; fi
-  done
-}
+# free_port VAR (scripts/free_port.sh): a port nothing uses, never the same twice.
+# shellcheck source=../scripts/free_port.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/free_port.sh"
 
 wait_http() {  # url [pid]: polls for up to 10 s; fails early when that process has exited
   local i

@@ -41,15 +41,9 @@ wait_until() {
   done
 }
 
-# A port on 127.0.0.1 no socket uses right now. Drawn below the kernel's
-# ephemeral range (32768+), where outgoing connections would collide with it.
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 12000))
-    ss -Htuan "sport = :$port" | grep -q . || { echo "$port"; return; }
-  done
-}
+# free_port VAR (scripts/free_port.sh): a port nothing uses, never the same twice.
+# shellcheck source=../scripts/free_port.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/free_port.sh"
 
 # Whether something listens on TCP port $1 (ss itself exits 0 either way).
 listening() { ss -Htln "sport = :$1" | grep -q .; }

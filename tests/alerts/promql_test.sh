@@ -27,12 +27,12 @@ rules=$root/manifests/alerts/netprobe.rules.yaml
 dashboard=$root/manifests/dashboard/netprobe.json
 lint_fixtures=$root/tests/integration/testdata/lint
 
-prom_port=$(pick_port)
+free_port prom_port
 prom=http://127.0.0.1:$prom_port
-unbound_port=$(pick_port)
-imds_port=$(pick_port)  # metadata stand-in that answers, then stops
-hop_port=$(pick_port)   # metadata stand-in that answers, then never answers the token PUT
-agent_port[2]=$(pick_port)  # agent 1 probes agent 2's /metrics: the scrape path
+free_port unbound_port
+free_port imds_port  # metadata stand-in that answers, then stops
+free_port hop_port   # metadata stand-in that answers, then never answers the token PUT
+free_port "agent_port[2]"  # agent 1 probes agent 2's /metrics: the scrape path
 
 # --- servers -----------------------------------------------------------------------------------
 # start_unbound yes|no: unbound on 127.0.0.1:$unbound_port, TCP on or off (UDP always on).

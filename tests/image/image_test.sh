@@ -212,7 +212,7 @@ check "netprobe-agent --version prints $version" [ "$status" -eq 0 -a "$output" 
 
 # A host name through c-ares (/etc/hosts, no glibc NSS), a closed loopback port:
 # expect deny succeeds (exit 0) with outcome refused.
-closed=$(free_port)
+free_port closed
 output=$(in_image /usr/local/bin/netprobe probe tcp --target "localhost:$closed" --expect deny --json 2>&1) && status=0 || status=$?
 echo "netprobe probe tcp localhost:$closed -> $output"
 check "a probe resolves localhost and reports refused inside the image" \
@@ -220,7 +220,7 @@ check "a probe resolves localhost and reports refused inside the image" \
 
 # The agent as a daemon: buildah's chroot isolation shares the host network, so
 # its loopback listener is reachable from here.
-port=$(free_port)
+free_port port
 # buildah itself in the background (not the bh function's subshell): it passes SIGTERM on.
 buildah "${buildah_flags[@]}" run --user 65532:65532 "$container" -- /usr/local/bin/netprobe-agent --listen "127.0.0.1:$port" \
   --node image-test --namespace monitoring > "$TEST_TMP/agent.log" 2>&1 &

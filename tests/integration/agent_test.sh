@@ -5,8 +5,8 @@
 bin=${1:?usage: agent_test.sh BUILD_BIN_DIR}
 source "$(dirname "$0")/../lib.sh"
 
-port=$(free_port)
-closed=$(free_port)
+free_port port
+free_port closed
 url=http://127.0.0.1:$port/metrics
 config=$TEST_TMP/agent.yaml
 echo "t0ken" > "$TEST_TMP/token"
@@ -56,9 +56,9 @@ tls_server() {  # name port
   TEST_PIDS+=($!)
   wait_until 5 listening "$2" || fail "openssl s_server $1 did not start"
 }
-trusted_port=$(free_port)
+free_port trusted_port
 tls_server trusted "$trusted_port"
-untrusted_port=$(free_port)
+free_port untrusted_port
 tls_server untrusted "$untrusted_port"
 
 write_config ""

@@ -8,7 +8,7 @@ source "$(dirname "$0")/../lib.sh"
 np="$bin/netprobe"
 exit_code() { set +e; "$@" >/dev/null 2>&1; local status=$?; set -e; echo "$status"; }
 
-closed=$(free_port)
+free_port closed
 check "a refused connect exits 1" [ "$(exit_code "$np" probe tcp --target "127.0.0.1:$closed")" = 1 ]
 check "--json prints the result object" [ "$("$np" probe tcp --target "127.0.0.1:$closed" --json | jq -r '.outcome + " " + .transport + " " + (.success | tostring)')" = "refused tcp false" ]
 check "expect deny on a refused connect exits 0" [ "$(exit_code "$np" probe tcp --target "127.0.0.1:$closed" --expect deny)" = 0 ]
@@ -22,7 +22,7 @@ check "version" bash -c "'$np' version | grep -q '^netprobe [0-9]'"
 check "probe --help lists the flags" bash -c "'$np' probe --help | grep -q -- '--expect-rcode'"
 
 # dns against a real dnsmasq
-dns_port=$(free_port)
+free_port dns_port
 dnsmasq --keep-in-foreground --no-resolv --no-hosts --conf-file=/dev/null --user=root --listen-address=127.0.0.1 \
   --bind-interfaces --port="$dns_port" --local=/cluster.local/ --host-record=web.cluster.local,127.0.0.1 2>"$TEST_TMP/dnsmasq.log" &
 TEST_PIDS+=($!)
@@ -34,14 +34,14 @@ check "a host name is resolved through --resolver" [ "$("$np" probe tcp --target
 check "an unknown host name is resolve_error" [ "$("$np" probe tcp --target "nope.cluster.local:80" --resolver "127.0.0.1:$dns_port" --json | jq -r .outcome)" = resolve_error ]
 
 # http against an agent's /healthz, and netprobe status against a controller
-agent_port=$(free_port)
+free_port agent_port
 "$bin/netprobe-agent" --listen "127.0.0.1:$agent_port" --node cli-node 2>"$TEST_TMP/agent.log" &
 TEST_PIDS+=($!)
 check "the agent listens" wait_until 10 listening "$agent_port"
 check "http 200 is ok" [ "$(exit_code "$np" probe http --url "http://127.0.0.1:$agent_port/healthz")" = 0 ]
 check "http 404 is http_status" [ "$("$np" probe http --url "http://127.0.0.1:$agent_port/nope" --json | jq -r .outcome)" = http_status ]
 
-controller_port=$(free_port)
+free_port controller_port
 echo t0ken > "$TEST_TMP/agent-token"
 echo api-t0ken > "$TEST_TMP/api-token"
 cat > "$TEST_TMP/controller.yaml" <<YAML
@@ -64,7 +64,7 @@ check "status with a failing target exits 1" [ "$(exit_code "$np" status --contr
 check "status names the failing node and outcome" bash -c "'$np' status --controller http://127.0.0.1:$controller_port | grep -q 'node-a (timeout)'"
 check "status --json is the controller's JSON" [ "$("$np" status --controller "http://127.0.0.1:$controller_port" --json | jq -r '.targets[0].failing_nodes')" = 1 ]
 # An agent reporting to the controller runs the probe the controller assigns.
-reporting_port=$(free_port)
+free_port reporting_port
 "$bin/netprobe-agent" --listen "127.0.0.1:$reporting_port" --node node-r --token-file "$TEST_TMP/agent-token" \
   --controller "http://127.0.0.1:$controller_port" 2>"$TEST_TMP/reporting-agent.log" &
 TEST_PIDS+=($!)

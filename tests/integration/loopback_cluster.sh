@@ -29,19 +29,6 @@ echo "api-t0ken" > "$TEST_TMP/api-token"
 AGENT_AUTH="Authorization: Bearer agent-t0ken"
 API_AUTH="Authorization: Bearer api-t0ken"
 
-# free_port, but never twice the same port in one test (nothing binds in between).
-PICKED_PORTS=" "
-pick_port() {
-  local port
-  while :; do
-    port=$(free_port)
-    case "$PICKED_PORTS" in *" $port "*) continue ;; esac
-    PICKED_PORTS+="$port "
-    echo "$port"
-    return
-  done
-}
-
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # Stops a process this test started: the signal, a bounded wait, and it leaves TEST_PIDS.
@@ -57,9 +44,9 @@ stop_pid() {
   TEST_PIDS=("${kept[@]}")
 }
 
-dns_port=$(pick_port)
-closed_port=$(pick_port)  # nothing listens here: the target of an expect-deny tcp probe
-ctl_port=$(pick_port)
+free_port dns_port
+free_port closed_port  # nothing listens here: the target of an expect-deny tcp probe
+free_port ctl_port
 ctl=http://127.0.0.1:$ctl_port
 
 # The zone's addresses are answer data only; nothing connects to them.
@@ -116,7 +103,7 @@ declare -A agent_pid agent_port
 # start_agent N: netprobe-agent for node-N, reporting to the controller.
 start_agent() {
   local n=$1
-  agent_port[$n]=${agent_port[$n]:-$(pick_port)}
+  [ -n "${agent_port[$n]:-}" ] || free_port "agent_port[$n]"
   "$bin/netprobe-agent" --listen "127.0.0.1:${agent_port[$n]}" --node "node-$n" --namespace monitoring \
     --token-file "$TEST_TMP/agent-token" --controller "$ctl" --config "$TEST_TMP/agent.yaml" \
     2>>"$TEST_TMP/agent-$n.log" &

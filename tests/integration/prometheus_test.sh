@@ -16,8 +16,8 @@ require dnsmasq prometheus "prometheus-alertmanager|alertmanager"
 prometheus=$(command -v prometheus)
 alertmanager=$(command -v prometheus-alertmanager || command -v alertmanager)  # Debian: prometheus-alertmanager
 
-prom_port=$(pick_port)
-am_port=$(pick_port)
+free_port prom_port
+free_port am_port
 prom=http://127.0.0.1:$prom_port
 am=http://127.0.0.1:$am_port
 
