@@ -13,22 +13,6 @@ bool is_v4(const IpAddress& ip) {
 
 }  // namespace
 
-std::string_view to_string(Protocol protocol) {
-  switch (protocol) {
-    case Protocol::tcp: return "TCP";
-    case Protocol::udp: return "UDP";
-    case Protocol::sctp: return "SCTP";
-  }
-  return "TCP";
-}
-
-std::optional<Protocol> parse_protocol(std::string_view text) {
-  if (text == "TCP") return Protocol::tcp;
-  if (text == "UDP") return Protocol::udp;
-  if (text == "SCTP") return Protocol::sctp;
-  return std::nullopt;
-}
-
 bool LabelRequirement::matches(const Labels& labels) const {
   const auto found = labels.find(key);
   const bool present = found != labels.end();

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "allowlist.hpp"
+#include "enum_table.hpp"
 
 namespace netprobe {
 
@@ -31,8 +32,14 @@ struct SourceRef {
 inline constexpr std::string_view kNamespaceNameLabel = "kubernetes.io/metadata.name";
 
 enum class Protocol { tcp, udp, sctp };
-std::string_view to_string(Protocol protocol);               // "TCP", "UDP", "SCTP"
-std::optional<Protocol> parse_protocol(std::string_view text);  // exact, as the API spells it
+// Spelt as the Kubernetes API spells them, and parsed exactly so.
+inline constexpr EnumTable kProtocols{std::array{
+    EnumEntry<Protocol>{Protocol::tcp, "TCP", "the default of a port that names none"},
+    EnumEntry<Protocol>{Protocol::udp, "UDP", "DNS's usual transport"},
+    EnumEntry<Protocol>{Protocol::sctp, "SCTP", "rare; some CNIs do not support it"},
+}};
+inline std::string_view to_string(Protocol protocol) { return kProtocols.name(protocol); }
+inline std::optional<Protocol> parse_protocol(std::string_view text) { return kProtocols.parse(text); }
 
 struct LabelRequirement {
   enum class Operator { in, not_in, exists, does_not_exist };
