@@ -123,15 +123,10 @@ struct Reporter::State : std::enable_shared_from_this<Reporter::State> {
   asio::awaitable<bool> send(std::shared_ptr<Destination> destination, std::string address,
                              std::shared_ptr<const std::string> body) {
     auto self = shared_from_this();
-    ClientRequest request;
-    request.host = address;
-    request.port = destination->parsed.port;
-    request.tls = destination->parsed.tls;
-    request.host_header = destination->parsed.host_header;
-    request.method = "POST";
-    request.target = (destination->parsed.target == "/" ? std::string() : destination->parsed.target) + "/api/v1/reports";
-    request.headers = {{"Authorization", "Bearer " + options.token}, {"Content-Type", "application/json"}};
-    request.body = *body;
+    ClientRequest request = request_under(destination->parsed, "POST", "/api/v1/reports");
+    request.host = address;  // this replica; the Host header still names the URL's host
+    add_bearer_token(request, options.token);
+    set_json_body(request, *body);
     ClientOptions client_options;
     client_options.deadline = Clock::now() + kRequestTimeout;
     client_options.body_limit = kReplyLimit;

@@ -77,11 +77,7 @@ void print_findings(const nlohmann::json& answer) {
 
 // GET base URL + path; the JSON object answered, or nullopt with the reason printed.
 std::optional<nlohmann::json> fetch(const HttpUrl& url, const std::string& path, Millis timeout) {
-  ClientRequest request;
-  request.host = url.host;
-  request.port = url.port;
-  request.tls = url.tls;
-  request.target = (url.target == "/" ? std::string() : url.target) + path;
+  const ClientRequest request = request_under(url, "GET", path);
   ClientOptions options;
   options.deadline = std::chrono::steady_clock::now() + timeout;
   options.budget = timeout;

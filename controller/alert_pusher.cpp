@@ -17,14 +17,8 @@ boost::asio::awaitable<std::vector<PushOutcome>> push_to_alertmanagers(std::vect
       outcomes.push_back(PushOutcome{url_text, false, url_error.message});
       continue;
     }
-    ClientRequest request;
-    request.host = url->host;
-    request.port = url->port;
-    request.tls = url->tls;
-    request.method = "POST";
-    request.target = (url->target == "/" ? std::string() : url->target) + "/api/v2/alerts";
-    request.headers = {{"Content-Type", "application/json"}};
-    request.body = body;
+    ClientRequest request = request_under(*url, "POST", "/api/v2/alerts");
+    set_json_body(request, body);
     ClientOptions options;
     options.deadline = std::chrono::steady_clock::now() + std::chrono::seconds{5};
     const ClientExchange exchange = co_await http_exchange(request, options);

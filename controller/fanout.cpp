@@ -23,13 +23,9 @@ asio::awaitable<AdhocAnswer> ask_agent(FanoutTarget target, std::shared_ptr<cons
   if (!endpoint) {
     co_return AdhocAnswer{target.node, {}, "the agent reported no usable address (\"" + target.address + "\")"};
   }
-  ClientRequest request;
-  request.host = endpoint->host;
-  request.port = endpoint->port;
-  request.method = "POST";
-  request.target = "/api/v1/probe";
-  request.headers = {{"Authorization", "Bearer " + *token}, {"Content-Type", "application/json"}};
-  request.body = *body;
+  ClientRequest request = request_to(*endpoint, "POST", "/api/v1/probe");
+  add_bearer_token(request, *token);
+  set_json_body(request, *body);
   ClientOptions options;
   options.deadline = deadline;
   options.body_limit = 1 << 20;

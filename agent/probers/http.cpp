@@ -26,13 +26,7 @@ std::string describe_expected(std::span<const StatusRange> expected) {
 }
 
 ClientRequest make_request(const HttpUrl& url, const HttpSpec& http) {
-  ClientRequest request;
-  request.host = url.host;
-  request.port = url.port;
-  request.tls = url.tls;
-  request.method = http.method;
-  request.target = url.target;
-  request.host_header = url.host_header;
+  ClientRequest request = request_for(url, http.method);
   request.headers = http.headers;
   return request;
 }

@@ -36,10 +36,7 @@ struct MetadataCall {
 MetadataCall make_call(const Endpoint& address, const ClientOptions& options, std::string method,
                        std::string target, Headers headers) {
   MetadataCall call;
-  call.request.host = address.host;
-  call.request.port = address.port;
-  call.request.method = std::move(method);
-  call.request.target = std::move(target);
+  call.request = request_to(address, std::move(method), std::move(target));
   call.request.headers = std::move(headers);
   call.options = options;
   return call;

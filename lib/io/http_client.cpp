@@ -228,6 +228,41 @@ std::string_view to_string(HttpPhase phase) {
   return "unknown";
 }
 
+ClientRequest request_under(const HttpUrl& base, std::string method, std::string_view path) {
+  ClientRequest request = request_for(base, std::move(method));
+  request.target = (base.target == "/" ? std::string() : base.target) + std::string(path);
+  return request;
+}
+
+ClientRequest request_for(const HttpUrl& url, std::string method) {
+  ClientRequest request;
+  request.host = url.host;
+  request.port = url.port;
+  request.tls = url.tls;
+  request.host_header = url.host_header;
+  request.method = std::move(method);
+  request.target = url.target;
+  return request;
+}
+
+ClientRequest request_to(const Endpoint& address, std::string method, std::string target) {
+  ClientRequest request;
+  request.host = address.host;
+  request.port = address.port;
+  request.method = std::move(method);
+  request.target = std::move(target);
+  return request;
+}
+
+void add_bearer_token(ClientRequest& request, std::string_view token) {
+  request.headers.emplace_back("Authorization", "Bearer " + std::string(token));
+}
+
+void set_json_body(ClientRequest& request, std::string body) {
+  request.headers.emplace_back("Content-Type", "application/json");
+  request.body = std::move(body);
+}
+
 std::string authority(const ClientRequest& request) {
   return Endpoint{request.host, request.port}.to_string();
 }

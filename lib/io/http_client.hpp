@@ -18,6 +18,7 @@
 #include "core/duration.hpp"
 #include "core/endpoint.hpp"
 #include "core/outcome.hpp"
+#include "core/url.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -35,6 +36,18 @@ struct ClientRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // set after the defaults, so they win
   std::string body;  // sent with Content-Length (controller -> agent and Alertmanager calls)
 };
+
+// The one way outgoing requests are made, so the prefix of a base URL, the
+// Host header and the bearer token are handled alike everywhere.
+// To `path` under a base URL (a controller's, Alertmanager's): the base's own
+// path is kept, "http://host/netprobe" + "/api/v1/reports".
+ClientRequest request_under(const HttpUrl& base, std::string method, std::string_view path);
+// To the URL itself, path and query as they stand (the http prober).
+ClientRequest request_for(const HttpUrl& url, std::string method);
+// To an address, not a URL (an agent a fan-out asks, a metadata server).
+ClientRequest request_to(const Endpoint& address, std::string method, std::string target);
+void add_bearer_token(ClientRequest& request, std::string_view token);
+void set_json_body(ClientRequest& request, std::string body);
 
 struct ClientOptions {
   std::chrono::steady_clock::time_point deadline;  // ends every phase
