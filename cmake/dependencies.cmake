@@ -8,8 +8,9 @@
 # agent's resident size (bench/README.md). A program opts in by setting its
 # NETPROBE_STATIC target property; each netprobe_dep_* then resolves, for that
 # program only, to the library's archive instead of its shared object.
-# prometheus-cpp has no archive in Debian, so the agent does not use it
-# (agent/metrics.cpp writes its fixed-shape series itself).
+# prometheus-cpp has no archive in Debian, so neither daemon uses it (both
+# write their fixed-shape series with lib/core/exposition); it is only the
+# reference the unit tests hold that writer to.
 
 find_package(Boost 1.81 REQUIRED COMPONENTS program_options)
 find_package(OpenSSL REQUIRED)

@@ -15,9 +15,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
-#include <prometheus/counter.h>
-#include <prometheus/gauge.h>
-#include <prometheus/registry.h>
 
 #include "controller/alert_pusher.hpp"
 #include "controller/api.hpp"
@@ -72,47 +69,7 @@ struct Controller::Impl {
         limiter(config.adhoc.rate_per_minute),
         signals(io, SIGTERM, SIGINT, SIGHUP),
         housekeeping(io),
-        policies(io),
-        registry(std::make_shared<prometheus::Registry>()),
-        notifications(prometheus::BuildCounter()
-                          .Name("netprobe_alertmanager_notifications_total")
-                          .Help("Alert batches pushed to Alertmanager, by result.")
-                          .Register(*registry)),
-        reports(prometheus::BuildCounter()
-                    .Name("netprobe_reports_total")
-                    .Help("Agent reports received, by result: accepted, rejected (malformed), unauthorized, "
-                          "too_large, busy, limited (max_agents).")
-                    .Register(*registry)),
-        rejections(prometheus::BuildCounter()
-                       .Name("netprobe_reports_rejected_total")
-                       .Help("Reports, or results of reports, refused by a limit, by reason: agents (limits.max_agents), "
-                             "checks (limits.max_checks), agent_results (limits.max_results_per_agent), address "
-                             "(an advertised address that is no IP inside adhoc.allow_cidrs).")
-                       .Register(*registry)),
-        conflicts(prometheus::BuildCounter()
-                      .Name("netprobe_agent_identity_conflicts_total")
-                      .Help("Times two live reporters were seen for one (node, namespace).")
-                      .Register(*registry)
-                      .Add({})),
-        reload_successful(prometheus::BuildGauge()
-                              .Name("netprobe_controller_config_last_reload_successful")
-                              .Help("1 when the last config reload (SIGHUP) succeeded, 0 when it was rejected.")
-                              .Register(*registry)
-                              .Add({})),
-        reloads(prometheus::BuildCounter()
-                    .Name("netprobe_controller_config_reloads_total")
-                    .Help("Config reloads (SIGHUP), by result.")
-                    .Register(*registry)) {
-    notifications.Add({{"result", "success"}});
-    notifications.Add({{"result", "failure"}});
-    for (const char* result : {"accepted", "rejected", "unauthorized", "too_large", "busy", "limited"}) {
-      reports.Add({{"result", result}});
-    }
-    for (const char* reason : {"agents", "checks", "agent_results", "address"}) rejections.Add({{"reason", reason}});
-    reload_successful.Set(1);
-    reloads.Add({{"result", "success"}});
-    reloads.Add({{"result", "failure"}});
-  }
+        policies(io) {}
 
   asio::io_context& io;
   ControllerOptions options;
@@ -125,13 +82,7 @@ struct Controller::Impl {
   asio::signal_set signals;
   asio::steady_timer housekeeping;
   PolicyWatcher policies;
-  std::shared_ptr<prometheus::Registry> registry;
-  prometheus::Family<prometheus::Counter>& notifications;
-  prometheus::Family<prometheus::Counter>& reports;
-  prometheus::Family<prometheus::Counter>& rejections;
-  prometheus::Counter& conflicts;
-  prometheus::Gauge& reload_successful;
-  prometheus::Family<prometheus::Counter>& reloads;
+  ControllerCounters counters;
   LogThrottle unauthorized_reports{std::chrono::minutes{1}};
   LogThrottle limited_reports{std::chrono::minutes{1}};
   bool ready = false;
@@ -169,8 +120,10 @@ struct Controller::Impl {
   // logged once a minute (a misconfigured fleet sends thousands).
   void count_refused_report(const HttpRequest& head, int status) {
     if (head.path() != "/api/v1/reports") return;
-    const char* result = status == 401 ? "unauthorized" : status == 413 ? "too_large" : status == 503 ? "busy" : "rejected";
-    reports.Add({{"result", result}}).Increment();
+    counters.count(status == 401   ? ReportResult::unauthorized
+                   : status == 413 ? ReportResult::too_large
+                   : status == 503 ? ReportResult::busy
+                                   : ReportResult::rejected);
     if (status != 401) return;
     if (auto left_out = unauthorized_reports.admit(std::chrono::steady_clock::now())) {
       log::warn("report refused: missing or wrong agent token",
@@ -181,8 +134,8 @@ struct Controller::Impl {
   HttpResponse accept_report(const AcceptReport& accept, const std::string& client, TimePoint now) {
     const ApplyResult applied = store.apply(accept.report, now, client);
     if (applied.agent_refused) {
-      reports.Add({{"result", "limited"}}).Increment();
-      rejections.Add({{"reason", "agents"}}).Increment();
+      counters.count(ReportResult::limited);
+      counters.count(ReportRejection::agents);
       if (auto left_out = limited_reports.admit(std::chrono::steady_clock::now())) {
         log::warn("report refused: limits.max_agents reached", {{"node", accept.report.node}, {"client", client},
                                                                 {"max_agents", config.limits.max_agents}, {"left_out", *left_out}});
@@ -190,12 +143,12 @@ struct Controller::Impl {
       return error_response(429, "too_many_agents",
                             "the controller holds limits.max_agents (" + std::to_string(config.limits.max_agents) + ") agents");
     }
-    reports.Add({{"result", "accepted"}}).Increment();
-    if (applied.over_check_cap > 0) rejections.Add({{"reason", "checks"}}).Increment();
-    if (applied.over_agent_cap > 0) rejections.Add({{"reason", "agent_results"}}).Increment();
-    if (!accept.address_refused.empty()) rejections.Add({{"reason", "address"}}).Increment();
+    counters.count(ReportResult::accepted);
+    if (applied.over_check_cap > 0) counters.count(ReportRejection::checks);
+    if (applied.over_agent_cap > 0) counters.count(ReportRejection::agent_results);
+    if (!accept.address_refused.empty()) counters.count(ReportRejection::address);
     if (applied.conflict_detected) {
-      conflicts.Increment();
+      ++counters.identity_conflicts;
       log::warn("identity conflict: two live agents report as one node",
                 {{"node", accept.report.node}, {"namespace", accept.report.ns}, {"client", client}});
     }
@@ -206,19 +159,17 @@ struct Controller::Impl {
     const TimePoint now = SystemClock::now();
     ControllerRoute route = route_controller_request(request, tokens, config, ready);
     if (auto* response = std::get_if<HttpResponse>(&route)) {
-      if (request.path() == "/api/v1/reports") reports.Add({{"result", "rejected"}}).Increment();
+      if (request.path() == "/api/v1/reports") counters.count(ReportResult::rejected);
       co_return std::move(*response);
     }
     if (auto* accept = std::get_if<AcceptReport>(&route)) co_return accept_report(*accept, request.remote_address, now);
     if (std::holds_alternative<RenderStatus>(route)) co_return status_response(store.targets(now), store.agents(now));
     if (std::holds_alternative<RenderControllerMetrics>(route)) {
-      auto families = controller_metric_families(store.targets(now), store.agents(now),
-                                                 static_cast<std::size_t>(config.max_failing_series),
-                                                 *policies.snapshot());
-      for (auto& family : registry->Collect()) families.push_back(std::move(family));
       HttpResponse response;
       response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-      response.body = render_metrics(std::move(families));
+      response.body = render_controller_metrics(store.targets(now), store.agents(now),
+                                                static_cast<std::size_t>(config.max_failing_series),
+                                                *policies.snapshot(), counters);
       co_return response;
     }
     if (std::holds_alternative<RenderFindings>(route)) co_return findings_response(*policies.snapshot());
@@ -264,7 +215,7 @@ struct Controller::Impl {
     batch = cap_push(std::move(batch), config.alertmanager.max_alerts_per_push, SystemClock::now(), alerts.lease());
     for (const PushOutcome& outcome :
          co_await push_to_alertmanagers(config.alertmanager.urls, to_alertmanager_json(batch).dump())) {
-      notifications.Add({{"result", outcome.delivered ? "success" : "failure"}}).Increment();
+      counters.alert_push(outcome.delivered);
       if (!outcome.delivered) log::warn("alertmanager push failed", {{"url", outcome.url}, {"error", outcome.error}});
     }
   }
@@ -292,12 +243,10 @@ struct Controller::Impl {
       ControllerTokens loaded_tokens = read_controller_tokens(options.agent_token_file, options.api_token_file);
       tokens = std::move(loaded_tokens);
       apply(std::move(loaded));
-      reload_successful.Set(1);
-      reloads.Add({{"result", "success"}}).Increment();
+      counters.reloaded(true);
       log::info("config reloaded", {{"config", options.config_path}});
     } catch (const std::exception& error) {
-      reload_successful.Set(0);
-      reloads.Add({{"result", "failure"}}).Increment();
+      counters.reloaded(false);
       log::error("config reload rejected; keeping the running config", {{"error", error.what()}});
     }
   }

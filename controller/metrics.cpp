@@ -3,109 +3,143 @@
 #include <set>
 #include <tuple>
 
-#include <prometheus/text_serializer.h>
+#include "core/exposition.hpp"
 
 namespace netprobe {
 namespace {
 
-using prometheus::ClientMetric;
-using prometheus::MetricFamily;
-using prometheus::MetricType;
-
-MetricFamily gauge_family(std::string name, std::string help) {
-  return MetricFamily{std::move(name), std::move(help), MetricType::Gauge, {}};
-}
-
-void add_gauge(MetricFamily& family, std::vector<ClientMetric::Label> labels, double value) {
-  ClientMetric metric;
-  metric.label = std::move(labels);
-  metric.gauge.value = value;
-  family.metric.push_back(std::move(metric));
-}
+using exposition::MetricType;
 
 double seconds_since_epoch(TimePoint time) {
   return std::chrono::duration<double>(time.time_since_epoch()).count();
 }
 
-}  // namespace
+// "accepted, rejected, …": a family's HELP names the label values it has.
+template <typename Table>
+std::string listed(const Table& table) {
+  std::string out;
+  for (const auto& entry : table) {
+    out += (out.empty() ? "" : ", ") + std::string(entry.name) + " (" + std::string(entry.help) + ")";
+  }
+  return out;
+}
 
-std::vector<MetricFamily> controller_metric_families(const std::vector<TargetView>& targets,
-                                                     const std::vector<AgentView>& agents,
-                                                     std::size_t max_failing_series,
-                                                     const PolicySnapshot& policies) {
-  MetricFamily target_nodes = gauge_family(
-      "netprobe_target_nodes", "Reporting agents whose latest result for the target has this outcome.");
-  MetricFamily failing_nodes =
-      gauge_family("netprobe_target_failing_nodes", "Reporting agents whose latest result for the target fails its expect.");
-  MetricFamily failing_pairs = gauge_family(
-      "netprobe_failing_pair", "1 for each failing (node, target) pair, at most max_failing_series of them.");
-  MetricFamily dropped = gauge_family("netprobe_failing_pairs_dropped",
-                                      "Failing pairs left out of netprobe_failing_pair by max_failing_series.");
-  std::size_t pairs = 0;
-  std::size_t pairs_dropped = 0;
+void write_targets(exposition::Writer& out, const std::vector<TargetView>& targets, std::size_t max_failing_series) {
+  out.family("netprobe_target_nodes", MetricType::gauge,
+             "Reporting agents whose latest result for the target has this outcome.");
   for (const TargetView& target : targets) {
     // Every outcome is present (0 when no node has it), so queries never see gaps.
     for (const auto& outcome : kOutcomes) {
       const auto count = target.nodes_by_outcome.find(outcome.value);
-      add_gauge(target_nodes,
-                {{"outcome", std::string(outcome.name)}, {"probe", target.probe}, {"target", target.target},
-                 {"transport", target.transport}},
-                count == target.nodes_by_outcome.end() ? 0.0 : static_cast<double>(count->second));
+      out.sample("netprobe_target_nodes",
+                 {{"outcome", outcome.name}, {"probe", target.probe}, {"target", target.target},
+                  {"transport", target.transport}},
+                 count == target.nodes_by_outcome.end() ? 0.0 : static_cast<double>(count->second));
     }
-    add_gauge(failing_nodes,
-              {{"expect", std::string(to_string(target.expect))}, {"probe", target.probe}, {"target", target.target},
-               {"transport", target.transport}, {"type", std::string(to_string(target.type))}},
-              static_cast<double>(target.failing.size()));
+  }
+  out.family("netprobe_target_failing_nodes", MetricType::gauge,
+             "Reporting agents whose latest result for the target fails its expect.");
+  for (const TargetView& target : targets) {
+    out.sample("netprobe_target_failing_nodes",
+               {{"expect", to_string(target.expect)}, {"probe", target.probe}, {"target", target.target},
+                {"transport", target.transport}, {"type", to_string(target.type)}},
+               static_cast<double>(target.failing.size()));
+  }
+  out.family("netprobe_failing_pair", MetricType::gauge,
+             "1 for each failing (node, target) pair, at most max_failing_series of them.");
+  std::size_t pairs = 0;
+  std::size_t dropped = 0;
+  for (const TargetView& target : targets) {
     for (const FailingNode& node : target.failing) {
       if (pairs >= max_failing_series) {
-        ++pairs_dropped;
+        ++dropped;
         continue;
       }
       ++pairs;
-      add_gauge(failing_pairs,
-                {{"namespace", node.ns}, {"node", node.node}, {"outcome", std::string(to_string(node.outcome))},
-                 {"probe", target.probe}, {"target", target.target}, {"transport", target.transport}},
-                1.0);
+      out.sample("netprobe_failing_pair",
+                 {{"namespace", node.ns}, {"node", node.node}, {"outcome", to_string(node.outcome)},
+                  {"probe", target.probe}, {"target", target.target}, {"transport", target.transport}},
+                 1.0);
     }
   }
-  add_gauge(dropped, {}, static_cast<double>(pairs_dropped));
+  out.family("netprobe_failing_pairs_dropped", MetricType::gauge,
+             "Failing pairs left out of netprobe_failing_pair by max_failing_series.");
+  out.sample("netprobe_failing_pairs_dropped", {}, static_cast<double>(dropped));
+}
 
-  MetricFamily agent_states = gauge_family("netprobe_agents", "Agents by state: reporting, or stale (missed reports).");
-  MetricFamily last_report = gauge_family("netprobe_agent_last_report_timestamp_seconds",
-                                          "Unix time of each agent's last report.");
+void write_agents(exposition::Writer& out, const std::vector<AgentView>& agents) {
   double reporting = 0;
   double stale = 0;
+  for (const AgentView& agent : agents) (agent.state == AgentState::reporting ? reporting : stale) += 1;
+  out.family("netprobe_agents", MetricType::gauge, "Agents by state: reporting, or stale (missed reports).");
+  out.sample("netprobe_agents", {{"state", "reporting"}}, reporting);
+  out.sample("netprobe_agents", {{"state", "stale"}}, stale);
+  out.family("netprobe_agent_last_report_timestamp_seconds", MetricType::gauge, "Unix time of each agent's last report.");
   for (const AgentView& agent : agents) {
-    (agent.state == AgentState::reporting ? reporting : stale) += 1;
-    add_gauge(last_report, {{"namespace", agent.ns}, {"node", agent.node}}, seconds_since_epoch(agent.last_report));
+    out.sample("netprobe_agent_last_report_timestamp_seconds", {{"namespace", agent.ns}, {"node", agent.node}},
+               seconds_since_epoch(agent.last_report));
   }
-  add_gauge(agent_states, {{"state", "reporting"}}, reporting);
-  add_gauge(agent_states, {{"state", "stale"}}, stale);
+}
 
-  MetricFamily findings = gauge_family("netprobe_policy_finding", "1 per current NetworkPolicy finding.");
+void write_policies(exposition::Writer& out, const PolicySnapshot& policies) {
+  out.family("netprobe_policy_finding", MetricType::gauge, "1 per current NetworkPolicy finding.");
   // Two findings of one check on one policy (two peers selecting nothing) are one series.
   std::set<std::tuple<std::string, std::string, std::string, std::string>> seen;
   for (const Finding& finding : policies.findings) {
     if (!seen.emplace(finding.check, finding.severity, finding.ns, finding.policy).second) continue;
-    add_gauge(findings,
-              {{"check", finding.check}, {"namespace", finding.ns}, {"policy", finding.policy},
-               {"severity", finding.severity}},
-              1.0);
+    out.sample("netprobe_policy_finding",
+               {{"check", finding.check}, {"namespace", finding.ns}, {"policy", finding.policy},
+                {"severity", finding.severity}},
+               1.0);
   }
-  std::vector<MetricFamily> families{std::move(target_nodes), std::move(failing_nodes), std::move(failing_pairs),
-                                     std::move(dropped),      std::move(agent_states),  std::move(last_report),
-                                     std::move(findings)};
-  if (policies.enabled) {
-    MetricFamily analysis = gauge_family("netprobe_policy_analysis_successful",
-                                         "1 when the latest NetworkPolicy analysis read every manifest, else 0.");
-    add_gauge(analysis, {}, policies.error.empty() && policies.analysed_at ? 1.0 : 0.0);
-    families.push_back(std::move(analysis));
-  }
-  return families;
+  if (!policies.enabled) return;
+  out.family("netprobe_policy_analysis_successful", MetricType::gauge,
+             "1 when the latest NetworkPolicy analysis read every manifest, else 0.");
+  out.sample("netprobe_policy_analysis_successful", {}, policies.error.empty() && policies.analysed_at ? 1.0 : 0.0);
 }
 
-std::string render_metrics(std::vector<MetricFamily> families) {
-  return prometheus::TextSerializer().Serialize(families);
+void write_counters(exposition::Writer& out, const ControllerCounters& counters) {
+  out.family("netprobe_alertmanager_notifications_total", MetricType::counter,
+             "Alert batches pushed to Alertmanager, by result.");
+  out.sample("netprobe_alertmanager_notifications_total", {{"result", "success"}}, counters.alert_pushes_succeeded);
+  out.sample("netprobe_alertmanager_notifications_total", {{"result", "failure"}}, counters.alert_pushes_failed);
+
+  out.family("netprobe_reports_total", MetricType::counter, "Agent reports received, by result: " + listed(kReportResults) + ".");
+  for (const auto& result : kReportResults) {
+    out.sample("netprobe_reports_total", {{"result", result.name}}, counters.reports[static_cast<std::size_t>(result.value)]);
+  }
+  out.family("netprobe_reports_rejected_total", MetricType::counter,
+             "Reports, or results of reports, refused by a limit, by reason: " + listed(kReportRejections) + ".");
+  for (const auto& reason : kReportRejections) {
+    out.sample("netprobe_reports_rejected_total", {{"reason", reason.name}},
+               counters.rejections[static_cast<std::size_t>(reason.value)]);
+  }
+  out.family("netprobe_agent_identity_conflicts_total", MetricType::counter,
+             "Times two live reporters were seen for one (node, namespace).");
+  out.sample("netprobe_agent_identity_conflicts_total", {}, counters.identity_conflicts);
+
+  out.family("netprobe_controller_config_last_reload_successful", MetricType::gauge,
+             "1 when the last config reload (SIGHUP) succeeded, 0 when it was rejected.");
+  out.sample("netprobe_controller_config_last_reload_successful", {}, counters.last_reload_successful ? 1.0 : 0.0);
+  out.family("netprobe_controller_config_reloads_total", MetricType::counter, "Config reloads (SIGHUP), by result.");
+  out.sample("netprobe_controller_config_reloads_total", {{"result", "success"}}, counters.reloads_succeeded);
+  out.sample("netprobe_controller_config_reloads_total", {{"result", "failure"}}, counters.reloads_failed);
+}
+
+}  // namespace
+
+std::string render_controller_metrics(const std::vector<TargetView>& targets, const std::vector<AgentView>& agents,
+                                      std::size_t max_failing_series, const PolicySnapshot& policies,
+                                      const ControllerCounters& counters) {
+  std::string text;
+  // Each target writes ~16 series of ~120 bytes.
+  text.reserve(targets.size() * 2048 + agents.size() * 96 + 4096);
+  exposition::Writer out(text);
+  write_targets(out, targets, max_failing_series);
+  write_agents(out, agents);
+  write_policies(out, policies);
+  write_counters(out, counters);
+  return text;
 }
 
 }  // namespace netprobe

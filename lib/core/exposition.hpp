@@ -1,12 +1,13 @@
 #pragma once
 // Prometheus text exposition format 0.0.4, written straight into a string.
 //
-// The controller renders its metrics with prometheus-cpp. The agent cannot:
-// Debian ships prometheus-cpp only as a shared library, and the agent is one
-// static binary to keep its footprint on every node small
-// (cmake/dependencies.cmake). Its series have a fixed shape, so it keeps them
-// in plain structs and writes them with this, without a registry and without
-// copying every series on each scrape.
+// The one metrics writer of both daemons. The agent cannot use prometheus-cpp:
+// Debian ships it only as a shared library, and the agent is one static binary
+// to keep its footprint on every node small (cmake/dependencies.cmake). Both
+// daemons' series have a fixed shape, so they keep them in plain structs and
+// write them with this, without a registry and without copying every series
+// on each scrape. prometheus-cpp stays as the reference the unit test holds
+// this output to (tests/unit/core/exposition_test.cpp).
 #include <cstdint>
 #include <initializer_list>
 #include <span>

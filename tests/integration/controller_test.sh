@@ -61,6 +61,12 @@ check "DNS down: the outcome is refused on every node" status_is \
 check "DNS down: failing nodes are named" status_is \
   '[.targets[] | select(.probe == "kube-dns" and .transport == "udp") | .failing[].node]' '["node-1","node-2","node-3"]'
 check "the failing pairs are exposed" [ "$(curl -fsS "$ctl/metrics" | grep -c '^netprobe_failing_pair{.*probe="kube-dns"')" -eq 6 ]
+# The controller writes its exposition text itself (controller/metrics.cpp, as
+# the agent does): Prometheus's own parser and linter must accept it.
+curl -fsS "$ctl/metrics" > "$TEST_TMP/controller-metrics.txt"
+check "promtool check metrics accepts the controller's /metrics" promtool check metrics < "$TEST_TMP/controller-metrics.txt"
+check "  every counter there from the start" grep -q '^netprobe_reports_rejected_total{reason="address"} 0$' \
+  "$TEST_TMP/controller-metrics.txt"
 
 # --- one agent is killed: stale after 3 intervals, its results stop counting ----
 stop_pid "${agent_pid[3]}" KILL

@@ -41,7 +41,7 @@ TEST_CASE("per-target counts by outcome, failing nodes, agents") {
   stale.node = "node-9";
   stale.state = AgentState::stale;
   const std::string text =
-      render_metrics(controller_metric_families({target("kube-dns", 2)}, {reporting, stale}, 500, {}));
+      render_controller_metrics({target("kube-dns", 2)}, {reporting, stale}, 500, {}, {});
   CHECK(has_line(text, R"(netprobe_target_nodes{outcome="timeout",probe="kube-dns",target="127.0.0.1:53",transport="udp"} 2)"));
   CHECK(has_line(text, R"(netprobe_target_nodes{outcome="ok",probe="kube-dns",target="127.0.0.1:53",transport="udp"} 3)"));
   CHECK(has_line(text, R"(netprobe_target_nodes{outcome="servfail",probe="kube-dns",target="127.0.0.1:53",transport="udp"} 0)"));
@@ -55,14 +55,14 @@ TEST_CASE("per-target counts by outcome, failing nodes, agents") {
 
 TEST_CASE("failing pairs are capped and the rest counted") {
   const std::string text =
-      render_metrics(controller_metric_families({target("a", 3), target("b", 3)}, {}, 4, {}));
+      render_controller_metrics({target("a", 3), target("b", 3)}, {}, 4, {}, {});
   CHECK(count(text, "netprobe_failing_pair{") == 4);
   CHECK(has_line(text, "netprobe_failing_pairs_dropped 2"));
   CHECK(has_line(text, R"(netprobe_target_failing_nodes{expect="allow",probe="b",target="127.0.0.1:53",transport="udp",type="dns"} 3)"));
 }
 
 TEST_CASE("policy findings: one series per (check, severity, namespace, policy); analysis health when enabled") {
-  CHECK(render_metrics(controller_metric_families({}, {}, 500, {})).find("netprobe_policy_analysis_successful") ==
+  CHECK(render_controller_metrics({}, {}, 500, {}, {}).find("netprobe_policy_analysis_successful") ==
         std::string::npos);
 
   PolicySnapshot snapshot;
@@ -73,14 +73,42 @@ TEST_CASE("policy findings: one series per (check, severity, namespace, policy);
   second_peer.message = "peer 2";
   snapshot.findings = {peer, second_peer,
                        Finding{"unprotected-workload", "info", "payments", "", "ledger is selected by no policy", "", {}}};
-  std::string text = render_metrics(controller_metric_families({}, {}, 500, snapshot));
+  std::string text = render_controller_metrics({}, {}, 500, snapshot, {});
   CHECK(count(text, "netprobe_policy_finding{") == 2);
   CHECK(has_line(text, R"(netprobe_policy_finding{check="selector-matches-nothing",namespace="payments",policy="payment-ingress",severity="error"} 1)"));
   CHECK(has_line(text, R"(netprobe_policy_finding{check="unprotected-workload",namespace="payments",policy="",severity="info"} 1)"));
   CHECK(has_line(text, "netprobe_policy_analysis_successful 1"));
 
   snapshot.error = "policies.yaml:3: spec: is required";
-  text = render_metrics(controller_metric_families({}, {}, 500, snapshot));
+  text = render_controller_metrics({}, {}, 500, snapshot, {});
   CHECK(has_line(text, "netprobe_policy_analysis_successful 0"));
   CHECK(count(text, "netprobe_policy_finding{") == 2);  // the last good findings stay
+}
+
+TEST_CASE("the controller's counters: every label value from the start, counted as they come") {
+  ControllerCounters counters;
+  std::string text = render_controller_metrics({}, {}, 500, {}, counters);
+  CHECK(has_line(text, R"(netprobe_reports_total{result="accepted"} 0)"));
+  CHECK(has_line(text, R"(netprobe_reports_total{result="limited"} 0)"));
+  CHECK(has_line(text, R"(netprobe_reports_rejected_total{reason="address"} 0)"));
+  CHECK(has_line(text, R"(netprobe_alertmanager_notifications_total{result="failure"} 0)"));
+  CHECK(has_line(text, "netprobe_agent_identity_conflicts_total 0"));
+  CHECK(has_line(text, "netprobe_controller_config_last_reload_successful 1"));
+  CHECK(text.find("# TYPE netprobe_reports_total counter\n") != std::string::npos);
+
+  counters.count(ReportResult::accepted);
+  counters.count(ReportResult::accepted);
+  counters.count(ReportResult::unauthorized);
+  counters.count(ReportRejection::checks);
+  counters.alert_push(false);
+  counters.reloaded(false);
+  ++counters.identity_conflicts;
+  text = render_controller_metrics({}, {}, 500, {}, counters);
+  CHECK(has_line(text, R"(netprobe_reports_total{result="accepted"} 2)"));
+  CHECK(has_line(text, R"(netprobe_reports_total{result="unauthorized"} 1)"));
+  CHECK(has_line(text, R"(netprobe_reports_rejected_total{reason="checks"} 1)"));
+  CHECK(has_line(text, R"(netprobe_alertmanager_notifications_total{result="failure"} 1)"));
+  CHECK(has_line(text, R"(netprobe_controller_config_reloads_total{result="failure"} 1)"));
+  CHECK(has_line(text, "netprobe_controller_config_last_reload_successful 0"));
+  CHECK(has_line(text, "netprobe_agent_identity_conflicts_total 1"));
 }

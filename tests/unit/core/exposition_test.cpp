@@ -86,7 +86,7 @@ std::map<std::string, double> samples(const std::string& text) {
 }  // namespace
 
 TEST_CASE("the same series as prometheus-cpp writes them") {
-  // prometheus-cpp (which the controller uses) is the reference: every series
+  // prometheus-cpp is the reference (the daemons write with exposition): every series
   // and value must be the same, whatever the spelling of the numbers.
   const std::vector<double> bounds{0.001, 0.01, 0.1, 1, 10};
   const std::vector<double> observations{0.0004, 0.001, 0.02, 0.02, 0.7, 3, 42};
