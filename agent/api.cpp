@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/json_input.hpp"
 #include "core/json_text.hpp"
 
 namespace netprobe {
@@ -11,18 +10,9 @@ namespace {
 constexpr std::string_view kProbePath = "/api/v1/probe";
 
 AgentRoute parse_probe_request(const HttpRequest& request, const ProbeDefaults& defaults, const AdhocConfig& rules) {
-  nlohmann::json body;
-  try {
-    body = parse_json_input(request.body);
-  } catch (const JsonInputError& error) {
-    return error_response(400, "malformed_json", std::string("body: ") + error.what());
-  }
-  if (!body.is_object()) return error_response(400, "invalid_field", "body: expected a JSON object");
-  for (const auto& [key, value] : body.items()) {
-    if (key != "probe") return error_response(400, "invalid_field", key + ": unknown key (expected probe)");
-  }
-  if (!body.contains("probe")) return error_response(400, "invalid_field", "probe: is required");
-  auto read = read_adhoc_probe(body["probe"], rules, defaults.timeout);
+  auto body = read_adhoc_body(request.body, {"probe"});
+  if (auto* refusal = std::get_if<HttpResponse>(&body)) return std::move(*refusal);
+  auto read = read_adhoc_probe(std::get<nlohmann::json>(body)["probe"], rules, defaults.timeout);
   if (auto* refusal = std::get_if<HttpResponse>(&read)) return std::move(*refusal);
   return RunProbe{std::move(std::get<ProbeSpec>(read))};
 }

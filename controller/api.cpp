@@ -24,19 +24,9 @@ HttpResponse text_response(std::string body) {
 bool is_read(const HttpRequest& request) { return request.method == "GET" || request.method == "HEAD"; }
 
 ControllerRoute parse_adhoc(const HttpRequest& request, const ControllerConfig& config) {
-  json body;
-  try {
-    body = parse_json_input(request.body);
-  } catch (const JsonInputError& error) {
-    return error_response(400, "malformed_json", std::string("body: ") + error.what());
-  }
-  if (!body.is_object()) return error_response(400, "invalid_field", "body: expected a JSON object");
-  for (const auto& [key, value] : body.items()) {
-    if (key != "probe" && key != "nodes" && key != "all") {
-      return error_response(400, "invalid_field", key + ": unknown key (expected probe, nodes, all)");
-    }
-  }
-  if (!body.contains("probe")) return error_response(400, "invalid_field", "probe: is required");
+  auto read_body = read_adhoc_body(request.body, {"probe", "nodes", "all"});
+  if (auto* refusal = std::get_if<HttpResponse>(&read_body)) return std::move(*refusal);
+  json& body = std::get<json>(read_body);
 
   RunAdhoc run;
   if (body.contains("all")) {

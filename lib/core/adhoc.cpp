@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_input.hpp"
 #include "url.hpp"
 
 namespace netprobe {
@@ -87,6 +88,26 @@ std::vector<std::string> adhoc_target_hosts(const ProbeSpec& spec) {
       },
       spec.params);
   return hosts;
+}
+
+std::variant<nlohmann::json, HttpResponse> read_adhoc_body(std::string_view body,
+                                                           std::initializer_list<std::string_view> keys) {
+  nlohmann::json value;
+  try {
+    value = parse_json_input(body);
+  } catch (const JsonInputError& error) {
+    return error_response(400, "malformed_json", std::string("body: ") + error.what());
+  }
+  if (!value.is_object()) return error_response(400, "invalid_field", "body: expected a JSON object");
+  for (const auto& [key, item] : value.items()) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      std::string expected;
+      for (std::string_view name : keys) expected += (expected.empty() ? "" : ", ") + std::string(name);
+      return error_response(400, "invalid_field", key + ": unknown key (expected " + expected + ")");
+    }
+  }
+  if (!value.contains("probe")) return error_response(400, "invalid_field", "probe: is required");
+  return value;
 }
 
 std::variant<ProbeSpec, HttpResponse> read_adhoc_probe(const nlohmann::json& probe, const AdhocConfig& rules,

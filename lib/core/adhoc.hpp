@@ -4,6 +4,8 @@
 // a probe before fanning it out; the agent checks it again (a holder of the
 // agent token can call any agent directly), and then checks every address it
 // connects to (Check::allowed_addresses). See docs/security.md.
+#include <initializer_list>
+#include <string_view>
 #include <variant>
 #include <string>
 #include <vector>
@@ -44,6 +46,11 @@ AdhocConfig adhoc_from_json(const nlohmann::json& value);
 // an http URL's host, a metadata address); "auto" DNS servers come back as
 // "auto", which no allowlist admits.
 std::vector<std::string> adhoc_target_hosts(const ProbeSpec& spec);
+
+// An ad hoc request body: a JSON object (bounded in depth) of only these
+// keys, "probe" among them and required; else the 400 to answer.
+std::variant<nlohmann::json, HttpResponse> read_adhoc_body(std::string_view body,
+                                                           std::initializer_list<std::string_view> keys);
 
 // The "probe" of a request body, read by the config reader and held to the
 // rules: 400 naming the field when malformed (a timeout over max_timeout

@@ -88,3 +88,17 @@ TEST_CASE("an ad hoc probe: 400 naming the field when malformed or too long, 403
   CHECK(status_of(read(R"({"type": "tcp", "target": "[::ffff:127.0.0.2%x.cluster.local]:8080"})")) != 0);  // a zone id
   CHECK(status_of(read(R"({"type": "http", "url": "http://evil.example.com/"})")) == 403);
 }
+
+TEST_CASE("an ad hoc body: a JSON object of the keys the path takes, with a probe") {
+  CHECK(std::holds_alternative<json>(read_adhoc_body(R"({"probe": {}, "all": true})", {"probe", "nodes", "all"})));
+  auto refusal = [](std::string_view body) {
+    const auto read = read_adhoc_body(body, {"probe"});
+    const auto* response = std::get_if<HttpResponse>(&read);
+    return response == nullptr ? std::string() : json::parse(response->body)["error"]["message"].get<std::string>();
+  };
+  CHECK(refusal(R"({"probe": {}, "nodes": ["a"]})") == "nodes: unknown key (expected probe)");
+  CHECK(refusal(R"({})") == "probe: is required");
+  CHECK(refusal(R"([])") == "body: expected a JSON object");
+  CHECK(refusal(R"({"probe": )").starts_with("body: not valid JSON"));
+  CHECK(refusal(std::string(100, '[') + std::string(100, ']')) == "body: nested deeper than 32 levels");
+}
