@@ -24,6 +24,7 @@
 #include "core/url.hpp"
 #include "core/version.hpp"
 #include "io/dns_client.hpp"
+#include "io/drain.hpp"
 #include "io/http_server.hpp"
 #include "io/log.hpp"
 #include "io/secrets.hpp"
@@ -199,12 +200,8 @@ struct Agent::Impl {
     signals.cancel(ignored);
     // In-flight runs end on their own deadlines; wait for them, but never
     // past the budget Kubernetes' grace period and our promise allow.
-    const auto deadline = std::chrono::steady_clock::now() + kShutdownBudget;
-    asio::steady_timer poll(io);
-    while ((scheduler.in_flight() > 0 || one_shots_in_flight > 0) && std::chrono::steady_clock::now() < deadline) {
-      poll.expires_after(std::chrono::milliseconds{20});
-      co_await poll.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
+    co_await drain(
+        io.get_executor(), [this] { return scheduler.in_flight() == 0 && one_shots_in_flight == 0; }, kShutdownBudget);
     log::info("stopped", {{"abandoned", scheduler.in_flight() + one_shots_in_flight}});
     io.stop();
   }

@@ -28,6 +28,7 @@
 #include "core/log_throttle.hpp"
 #include "core/rate_limit.hpp"
 #include "core/version.hpp"
+#include "io/drain.hpp"
 #include "io/http_server.hpp"
 #include "io/log.hpp"
 #include "io/secrets.hpp"
@@ -274,12 +275,8 @@ struct Controller::Impl {
     policies.stop();
     boost::system::error_code ignored;
     signals.cancel(ignored);
-    const auto deadline = std::chrono::steady_clock::now() + kShutdownBudget;
-    asio::steady_timer poll(io);
-    while ((server->open_connections() > 0 || pushes_in_flight > 0) && std::chrono::steady_clock::now() < deadline) {
-      poll.expires_after(std::chrono::milliseconds{20});
-      co_await poll.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
+    co_await drain(
+        io.get_executor(), [this] { return server->open_connections() == 0 && pushes_in_flight == 0; }, kShutdownBudget);
     log::info("stopped", {{"abandoned_connections", server->open_connections()}, {"abandoned_pushes", pushes_in_flight}});
     io.stop();
   }
