@@ -10,7 +10,7 @@
 using namespace netprobe;
 
 TEST_CASE("check keys order by probe, then target, then transport") {
-  const std::set<CheckKey> keys{{"dns", "10.0.0.10:53", "udp"}, {"dns", "10.0.0.10:53", "tcp"}, {"api", "b:1", "tcp"}};
+  const std::set<CheckKey> keys{{"dns", "10.0.0.10:53", "udp"}, {"dns", "10.0.0.10:53", "tcp"}, {"api", "b:1", "tcp"}};  // # not-a-destination
   std::vector<CheckKey> ordered(keys.begin(), keys.end());
   CHECK(ordered[0].probe == "api");
   CHECK(ordered[1].transport == "tcp");
@@ -29,8 +29,8 @@ TEST_CASE("check keys that differ only in where a string is cut are different ke
 TEST_CASE("a result's key is its probe, target and transport") {
   ProbeResult result;
   result.probe = "scrape";
-  result.target = "10.0.1.5:9090";
+  result.target = "10.0.1.5:9090";  // # not-a-destination
   result.transport = "tcp";
   result.node = "n1";  // not part of the key
-  CHECK(key_of(result) == CheckKey{"scrape", "10.0.1.5:9090", "tcp"});
+  CHECK(key_of(result) == CheckKey{"scrape", "10.0.1.5:9090", "tcp"});  // # not-a-destination
 }

@@ -32,7 +32,7 @@ TEST_CASE("a selector needs all its labels and all its expressions; the empty on
 }
 
 TEST_CASE("an ipBlock holds its CIDR minus its excepts, in its own address family only") {
-  const IpBlock block{*parse_cidr("0.0.0.0/0"), {*parse_cidr("169.254.169.254/32")}};
+  const IpBlock block{*parse_cidr("0.0.0.0/0"), {*parse_cidr("169.254.169.254/32")}};  // # not-a-destination
   CHECK(block.contains(*parse_ip("10.1.2.3")));  // # not-a-destination
   CHECK_FALSE(block.contains(*parse_ip("169.254.169.254")));  // # not-a-destination
   CHECK_FALSE(block.contains(*parse_ip("2001:db8::1")));  // # not-a-destination
