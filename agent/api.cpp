@@ -52,7 +52,7 @@ AgentRoute route_agent_request(const HttpRequest& request, std::string_view toke
 
 Admission admit_agent_request(const HttpRequest& head, std::string_view token) {
   if (head.method != "POST" || head.path() != kProbePath) return {};
-  return Admission{refuse_write(head, token), kMaxOneShotBodyBytes};
+  return Admission{refuse_write(head, token), kMaxOneShotBodyBytes, true};
 }
 
 HttpResponse probe_results_response(const std::vector<ProbeResult>& results) {

@@ -87,7 +87,7 @@ Admission admit_controller_request(const HttpRequest& head, const ControllerToke
   }
   if (path == "/api/v1/probes") {
     if (!bearer_matches(head.authorization, tokens.api)) return {unauthorized_response(), 0};
-    return {std::nullopt, kMaxAdhocBodyBytes};
+    return {std::nullopt, kMaxAdhocBodyBytes, true};
   }
   return {};
 }

@@ -42,6 +42,11 @@ struct HttpResponse {
 struct Admission {
   std::optional<HttpResponse> refusal;
   std::size_t body_limit = 0;
+  // The handler may wait on the network for seconds (probes): the server then
+  // watches the connection and cancels the handler when the client hangs up.
+  // Others finish in moments and are not watched, which spares every report
+  // and scrape the watch's cost.
+  bool waits_on_network = false;
 };
 
 HttpResponse json_response(int status, const nlohmann::json& body);

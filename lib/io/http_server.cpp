@@ -303,11 +303,16 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       }
       request.body = std::move(parser.get().body());
       const bool keep_alive = parser.get().keep_alive();
-      using asio::experimental::awaitable_operators::operator||;
-      auto raced = co_await (respond(std::move(request)) || client_left(stream.socket()));
+      HttpResponse reply;
+      if (admission.waits_on_network) {
+        using asio::experimental::awaitable_operators::operator||;
+        auto raced = co_await (respond(std::move(request)) || client_left(stream.socket()));
+        if (raced.index() == 1) break;  // the client left; its handler has been cancelled and has ended
+        reply = std::get<0>(std::move(raced));
+      } else {
+        reply = co_await respond(std::move(request));
+      }
       reservation.reset();
-      if (raced.index() == 1) break;  // the client left; its handler has been cancelled and has ended
-      HttpResponse reply = std::get<0>(std::move(raced));
       auto out = to_beast(std::move(reply), version, keep_alive && !stopped);
       stream.expires_after(options.write_timeout);
       auto [write_error, written] = co_await http::async_write(stream, out, use_tuple);

@@ -12,7 +12,9 @@
 // - per-client and total connection caps, where a newcomer at the total cap
 //   displaces the connection waiting longest for a header (ConnectionTable),
 //   so kubelet and Prometheus get through a flood of slow clients;
-// - accept failures for want of descriptors back off instead of spinning.
+// - accept failures for want of descriptors back off instead of spinning;
+// - a handler that waits on the network (Admission::waits_on_network) is
+//   cancelled when its client hangs up.
 #include <cstddef>
 #include <cstdint>
 #include <functional>

@@ -48,7 +48,7 @@ struct SlowHandler {
 
 HttpServer::Options admit_all() {
   HttpServer::Options options;
-  options.admit = [](const HttpRequest&) { return Admission{}; };
+  options.admit = [](const HttpRequest&) { return Admission{std::nullopt, 0, true}; };
   return options;
 }
 

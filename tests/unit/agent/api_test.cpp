@@ -71,11 +71,13 @@ TEST_CASE("one-shot probes without the token are refused on the headers; only th
   const Admission admitted = admit_agent_request(post_probe("", "Bearer t0ken"), "t0ken");
   CHECK_FALSE(admitted.refusal);  // the body is judged once read
   CHECK(admitted.body_limit == kMaxOneShotBodyBytes);
+  CHECK(admitted.waits_on_network);  // cancelled when its client hangs up
   HttpRequest metrics;
   metrics.method = "GET";
   metrics.target = "/metrics";
   CHECK_FALSE(admit_agent_request(metrics, "").refusal);
   CHECK(admit_agent_request(metrics, "").body_limit == 0);  // a GET with a body gets 413 at once
+  CHECK_FALSE(admit_agent_request(metrics, "").waits_on_network);
   metrics.target = "/healthz";
   CHECK(admit_agent_request(metrics, "t0ken").body_limit == 0);
 }

@@ -170,11 +170,13 @@ TEST_CASE("writes without their token are refused on the headers; only writes ta
   HttpRequest head = request("POST", "/api/v1/reports", "", "agent-token");
   CHECK_FALSE(admit_controller_request(head, kTokens).refusal);
   CHECK(admit_controller_request(head, kTokens).body_limit == kMaxReportBodyBytes);
+  CHECK_FALSE(admit_controller_request(head, kTokens).waits_on_network);  // a report is handled in moments
   head.authorization = "";
   CHECK(admit_controller_request(head, kTokens).refusal->status == 401);
   HttpRequest adhoc_head = request("POST", "/api/v1/probes", "", "api-token");
   CHECK_FALSE(admit_controller_request(adhoc_head, kTokens).refusal);
   CHECK(admit_controller_request(adhoc_head, kTokens).body_limit == kMaxAdhocBodyBytes);
+  CHECK(admit_controller_request(adhoc_head, kTokens).waits_on_network);  // the fan-out stops when the client leaves
   adhoc_head.authorization = "Bearer agent-token";
   CHECK(admit_controller_request(adhoc_head, kTokens).refusal->status == 401);
   for (const char* path : {"/metrics", "/healthz", "/api/v1/status", "/"}) {
