@@ -14,6 +14,8 @@ namespace {
 
 namespace asio = boost::asio;
 
+constexpr std::chrono::seconds kBackstopSlack{1};
+
 // By value: the coroutine keeps what it needs in its own frame.
 asio::awaitable<AdhocAnswer> ask_agent(FanoutTarget target, std::shared_ptr<const std::string> body,
                                        std::shared_ptr<const std::string> token,
@@ -63,13 +65,24 @@ AdhocAnswer read_agent_answer(const std::string& node, int status, const std::st
 asio::awaitable<std::vector<AdhocAnswer>> fan_out(const ProbeSpec& spec, std::vector<FanoutTarget> targets,
                                                   std::string agent_token,
                                                   std::chrono::steady_clock::time_point deadline) {
-  // Shared by every request; each ask ends by the deadline, so gather does too.
+  // Shared by every request; each ask ends by the deadline and answers for its
+  // node. gather's own deadline, a little later, is the backstop should an ask
+  // ever not: its node then reads as unreachable (see the loop below).
   const auto body = std::make_shared<const std::string>(nlohmann::ordered_json{{"probe", to_json(spec)}}.dump());
   const auto token = std::make_shared<const std::string>(std::move(agent_token));
   std::vector<asio::awaitable<AdhocAnswer>> asks;
   asks.reserve(targets.size());
+  std::vector<std::string> nodes;
+  nodes.reserve(targets.size());
+  for (FanoutTarget& target : targets) nodes.push_back(target.node);
   for (FanoutTarget& target : targets) asks.push_back(ask_agent(std::move(target), body, token, deadline));
-  co_return co_await gather(std::move(asks));
+  std::vector<AdhocAnswer> answers = co_await gather(std::move(asks), deadline + kBackstopSlack);
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    if (!answers[i].node.empty()) continue;
+    answers[i].node = nodes[i];
+    answers[i].unreachable_reason = "the agent did not answer by the deadline";
+  }
+  co_return answers;
 }
 
 }  // namespace netprobe

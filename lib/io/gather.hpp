@@ -1,7 +1,11 @@
 #pragma once
 // Runs awaitables concurrently on the caller's executor and returns their
-// results in order once all are done. Each task bounds its own time (every
-// I/O here carries a deadline), so gather needs none of its own.
+// results in order once all are done.
+//
+// Time: every I/O here carries its own deadline, so tasks normally end by
+// themselves. The optional `deadline` is the caller's guarantee on top of
+// that: when it passes, every task still running is cancelled, as if the
+// caller had been, so one task that forgets its bound cannot hold the rest.
 //
 // Cancelling the caller (its client hung up: HttpServer races every handler
 // against that) cancels every task still running, and gather still waits for
@@ -11,6 +15,7 @@
 #include <cstddef>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -26,18 +31,21 @@
 namespace netprobe {
 
 template <typename T>
-boost::asio::awaitable<std::vector<T>> gather(std::vector<boost::asio::awaitable<T>> tasks) {
+boost::asio::awaitable<std::vector<T>> gather(
+    std::vector<boost::asio::awaitable<T>> tasks,
+    std::optional<boost::asio::steady_timer::time_point> deadline = std::nullopt) {
   namespace asio = boost::asio;
+  using GatherTime = asio::steady_timer::time_point;
   struct State {
-    State(const asio::any_io_executor& executor, std::size_t count)
-        : results(count), cancels(count), remaining(count), done(executor, asio::steady_timer::time_point::max()) {}
+    State(const asio::any_io_executor& executor, std::size_t count, GatherTime deadline)
+        : results(count), cancels(count), remaining(count), done(executor, deadline) {}
     std::vector<T> results;
     std::vector<asio::cancellation_signal> cancels;  // one per task, never moved
     std::size_t remaining;
-    asio::steady_timer done;  // cancelled by the last task to finish
+    asio::steady_timer done;  // expires at the deadline; cancelled by the last task to finish
   };
   auto executor = co_await asio::this_coro::executor;
-  auto state = std::make_shared<State>(executor, tasks.size());
+  auto state = std::make_shared<State>(executor, tasks.size(), deadline.value_or(GatherTime::max()));
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     asio::co_spawn(executor, std::move(tasks[i]),
                    asio::bind_cancellation_slot(state->cancels[i].slot(), [state, i](std::exception_ptr error, T result) {
@@ -51,10 +59,13 @@ boost::asio::awaitable<std::vector<T>> gather(std::vector<boost::asio::awaitable
   co_await asio::this_coro::throw_if_cancelled(false);
   bool forwarded = false;
   while (state->remaining > 0) {
-    co_await state->done.async_wait(asio::as_tuple(asio::use_awaitable));
+    auto [woken] = co_await state->done.async_wait(asio::as_tuple(asio::use_awaitable));
+    const bool deadline_passed = !woken;  // the timer expired rather than being cancelled
     const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
-    if (!forwarded && cancellation.cancelled() != asio::cancellation_type::none) {
+    const bool caller_cancelled = cancellation.cancelled() != asio::cancellation_type::none;
+    if (!forwarded && (deadline_passed || caller_cancelled)) {
       forwarded = true;
+      state->done.expires_at(GatherTime::max());  // from here on, only the last task wakes us
       for (asio::cancellation_signal& cancel : state->cancels) cancel.emit(asio::cancellation_type::terminal);
     }
   }

@@ -93,3 +93,40 @@ TEST_CASE("gather: cancelling the caller cancels every task still running, and w
   CHECK(returned);
   CHECK(results == std::vector<std::string>{"finished before", "cancelled", "cancelled"});
 }
+
+TEST_CASE("gather: at its deadline, the tasks still running are cancelled and waited for") {
+  asio::io_context io;
+  std::vector<std::string> results;
+  std::chrono::steady_clock::duration took{};
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        std::vector<asio::awaitable<std::string>> tasks;
+        tasks.push_back(after(std::chrono::milliseconds{1}, "in time"));
+        tasks.push_back(long_wait());
+        const auto start = std::chrono::steady_clock::now();
+        results = co_await gather(std::move(tasks), start + std::chrono::milliseconds{30});
+        took = std::chrono::steady_clock::now() - start;
+      },
+      asio::detached);
+  io.run_for(std::chrono::seconds{20});  // returns early only when nothing is left running
+  CHECK(results == std::vector<std::string>{"in time", "cancelled"});
+  CHECK(took >= std::chrono::milliseconds{30});
+  CHECK(took < std::chrono::seconds{10});
+}
+
+TEST_CASE("gather: a deadline that is not reached changes nothing") {
+  asio::io_context io;
+  std::vector<std::string> results;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        std::vector<asio::awaitable<std::string>> tasks;
+        tasks.push_back(after(std::chrono::milliseconds{5}, "a"));
+        tasks.push_back(after(std::chrono::milliseconds{1}, "b"));
+        results = co_await gather(std::move(tasks), std::chrono::steady_clock::now() + std::chrono::minutes{10});
+      },
+      asio::detached);
+  io.run_for(std::chrono::seconds{20});
+  CHECK(results == std::vector<std::string>{"a", "b"});
+}
