@@ -9,12 +9,13 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/netpol_checks.hpp"
-#include "core/netpol_read.hpp"
+#include "netpol/checks.hpp"
+#include "netpol/read.hpp"
 
 namespace {
 
 using namespace netprobe;
+using namespace netprobe::netpol;
 using Clock = std::chrono::steady_clock;
 
 std::string deployment(int ns, int app, int replicas_as_pods) {

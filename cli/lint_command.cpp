@@ -10,11 +10,11 @@
 
 #include "cli/commands.hpp"
 #include "core/allowlist.hpp"
-#include "core/netpol_checks.hpp"
-#include "core/netpol_eval.hpp"
-#include "core/finding_json.hpp"
+#include "netpol/checks.hpp"
+#include "netpol/eval.hpp"
+#include "netpol/finding_json.hpp"
 #include "core/json_text.hpp"
-#include "core/netpol_read.hpp"
+#include "netpol/read.hpp"
 #include "io/manifest_files.hpp"
 
 namespace netprobe::cli {
@@ -22,17 +22,18 @@ namespace {
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
+using namespace netprobe::netpol;  // this command is the face of the NetworkPolicy library
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
 // "ns/name" → pod index, or an IP address.
-Endpoint endpoint(const PolicyEvaluator& evaluator, const std::string& text, bool ip_allowed) {
+ConnectionEnd endpoint(const PolicyEvaluator& evaluator, const std::string& text, bool ip_allowed) {
   if (ip_allowed) {
     std::string bare = text;
     if (bare.size() > 2 && bare.front() == '[' && bare.back() == ']') bare = bare.substr(1, bare.size() - 2);
-    if (auto ip = parse_ip(bare)) return Endpoint::of_ip(*ip);
+    if (auto ip = parse_ip(bare)) return ConnectionEnd::of_ip(*ip);
   }
   const auto slash = text.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == text.size()) {
@@ -41,7 +42,7 @@ Endpoint endpoint(const PolicyEvaluator& evaluator, const std::string& text, boo
   }
   const auto pod = evaluator.find_pod(text.substr(0, slash), text.substr(slash + 1));
   if (!pod) throw UsageError("--explain: no pod or workload \"" + text + "\" in the manifests");
-  return Endpoint::of_pod(*pod);
+  return ConnectionEnd::of_pod(*pod);
 }
 
 nlohmann::json direction_json(const DirectionVerdict& verdict) {
@@ -72,8 +73,8 @@ int explain(const Cluster& cluster, const std::vector<std::string>& values) {
   } catch (const std::exception&) {
     throw UsageError("--explain: invalid port \"" + port_text + "\" (1-65535)");
   }
-  const Endpoint source = endpoint(evaluator, values[0], false);
-  const Endpoint target = endpoint(evaluator, destination, true);
+  const ConnectionEnd source = endpoint(evaluator, values[0], false);
+  const ConnectionEnd target = endpoint(evaluator, destination, true);
   const ConnectionVerdict verdict =
       evaluator.may_connect(source, target, static_cast<std::uint16_t>(port), protocol);
   const nlohmann::json out{{"allowed", verdict.allowed},

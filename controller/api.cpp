@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/finding_json.hpp"
+#include "netpol/finding_json.hpp"
 #include "core/json_input.hpp"
 #include "core/json_text.hpp"
 #include "core/probe_json.hpp"

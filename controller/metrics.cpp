@@ -85,7 +85,7 @@ void write_policies(exposition::Writer& out, const PolicySnapshot& policies) {
   out.family("netprobe_policy_finding", MetricType::gauge, "1 per current NetworkPolicy finding.");
   // Two findings of one check on one policy (two peers selecting nothing) are one series.
   std::set<std::tuple<std::string, std::string, std::string, std::string>> seen;
-  for (const Finding& finding : policies.findings) {
+  for (const netpol::Finding& finding : policies.findings) {
     if (!seen.emplace(finding.check, finding.severity, finding.ns, finding.policy).second) continue;
     out.sample("netprobe_policy_finding",
                {{"check", finding.check}, {"namespace", finding.ns}, {"policy", finding.policy},

@@ -8,14 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "core/netpol_checks.hpp"
+#include "netpol/checks.hpp"
 #include "core/store.hpp"
 
 namespace netprobe {
 
 struct PolicySnapshot {
   bool enabled = false;                    // policy_analysis.paths configured
-  std::vector<Finding> findings;           // of the last analysis that succeeded
+  std::vector<netpol::Finding> findings;           // of the last analysis that succeeded
   std::optional<TimePoint> analysed_at;    // when that was; empty before the first success
   std::optional<TimePoint> attempted_at;   // the latest attempt, successful or not
   std::string error;                       // why the latest attempt failed; "" when it succeeded

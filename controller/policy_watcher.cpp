@@ -23,8 +23,8 @@ PolicySnapshot analyse_policies(const PolicyAnalysisConfig& config, const Policy
     for (const std::string& path : config.paths) files += manifest_files(path).size();
     // An emptied ConfigMap or a wrong mount path must not read as "all fixed".
     if (files == 0) throw ManifestPathError("no manifest files (*.yaml, *.yml, *.json) under the configured paths");
-    const Cluster cluster = read_manifest_paths(config.paths);
-    snapshot.findings = run_checks(cluster, config.checks);
+    const netpol::Cluster cluster = read_manifest_paths(config.paths);
+    snapshot.findings = netpol::run_checks(cluster, config.checks);
     snapshot.analysed_at = now;
     snapshot.policies = cluster.policies.size();
     snapshot.pods = cluster.pods.size();

@@ -63,7 +63,7 @@ std::string render_status_page(const std::vector<TargetView>& targets, const std
     page << "JSON: <a href=\"/api/v1/findings\">/api/v1/findings</a>.</p>";
     page << "<table><tr><th>severity</th><th>check</th><th>namespace</th><th>policy</th><th>finding</th>"
             "<th>hint</th></tr>";
-    for (const Finding& finding : policies.findings) {
+    for (const netpol::Finding& finding : policies.findings) {
       page << "<tr class=\"" << (finding.severity == "info" ? "ok" : "fail") << "\"><td>"
            << html_escape(finding.severity) << "</td><td>" << html_escape(finding.check) << "</td><td>"
            << html_escape(finding.ns) << "</td><td>" << html_escape(finding.policy) << "</td><td>"

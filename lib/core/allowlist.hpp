@@ -4,27 +4,13 @@
 // Checked twice, as SSRF filters do: the host a request names (allows_host),
 // and then every address actually connected to (allows_address), because a
 // name under an allowed suffix may resolve anywhere. See docs/security.md.
-#include <array>
-#include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "ip_address.hpp"
+
 namespace netprobe {
-
-struct Cidr {
-  std::array<std::uint8_t, 16> address{};  // IPv4 as IPv4-mapped IPv6
-  int prefix = 0;                          // over the 128-bit form
-  std::string text;
-
-  bool contains(const std::array<std::uint8_t, 16>& other) const;
-};
-
-// "10.0.0.0/8", "fd00::/8", "169.254.169.254/32", or a bare address (a /32 or /128).
-std::optional<Cidr> parse_cidr(std::string_view text);
-// An IPv4 or IPv6 literal in the 128-bit form, or nullopt for a host name.
-std::optional<std::array<std::uint8_t, 16>> parse_ip(std::string_view text);
 
 class Allowlist {
  public:
@@ -38,7 +24,7 @@ class Allowlist {
   // and an address to Asio), and whatever is neither a literal nor a plausible name.
   bool allows_host(std::string_view host) const;
   // An address about to be connected to (IPv4 as IPv4-mapped IPv6) must fall in a CIDR.
-  bool allows_address(const std::array<std::uint8_t, 16>& address) const;
+  bool allows_address(const IpAddress& address) const;
 
   const std::vector<Cidr>& cidrs() const { return cidrs_; }
   const std::vector<std::string>& suffixes() const { return suffixes_; }

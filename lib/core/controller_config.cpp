@@ -54,9 +54,9 @@ AlertmanagerConfig read_alertmanager(const Field& field) {
   return alertmanager;
 }
 
-Labels read_label_map(const Field& field) {
+netpol::Labels read_label_map(const Field& field) {
   if (!field.node().IsMap()) field.fail("expected a map of label: value");
-  Labels labels;
+  netpol::Labels labels;
   for (const auto& entry : field.node()) {
     const std::string key = entry.first.Scalar();
     labels[key] = Field(entry.second, field.path() + "." + key, field.source()).as_string();
@@ -78,7 +78,7 @@ std::string read_ip(const Field& field) {
 
 PolicyAnalysisConfig read_policy_analysis(const Field& field) {
   PolicyAnalysisConfig analysis;
-  CheckOptions& checks = analysis.checks;
+  netpol::CheckOptions& checks = analysis.checks;
   MapReader map(field);
   if (auto paths = map.optional("paths")) {
     for (const Field& item : paths->as_list()) {

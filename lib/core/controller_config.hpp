@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "adhoc.hpp"
-#include "netpol_checks.hpp"
+#include "netpol/check_options.hpp"
 #include "probe_config.hpp"
 #include "probe_spec.hpp"
 #include "report.hpp"
@@ -42,7 +42,7 @@ struct AlertmanagerConfig {
 struct PolicyAnalysisConfig {
   std::vector<std::string> paths;  // empty: analysis off
   Millis interval{60'000};
-  CheckOptions checks;
+  netpol::CheckOptions checks;
 };
 
 struct ControllerConfig {

@@ -4,7 +4,7 @@
 #include <iostream>
 #include <iterator>
 
-#include "core/netpol_read.hpp"
+#include "netpol/read.hpp"
 #include "io/secrets.hpp"
 
 namespace netprobe {
@@ -39,12 +39,12 @@ std::vector<fs::path> manifest_files(const std::string& argument) {
   return {path};
 }
 
-Cluster read_manifest_paths(const std::vector<std::string>& paths) {
-  Cluster cluster;
+netpol::Cluster read_manifest_paths(const std::vector<std::string>& paths) {
+  netpol::Cluster cluster;
   for (const std::string& argument : paths) {
     if (argument == "-") {  // kubectl get … -o json | netprobe lint -f -
       const std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
-      read_manifests(text, "<stdin>", cluster);
+      netpol::read_manifests(text, "<stdin>", cluster);
       continue;
     }
     for (const fs::path& file : manifest_files(argument)) {
@@ -54,7 +54,7 @@ Cluster read_manifest_paths(const std::vector<std::string>& paths) {
       } catch (const std::runtime_error& error) {
         throw ManifestPathError(error.what());
       }
-      read_manifests(text, file.string(), cluster);
+      netpol::read_manifests(text, file.string(), cluster);
     }
   }
   return cluster;

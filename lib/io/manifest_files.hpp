@@ -1,13 +1,13 @@
 #pragma once
 // Reading Kubernetes manifests from disk into the NetworkPolicy model, for
 // `netprobe lint -f` and the controller's policy analysis. The parsing itself is
-// pure (core/netpol_read.hpp); this file only finds and reads the files.
+// pure (netpol/read.hpp); this file only finds and reads the files.
 #include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "core/netpol_model.hpp"
+#include "netpol/model.hpp"
 
 namespace netprobe {
 
@@ -24,6 +24,6 @@ std::vector<std::filesystem::path> manifest_files(const std::string& path);
 
 // Reads every file of every path into one Cluster; "-" reads standard input. Throws ManifestPathError, or
 // ConfigError naming file:line: field for an invalid manifest.
-Cluster read_manifest_paths(const std::vector<std::string>& paths);
+netpol::Cluster read_manifest_paths(const std::vector<std::string>& paths);
 
 }  // namespace netprobe

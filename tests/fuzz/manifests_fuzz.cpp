@@ -1,16 +1,16 @@
 // Kubernetes manifests (YAML or `kubectl get -o json`), as `netprobe lint` and
 // the controller's policy analysis read them, then the checks and their JSON:
 // whatever the reader accepts, the checks and the writer must cope with.
-#include "core/finding_json.hpp"
+#include "netpol/finding_json.hpp"
 #include "core/json_text.hpp"
-#include "core/netpol_checks.hpp"
-#include "core/netpol_read.hpp"
+#include "netpol/checks.hpp"
+#include "netpol/read.hpp"
 #include "fuzz_target.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {
-    const netprobe::Cluster cluster = netprobe::read_manifests(netprobe::fuzz::as_text(data, size), "manifests.yaml");
-    (void)netprobe::json_text(netprobe::to_json(netprobe::run_checks(cluster)));
+    const netprobe::netpol::Cluster cluster = netprobe::netpol::read_manifests(netprobe::fuzz::as_text(data, size), "manifests.yaml");
+    (void)netprobe::json_text(netprobe::to_json(netprobe::netpol::run_checks(cluster)));
   } catch (const netprobe::ConfigError& error) {
     netprobe::fuzz::require_message(error);
   }

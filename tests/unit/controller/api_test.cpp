@@ -254,9 +254,9 @@ TEST_CASE("findings JSON: the lint shape, with when the analysis ran and why it 
   snapshot.attempted_at = snapshot.analysed_at;
   snapshot.policies = 12;
   snapshot.pods = 30;
-  snapshot.findings.push_back(Finding{"selector-matches-nothing", "error", "payments", "payment-ingress",
+  snapshot.findings.push_back(netpol::Finding{"selector-matches-nothing", "error", "payments", "payment-ingress",
                                       "podSelector app=paymnet matches no pods", "did you mean app: payment?",
-                                      SourceRef{"policies.yaml", 7}});
+                                      netpol::SourceRef{"policies.yaml", 7}});
   const nlohmann::json on = body(snapshot);
   CHECK(on["enabled"] == true);
   CHECK(on["analysed_at"] == "2026-11-18T11:06:40Z");

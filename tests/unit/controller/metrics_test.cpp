@@ -68,11 +68,11 @@ TEST_CASE("policy findings: one series per (check, severity, namespace, policy);
   PolicySnapshot snapshot;
   snapshot.enabled = true;
   snapshot.analysed_at = TimePoint{std::chrono::seconds{1795687200}};
-  const Finding peer{"selector-matches-nothing", "error", "payments", "payment-ingress", "peer 1", "", {}};
-  Finding second_peer = peer;
+  const netpol::Finding peer{"selector-matches-nothing", "error", "payments", "payment-ingress", "peer 1", "", {}};
+  netpol::Finding second_peer = peer;
   second_peer.message = "peer 2";
   snapshot.findings = {peer, second_peer,
-                       Finding{"unprotected-workload", "info", "payments", "", "ledger is selected by no policy", "", {}}};
+                       netpol::Finding{"unprotected-workload", "info", "payments", "", "ledger is selected by no policy", "", {}}};
   std::string text = render_controller_metrics({}, {}, 500, snapshot, {});
   CHECK(count(text, "netprobe_policy_finding{") == 2);
   CHECK(has_line(text, R"(netprobe_policy_finding{check="selector-matches-nothing",namespace="payments",policy="payment-ingress",severity="error"} 1)"));

@@ -33,7 +33,7 @@ struct TempDir {
 };
 
 bool has_check(const PolicySnapshot& snapshot, const std::string& check) {
-  for (const Finding& finding : snapshot.findings) {
+  for (const netpol::Finding& finding : snapshot.findings) {
     if (finding.check == check) return true;
   }
   return false;

@@ -41,15 +41,7 @@ TEST_CASE("names must end in an allowed suffix at a label boundary") {
   CHECK_FALSE(allow.allows_host(""));
 }
 
-TEST_CASE("CIDR parsing") {
-  CHECK(parse_cidr("10.0.0.0/8"));  // # not-a-destination
-  CHECK(parse_cidr("::1/128"));
-  CHECK(parse_cidr("127.0.0.1"));
-  CHECK(parse_cidr("127.0.0.1")->prefix == 128);
-  CHECK_FALSE(parse_cidr("10.0.0.0/33"));  // # not-a-destination
-  CHECK_FALSE(parse_cidr("10.0.0.0/"));  // # not-a-destination
-  CHECK_FALSE(parse_cidr("example.com/8"));
-  CHECK_FALSE(parse_cidr("::/129"));
+TEST_CASE("an IPv4 CIDR covers no IPv6 address") {
   const Allowlist everything({*parse_cidr("0.0.0.0/0")}, {});
   CHECK(everything.allows_host("127.0.0.1"));
   CHECK_FALSE(everything.allows_host("::1"));  // an IPv4 /0 is not all of IPv6

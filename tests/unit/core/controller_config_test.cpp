@@ -86,9 +86,9 @@ policy_analysis:
   CHECK(analysis.paths == std::vector<std::string>{"/etc/netprobe/cluster", "/var/run/cluster.json"});
   CHECK(analysis.interval == Millis{30'000});
   CHECK(analysis.checks.monitoring_namespace == "observability");
-  CHECK(analysis.checks.prometheus_labels == Labels{{"app.kubernetes.io/name", "prometheus"}});
+  CHECK(analysis.checks.prometheus_labels == netpol::Labels{{"app.kubernetes.io/name", "prometheus"}});
   CHECK(analysis.checks.dns_namespace == "dns");
-  CHECK(analysis.checks.dns_labels == Labels{{"k8s-app", "coredns"}});
+  CHECK(analysis.checks.dns_labels == netpol::Labels{{"k8s-app", "coredns"}});
   CHECK(analysis.checks.nodelocal_dns == "169.254.20.10");  // not-a-destination
   CHECK(analysis.checks.metadata_severity == "error");
   CHECK(analysis.checks.iam_annotations == std::vector<std::string>{"eks.amazonaws.com/role-arn"});

@@ -47,7 +47,7 @@ TEST_CASE("a directory stands for its manifests in name order; kustomization and
   for (const fs::path& file : manifest_files(dir.path)) names.push_back(file.filename().string());
   CHECK(names == std::vector<std::string>{"a.json", "b.yaml", "c.yml", "d.yaml"});
 
-  const Cluster cluster = read_manifest_paths({dir.path});
+  const netpol::Cluster cluster = read_manifest_paths({dir.path});
   CHECK(cluster.policies.size() == 1);  // b.yaml and d.yaml hold the same policy: the later one wins
 }
 

@@ -1,4 +1,4 @@
-#include "netpol_checks.hpp"
+#include "checks.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -8,10 +8,10 @@
 #include <functional>
 #include <tuple>
 
-#include "allowlist.hpp"
-#include "netpol_eval.hpp"
+#include "core/ip_address.hpp"
+#include "eval.hpp"
 
-namespace netprobe {
+namespace netprobe::netpol {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -254,11 +254,11 @@ class Checker {
     const std::optional<IpAddress> nodelocal = parse_ip(options_.nodelocal_dns);
     const auto reaches = [&](std::size_t pod, Protocol protocol) {
       if (nodelocal &&
-          evaluator_->may_connect(Endpoint::of_pod(pod), Endpoint::of_ip(*nodelocal), 53, protocol).egress.allowed) {
+          evaluator_->may_connect(ConnectionEnd::of_pod(pod), ConnectionEnd::of_ip(*nodelocal), 53, protocol).egress.allowed) {
         return true;
       }
       return std::any_of(servers.begin(), servers.end(), [&](std::size_t server) {
-        return evaluator_->may_connect(Endpoint::of_pod(pod), Endpoint::of_pod(server), 53, protocol).egress.allowed;
+        return evaluator_->may_connect(ConnectionEnd::of_pod(pod), ConnectionEnd::of_pod(server), 53, protocol).egress.allowed;
       });
     };
     Groups blocked;
@@ -311,7 +311,7 @@ class Checker {
       const auto annotation = std::find_if(options_.iam_annotations.begin(), options_.iam_annotations.end(),
                                            [&](const std::string& key) { return account->annotations.count(key) > 0; });
       if (annotation == options_.iam_annotations.end()) continue;
-      const ConnectionVerdict verdict = evaluator_->may_connect(Endpoint::of_pod(i), Endpoint::of_ip(*address),
+      const ConnectionVerdict verdict = evaluator_->may_connect(ConnectionEnd::of_pod(i), ConnectionEnd::of_ip(*address),
                                                                 options_.metadata_port, Protocol::tcp);
       if (verdict.egress.allowed) continue;
       // The deciding policy: one whose ipBlock covers the address (its except cuts
@@ -379,7 +379,7 @@ class Checker {
             break;
           }
           const ConnectionVerdict verdict =
-              evaluator_->may_connect(Endpoint::of_pod(scraper), Endpoint::of_pod(i), port, Protocol::tcp);
+              evaluator_->may_connect(ConnectionEnd::of_pod(scraper), ConnectionEnd::of_pod(i), port, Protocol::tcp);
           if (verdict.allowed) {
             reached = true;
             break;
@@ -434,4 +434,4 @@ std::vector<Finding> run_checks(const Cluster& cluster, const CheckOptions& opti
   return Checker(cluster, options).run();
 }
 
-}  // namespace netprobe
+}  // namespace netprobe::netpol

@@ -1,15 +1,16 @@
-// The lint checks of netpol_checks.hpp on small clusters read from manifests:
+// The lint checks of netpol/checks.hpp on small clusters read from manifests:
 // each check fires on the mistake it exists for (README.md, "NetworkPolicy lint")
 // and stays quiet on the corrected policy.
-#include "core/netpol_checks.hpp"
+#include "netpol/checks.hpp"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
 
-#include "core/netpol_read.hpp"
+#include "netpol/read.hpp"
 
 using namespace netprobe;
+using namespace netprobe::netpol;
 
 namespace {
 

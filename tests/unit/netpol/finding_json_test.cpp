@@ -1,8 +1,9 @@
-#include "core/finding_json.hpp"
+#include "netpol/finding_json.hpp"
 
 #include <doctest/doctest.h>
 
 using namespace netprobe;
+using namespace netprobe::netpol;
 
 TEST_CASE("a finding as JSON: the lint --json shape of docs/api.md, with its source when known") {
   Finding finding{"selector-matches-nothing", "error", "payments", "payment-ingress",

@@ -1,6 +1,6 @@
 #include "finding_json.hpp"
 
-namespace netprobe {
+namespace netprobe::netpol {
 
 std::string location(const SourceRef& where) {
   if (where.file.empty()) return "";
@@ -21,4 +21,4 @@ nlohmann::ordered_json to_json(const std::vector<Finding>& findings) {
   return list;
 }
 
-}  // namespace netprobe
+}  // namespace netprobe::netpol

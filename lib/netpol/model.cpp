@@ -1,18 +1,8 @@
-#include "netpol_model.hpp"
+#include "model.hpp"
 
 #include <algorithm>
 
-namespace netprobe {
-namespace {
-
-// IPv4 addresses live in ::ffff:0:0/96 of the 128-bit form.
-bool is_v4(const IpAddress& ip) {
-  static constexpr IpAddress kMappedPrefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0};
-  return std::equal(ip.begin(), ip.begin() + 12, kMappedPrefix.begin());
-}
-
-}  // namespace
-
+namespace netprobe::netpol {
 bool LabelRequirement::matches(const Labels& labels) const {
   const auto found = labels.find(key);
   const bool present = found != labels.end();
@@ -38,9 +28,9 @@ bool LabelSelector::matches(const Labels& labels) const {
 }
 
 bool IpBlock::contains(const IpAddress& ip) const {
-  if (is_v4(cidr.address) != is_v4(ip)) return false;
+  if (is_ipv4(cidr.address) != is_ipv4(ip)) return false;
   if (!cidr.contains(ip)) return false;
   return std::none_of(except.begin(), except.end(), [&](const Cidr& hole) { return hole.contains(ip); });
 }
 
-}  // namespace netprobe
+}  // namespace netprobe::netpol

@@ -2,7 +2,7 @@
 // The Kubernetes objects NetworkPolicy analysis needs, reduced to what decides
 // connectivity: namespaces and pods with their labels, IPs and container ports,
 // and networking.k8s.io/v1 NetworkPolicies. Pure data plus label matching; the
-// reading from manifests is netpol_read.hpp, the semantics netpol_eval.hpp.
+// reading from manifests is read.hpp, the semantics eval.hpp.
 // Reference: https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/
 #include <array>
 #include <cstdint>
@@ -12,14 +12,12 @@
 #include <string_view>
 #include <vector>
 
-#include "allowlist.hpp"
-#include "enum_table.hpp"
+#include "core/enum_table.hpp"
+#include "core/ip_address.hpp"
+#include "labels.hpp"
 
-namespace netprobe {
+namespace netprobe::netpol {
 
-using Labels = std::map<std::string, std::string>;
-// IPv4 as IPv4-mapped IPv6, as parse_ip() returns it.
-using IpAddress = std::array<std::uint8_t, 16>;
 
 // Where an object was read from, so findings can point at file:line.
 struct SourceRef {
@@ -161,4 +159,4 @@ struct Cluster {
   std::vector<ServiceAccount> service_accounts;
 };
 
-}  // namespace netprobe
+}  // namespace netprobe::netpol

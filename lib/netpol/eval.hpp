@@ -14,20 +14,20 @@
 #include <unordered_map>
 #include <vector>
 
-#include "netpol_model.hpp"
+#include "model.hpp"
 
-namespace netprobe {
+namespace netprobe::netpol {
 
 enum class Direction { ingress, egress };
 
 // One end of a connection: a pod of the cluster (by index into Cluster::pods)
 // or a bare IP (resolved to the pod that has it, when there is one).
-struct Endpoint {
+struct ConnectionEnd {
   std::optional<std::size_t> pod;
   std::optional<IpAddress> ip;
 
-  static Endpoint of_pod(std::size_t index) { return Endpoint{index, std::nullopt}; }
-  static Endpoint of_ip(const IpAddress& address) { return Endpoint{std::nullopt, address}; }
+  static ConnectionEnd of_pod(std::size_t index) { return ConnectionEnd{index, std::nullopt}; }
+  static ConnectionEnd of_ip(const IpAddress& address) { return ConnectionEnd{std::nullopt, address}; }
 };
 
 struct DirectionVerdict {
@@ -49,7 +49,7 @@ class PolicyEvaluator {
   // Keeps a reference: the cluster must outlive the evaluator and not change.
   explicit PolicyEvaluator(const Cluster& cluster);
 
-  ConnectionVerdict may_connect(const Endpoint& source, const Endpoint& destination, std::uint16_t port,
+  ConnectionVerdict may_connect(const ConnectionEnd& source, const ConnectionEnd& destination, std::uint16_t port,
                                 Protocol protocol) const;
 
   // Policies (indices into Cluster::policies) that select the pod for a direction.
@@ -67,9 +67,9 @@ class PolicyEvaluator {
   const Cluster& cluster() const { return cluster_; }
 
  private:
-  struct Party;  // an Endpoint resolved against the cluster
+  struct Party;  // a ConnectionEnd resolved against the cluster
 
-  Party resolve(const Endpoint& endpoint) const;
+  Party resolve(const ConnectionEnd& endpoint) const;
   DirectionVerdict decide(const Party& self, const Party& peer, const Party& destination, std::uint16_t port,
                           Protocol protocol, Direction direction) const;
   bool rule_admits(const NetworkPolicy& policy, const PolicyRule& rule, const Party& peer, const Party& destination,
@@ -88,7 +88,7 @@ class PolicyEvaluator {
 };
 
 // One-shot convenience: indexes the cluster, then answers one query.
-ConnectionVerdict may_connect(const Cluster& cluster, const Endpoint& source, const Endpoint& destination,
+ConnectionVerdict may_connect(const Cluster& cluster, const ConnectionEnd& source, const ConnectionEnd& destination,
                               std::uint16_t port, Protocol protocol);
 
-}  // namespace netprobe
+}  // namespace netprobe::netpol

@@ -1,9 +1,9 @@
-#include "netpol_eval.hpp"
+#include "eval.hpp"
 
 #include <algorithm>
 #include <stdexcept>
 
-namespace netprobe {
+namespace netprobe::netpol {
 
 struct PolicyEvaluator::Party {
   const Pod* pod = nullptr;  // null for an address outside the cluster's pods
@@ -94,7 +94,7 @@ std::optional<std::size_t> PolicyEvaluator::pod_with_ip(const IpAddress& ip) con
   return found->second;
 }
 
-PolicyEvaluator::Party PolicyEvaluator::resolve(const Endpoint& endpoint) const {
+PolicyEvaluator::Party PolicyEvaluator::resolve(const ConnectionEnd& endpoint) const {
   Party party;
   if (endpoint.pod) {
     if (*endpoint.pod >= cluster_.pods.size()) throw std::out_of_range("no pod with index " + std::to_string(*endpoint.pod));
@@ -108,7 +108,7 @@ PolicyEvaluator::Party PolicyEvaluator::resolve(const Endpoint& endpoint) const 
   return party;
 }
 
-ConnectionVerdict PolicyEvaluator::may_connect(const Endpoint& source, const Endpoint& destination, std::uint16_t port,
+ConnectionVerdict PolicyEvaluator::may_connect(const ConnectionEnd& source, const ConnectionEnd& destination, std::uint16_t port,
                                                Protocol protocol) const {
   const Party from = resolve(source);
   const Party to = resolve(destination);
@@ -182,9 +182,9 @@ bool PolicyEvaluator::port_matches(const PolicyPort& rule_port, const Party& des
   });
 }
 
-ConnectionVerdict may_connect(const Cluster& cluster, const Endpoint& source, const Endpoint& destination,
+ConnectionVerdict may_connect(const Cluster& cluster, const ConnectionEnd& source, const ConnectionEnd& destination,
                               std::uint16_t port, Protocol protocol) {
   return PolicyEvaluator(cluster).may_connect(source, destination, port, protocol);
 }
 
-}  // namespace netprobe
+}  // namespace netprobe::netpol

@@ -1,8 +1,9 @@
-#include "core/netpol_model.hpp"
+#include "netpol/model.hpp"
 
 #include <doctest/doctest.h>
 
 using namespace netprobe;
+using namespace netprobe::netpol;
 using Op = LabelRequirement::Operator;
 
 TEST_CASE("protocols are spelt and parsed exactly as the Kubernetes API spells them") {

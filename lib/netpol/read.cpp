@@ -1,11 +1,11 @@
-#include "netpol_read.hpp"
+#include "read.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
 
-namespace netprobe {
+namespace netprobe::netpol {
 namespace {
 
 // ---- scalars -----------------------------------------------------------------
@@ -511,4 +511,4 @@ Cluster read_manifests(std::string_view text, const std::string& source) {
   return cluster;
 }
 
-}  // namespace netprobe
+}  // namespace netprobe::netpol

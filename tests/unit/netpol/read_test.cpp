@@ -2,19 +2,20 @@
 // follow the networking.k8s.io/v1 API reference
 // (kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/):
 // what the API server would reject is rejected here with file:line: field.
-#include "core/netpol_read.hpp"
+#include "netpol/read.hpp"
 
 #include <doctest/doctest.h>
 
 #include <fstream>
 #include <sstream>
 
-#include "core/finding_json.hpp"
+#include "netpol/finding_json.hpp"
 #include "core/json_text.hpp"
-#include "core/netpol_checks.hpp"
+#include "netpol/checks.hpp"
 #include "unit/corrupt.hpp"
 
 using namespace netprobe;
+using namespace netprobe::netpol;
 
 namespace {
 

@@ -9,9 +9,9 @@
 //    (isolation per direction, additive allows, podSelector/namespaceSelector AND in
 //    one peer vs OR across peers, ipBlock except, named ports, endPort, defaults of
 //    policyTypes, empty vs absent `from`/`to`/`ports`).
-// Policies are written as manifests (read by netpol_read), so each row reads like
+// Policies are written as manifests (read by netpol/read), so each row reads like
 // the YAML a user would apply.
-#include "core/netpol_eval.hpp"
+#include "netpol/eval.hpp"
 
 #include <doctest/doctest.h>
 
@@ -19,9 +19,10 @@
 #include <random>
 #include <set>
 
-#include "core/netpol_read.hpp"
+#include "netpol/read.hpp"
 
 using namespace netprobe;
+using namespace netprobe::netpol;
 
 namespace {
 
@@ -101,7 +102,7 @@ std::vector<std::string> mismatches(const Case& row) {
         if (matches(override.from, source) && matches(override.to, destination)) expected = override.allowed;
       }
       const bool allowed =
-          evaluator.may_connect(Endpoint::of_pod(from), Endpoint::of_pod(to), row.port, row.protocol).allowed;
+          evaluator.may_connect(ConnectionEnd::of_pod(from), ConnectionEnd::of_pod(to), row.port, row.protocol).allowed;
       if (allowed != expected) {
         wrong.push_back(source.ns + "/" + source.name + " -> " + destination.ns + "/" + destination.name + ": expected " +
                         (expected ? "allowed" : "denied"));
@@ -728,7 +729,7 @@ TEST_CASE("the explain shape: isolation and the policies that admit, per directi
   const std::size_t xa = *evaluator.find_pod("x", "a");
   const std::size_t xb = *evaluator.find_pod("x", "b");
 
-  const ConnectionVerdict allowed = evaluator.may_connect(Endpoint::of_pod(ya), Endpoint::of_pod(xa), 81, TCP);
+  const ConnectionVerdict allowed = evaluator.may_connect(ConnectionEnd::of_pod(ya), ConnectionEnd::of_pod(xa), 81, TCP);
   CHECK(allowed.allowed);
   CHECK_FALSE(allowed.egress.isolated);
   CHECK(allowed.egress.allowed_by.empty());
@@ -737,7 +738,7 @@ TEST_CASE("the explain shape: isolation and the policies that admit, per directi
   CHECK(allowed.ingress.isolated_by ==
         std::vector<std::string>{"x/deny-ingress", "x/allow-client-a-via-ns-selector"});
 
-  const ConnectionVerdict denied = evaluator.may_connect(Endpoint::of_pod(ya), Endpoint::of_pod(xb), 81, TCP);
+  const ConnectionVerdict denied = evaluator.may_connect(ConnectionEnd::of_pod(ya), ConnectionEnd::of_pod(xb), 81, TCP);
   CHECK_FALSE(denied.allowed);
   CHECK(denied.ingress.isolated);
   CHECK(denied.ingress.allowed_by.empty());
@@ -765,10 +766,10 @@ spec:
 )",
                  "policies.yaml", cluster);
   const PolicyEvaluator evaluator(cluster);
-  const Endpoint xa = Endpoint::of_pod(*evaluator.find_pod("x", "a"));
+  const ConnectionEnd xa = ConnectionEnd::of_pod(*evaluator.find_pod("x", "a"));
 
   const auto to = [&](const std::string& address, std::uint16_t port, Protocol protocol = TCP) {
-    return evaluator.may_connect(xa, Endpoint::of_ip(ip(address)), port, protocol);
+    return evaluator.may_connect(xa, ConnectionEnd::of_ip(ip(address)), port, protocol);
   };
   CHECK(to("192.0.2.10", 443).allowed);         // # not-a-destination: TEST-NET-1
   CHECK(to("169.254.169.254", 80).allowed == false);  // # not-a-destination
@@ -782,7 +783,7 @@ spec:
   read_manifests(kDenyIngressX, "more.yaml", cluster);
   const PolicyEvaluator with_deny(cluster);
   const ConnectionVerdict to_pod_ip =
-      with_deny.may_connect(Endpoint::of_ip(ip("192.0.2.10")), Endpoint::of_ip(ip(pod_ip(0, 1))), 80, TCP);  // # not-a-destination
+      with_deny.may_connect(ConnectionEnd::of_ip(ip("192.0.2.10")), ConnectionEnd::of_ip(ip(pod_ip(0, 1))), 80, TCP);  // # not-a-destination
   CHECK_FALSE(to_pod_ip.allowed);
   CHECK_FALSE(to_pod_ip.egress.isolated);  // an outside source has no policies
   CHECK(to_pod_ip.ingress.isolated);
@@ -810,7 +811,7 @@ spec:
   const PolicyEvaluator evaluator(cluster);
   const auto from = [&](const std::string& address, const char* pod, std::uint16_t port) {
     return evaluator
-        .may_connect(Endpoint::of_ip(ip(address)), Endpoint::of_pod(*evaluator.find_pod("x", pod)), port, TCP)
+        .may_connect(ConnectionEnd::of_ip(ip(address)), ConnectionEnd::of_pod(*evaluator.find_pod("x", pod)), port, TCP)
         .allowed;
   };
   CHECK(from("198.51.100.7", "a", 80));         // # not-a-destination
@@ -835,7 +836,7 @@ spec:
   const PolicyEvaluator evaluator(cluster);
   const auto reach = [&](const char* ns, const char* name) {
     return evaluator
-        .may_connect(Endpoint::of_pod(*evaluator.find_pod("x", "a")), Endpoint::of_pod(*evaluator.find_pod(ns, name)),
+        .may_connect(ConnectionEnd::of_pod(*evaluator.find_pod("x", "a")), ConnectionEnd::of_pod(*evaluator.find_pod(ns, name)),
                      80, TCP)
         .allowed;
   };
@@ -861,7 +862,7 @@ TEST_CASE("find_pod knows pods by name and by workload; unknown namespaces are i
   CHECK(evaluator.namespace_labels("payments") == Labels{{"kubernetes.io/metadata.name", "payments"}});
   CHECK(evaluator.namespace_labels("monitoring") ==
         Labels{{"kubernetes.io/metadata.name", "monitoring"}, {"team", "sre"}});
-  CHECK_THROWS_AS(evaluator.may_connect(Endpoint::of_pod(7), Endpoint::of_pod(0), 80, TCP), std::out_of_range);
+  CHECK_THROWS_AS(evaluator.may_connect(ConnectionEnd::of_pod(7), ConnectionEnd::of_pod(0), 80, TCP), std::out_of_range);
 }
 
 // ---- properties over random clusters ------------------------------------------------
@@ -991,8 +992,8 @@ TEST_CASE("property: random clusters evaluate without crashing and keep the inva
       for (std::size_t to = 0; to < before.pods.size(); ++to) {
         const std::uint16_t port = static_cast<std::uint16_t>(80 + random.below(4));
         const Protocol protocol = random.coin() ? Protocol::tcp : Protocol::udp;
-        const Endpoint source = Endpoint::of_pod(from);
-        const Endpoint destination = Endpoint::of_pod(to);
+        const ConnectionEnd source = ConnectionEnd::of_pod(from);
+        const ConnectionEnd destination = ConnectionEnd::of_pod(to);
         const ConnectionVerdict old_verdict = old_evaluator.may_connect(source, destination, port, protocol);
         const ConnectionVerdict new_verdict = new_evaluator.may_connect(source, destination, port, protocol);
 
@@ -1021,7 +1022,7 @@ TEST_CASE("property: random clusters evaluate without crashing and keep the inva
       }
       // Bare IPs never crash either, known or not.
       const ConnectionVerdict outward =
-          old_evaluator.may_connect(Endpoint::of_pod(from), Endpoint::of_ip(ip("10.1.0.5")), 80, Protocol::tcp);  // # not-a-destination
+          old_evaluator.may_connect(ConnectionEnd::of_pod(from), ConnectionEnd::of_ip(ip("10.1.0.5")), 80, Protocol::tcp);  // # not-a-destination
       CHECK(outward.allowed == (outward.egress.allowed && outward.ingress.allowed));
     }
   }

@@ -5,9 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "netpol_checks.hpp"
+#include "checks.hpp"
 
-namespace netprobe {
+namespace netprobe::netpol {
 
 // {"check", "severity", "namespace", "policy", "message", "hint"}, plus
 // "source": "file:line" when the policy's place in the manifests is known.
@@ -19,4 +19,4 @@ nlohmann::ordered_json to_json(const std::vector<Finding>& findings);
 // "file:line", "file" or "" for a source reference.
 std::string location(const SourceRef& where);
 
-}  // namespace netprobe
+}  // namespace netprobe::netpol

@@ -18,10 +18,10 @@
 #include <string>
 #include <string_view>
 
-#include "netpol_model.hpp"
-#include "yaml_reader.hpp"
+#include "model.hpp"
+#include "core/yaml_reader.hpp"
 
-namespace netprobe {
+namespace netprobe::netpol {
 
 // Adds the objects of one manifest text to `cluster`. An object read again
 // (same kind, namespace and name) replaces the earlier one, as `kubectl apply` would.
@@ -31,4 +31,4 @@ void read_manifests(std::string_view text, const std::string& source, Cluster& c
 
 Cluster read_manifests(std::string_view text, const std::string& source);
 
-}  // namespace netprobe
+}  // namespace netprobe::netpol

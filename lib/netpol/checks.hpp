@@ -1,7 +1,7 @@
 #pragma once
 // NetworkPolicy lint checks: the mistakes that break DNS, Prometheus scrapes and
 // the cloud metadata endpoint, or that leave workloads silently unprotected.
-// Pure: takes a Cluster (read by netpol_read.hpp), returns findings.
+// Pure: takes a Cluster (read by read.hpp), returns findings.
 //
 // Check ids (stable, used as metric labels and in `netprobe lint --json`):
 //   selector-matches-nothing (error)  a policy's podSelector or a peer's selector matches nothing
@@ -18,9 +18,10 @@
 #include <string_view>
 #include <vector>
 
-#include "netpol_model.hpp"
+#include "check_options.hpp"
+#include "model.hpp"
 
-namespace netprobe {
+namespace netprobe::netpol {
 
 struct Finding {
   std::string check;     // one of the ids above
@@ -30,22 +31,6 @@ struct Finding {
   std::string message;
   std::string hint;
   SourceRef where;       // the policy's file:line when known
-};
-
-struct CheckOptions {
-  std::string dns_namespace = "kube-system";
-  Labels dns_labels{{"k8s-app", "kube-dns"}};
-  std::string monitoring_namespace = "monitoring";
-  Labels prometheus_labels;  // empty: every pod of the monitoring namespace is a scraper
-  // NodeLocal DNSCache's link-local address (e.g. 169.254.20.10), "" when the
-  // cluster has none. Where set, pods that reach it on port 53 count as having DNS
-  // even when kube-dns itself is not allowed, and the hints name it.
-  std::string nodelocal_dns;
-  std::string metadata_address = "169.254.169.254";
-  std::uint16_t metadata_port = 80;
-  std::string metadata_severity = "warning";  // "error", "warning" or "off"
-  std::vector<std::string> iam_annotations{"eks.amazonaws.com/role-arn", "iam.gke.io/gcp-service-account",
-                                           "azure.workload.identity/client-id"};
 };
 
 // All checks. Where the manifests lack a kube-dns pod or a scraper in the
@@ -59,4 +44,4 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // The candidate closest to `wrong` (at most max(2, |wrong|/3) edits away), or "".
 std::string nearest(std::string_view wrong, const std::vector<std::string>& candidates);
 
-}  // namespace netprobe
+}  // namespace netprobe::netpol
