@@ -42,6 +42,22 @@ run as root, or install them first: sudo apt-get install -y ${missing[*]}"
   return "$status"
 }
 
+# kubectl for the tests that drive the real client (tests/integration/kube_apiserver_test.sh): any
+# kubectl on PATH will do (a cloud SDK's, a release binary); otherwise Debian 12's kubernetes-client.
+# Not in scripts/packages/test.txt, where dpkg would want that package even beside another kubectl.
+ensure_kubectl() {
+  command -v kubectl >/dev/null && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    die "missing: kubectl (not on PATH)
+run as root, or install it first: sudo apt-get install -y kubernetes-client"
+  fi
+  log "installing kubernetes-client (kubectl)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends kubernetes-client
+  command -v kubectl >/dev/null || die "kubernetes-client is installed but kubectl is not on PATH"
+}
+
 # Configures (Ninja) and builds everything into $NETPROBE_BUILD/bin.
 build_all() {
   local args=(-G Ninja -S "$NETPROBE_ROOT" -B "$NETPROBE_BUILD")
