@@ -126,7 +126,11 @@ std::vector<YAML::Node> load_yaml_documents(std::string_view text, const std::st
 YAML::Node yaml_from_json(const nlohmann::json& value) {
   switch (value.type()) {
     case nlohmann::json::value_t::null: return YAML::Node(YAML::NodeType::Null);
-    case nlohmann::json::value_t::string: return YAML::Node(value.get_ref<const std::string&>());
+    case nlohmann::json::value_t::string: {
+      YAML::Node text(value.get_ref<const std::string&>());
+      text.SetTag("!");  // as a quoted YAML scalar: a string whatever it spells ("80", "true")
+      return text;
+    }
     case nlohmann::json::value_t::array: {
       YAML::Node list(YAML::NodeType::Sequence);
       for (const auto& item : value) list.push_back(yaml_from_json(item));
@@ -137,7 +141,11 @@ YAML::Node yaml_from_json(const nlohmann::json& value) {
       for (const auto& [key, item] : value.items()) map[key] = yaml_from_json(item);
       return map;
     }
-    default: return YAML::Node(value.dump());  // numbers and booleans, as JSON writes them
+    default: {
+      YAML::Node scalar(value.dump());  // numbers and booleans, as JSON writes them
+      scalar.SetTag("?");               // as a plain YAML scalar, so readers see a number, not a string
+      return scalar;
+    }
   }
 }
 

@@ -157,6 +157,10 @@ void read_manifests(std::string_view text, const std::string& source, Cluster& c
   for (const YAML::Node& document : load_yaml_documents(text, source)) reader.read_object(Field(document, "", source));
 }
 
+void read_object(const Field& object, Cluster& cluster, const std::string& default_namespace) {
+  ManifestReader(cluster, default_namespace).read_object(object);
+}
+
 Cluster read_manifests(std::string_view text, const std::string& source) {
   Cluster cluster;
   read_manifests(text, source, cluster);

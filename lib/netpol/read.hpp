@@ -31,4 +31,8 @@ void read_manifests(std::string_view text, const std::string& source, Cluster& c
 
 Cluster read_manifests(std::string_view text, const std::string& source);
 
+// One object (a live one from the API, turned into YAML by yaml_from_json), read
+// as read_manifests reads each document. `source` names it in errors and findings.
+void read_object(const Field& object, Cluster& cluster, const std::string& default_namespace = "default");
+
 }  // namespace netprobe::netpol

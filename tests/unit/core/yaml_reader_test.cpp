@@ -102,4 +102,10 @@ TEST_CASE("a JSON value becomes the same tree, its scalars spelt as JSON spells 
   MapReader map(root(tree));
   CHECK(map.required("port").as_int(0, 65535) == 10);
   CHECK(map.required("on").as_bool());
+  // JSON says which scalars are strings; the tree keeps it, as YAML's quoting
+  // would, so readers that refuse `app: true` accept {"app": "true"}.
+  CHECK(tree["type"].Tag() == "!");
+  CHECK(tree["port"].Tag() == "?");
+  CHECK(tree["on"].Tag() == "?");
+  CHECK(tree["list"][0].Tag() == "!");
 }

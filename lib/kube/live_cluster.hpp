@@ -1,0 +1,66 @@
+#pragma once
+// The watched objects NetworkPolicy analysis reads, kept as the model's own
+// records (netpol::Namespace, Pod, ServiceAccount, NetworkPolicy) and never as
+// whole objects: a pod's status, managed fields and most annotations are
+// dropped on arrival, so memory follows the cluster's size, not its verbosity.
+//
+// Each object is read by the same reader as `netprobe lint` reads manifests
+// (netpol/read), so a live policy and the same policy in a file give the same
+// findings. An object that reader refuses is counted and skipped, and the
+// store keeps what it held for it.
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kube/reflector.hpp"
+#include "netpol/model.hpp"
+
+namespace netprobe::kube {
+
+// What analysis needs watched.
+inline constexpr std::array kAnalysedResources{Resource::namespaces, Resource::pods, Resource::serviceaccounts,
+                                                Resource::networkpolicies};
+
+// Annotations worth keeping: Prometheus' scrape hints and the cloud IAM bindings
+// the metadata check looks for. Everything else (last-applied-configuration
+// holds a whole object) is dropped.
+struct KeptAnnotations {
+  std::vector<std::string> prefixes{"prometheus.io/"};
+  std::vector<std::string> keys;  // e.g. netpol::CheckOptions::iam_annotations
+  bool keeps(const std::string& key) const;
+};
+
+struct UnreadableObjects {
+  std::uint64_t count = 0;
+  std::string last_error;  // "networkpolicies/shop/x: spec.podSelector…: …"
+};
+
+class LiveCluster {
+ public:
+  explicit LiveCluster(KeptAnnotations kept = {});
+  ~LiveCluster();
+  LiveCluster(const LiveCluster&) = delete;
+  LiveCluster& operator=(const LiveCluster&) = delete;
+
+  // The store the reflector of `resource` (one of kAnalysedResources) writes to.
+  ObjectSink& sink(Resource resource);
+
+  // Everything held, as one Cluster for the checks (a copy: analysis runs on
+  // another thread while the watches go on).
+  netpol::Cluster cluster() const;
+
+  // Bumped by every change, so a caller can tell whether analysis is due.
+  std::uint64_t version() const { return version_; }
+  const UnreadableObjects& unreadable(Resource resource) const;
+
+  struct Sinks;
+
+ private:
+  std::unique_ptr<Sinks> sinks_;
+  std::uint64_t version_ = 0;
+};
+
+}  // namespace netprobe::kube
