@@ -193,6 +193,7 @@ HttpResponse findings_response(const PolicySnapshot& snapshot) {
     return time ? ordered_json(format_time(*time)) : ordered_json(nullptr);
   };
   ordered_json body{{"enabled", snapshot.enabled},
+                    {"source", snapshot.source.empty() ? ordered_json(nullptr) : ordered_json(snapshot.source)},
                     {"analysed_at", time_or_null(snapshot.analysed_at)},
                     {"attempted_at", time_or_null(snapshot.attempted_at)},
                     {"error", snapshot.error.empty() ? ordered_json(nullptr) : ordered_json(snapshot.error)},

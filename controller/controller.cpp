@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
@@ -19,6 +20,7 @@
 #include "controller/alert_pusher.hpp"
 #include "controller/api.hpp"
 #include "controller/fanout.hpp"
+#include "controller/kube_watcher.hpp"
 #include "controller/metrics.hpp"
 #include "controller/policy_watcher.hpp"
 #include "controller/status_page.hpp"
@@ -59,6 +61,20 @@ ControllerTokens read_controller_tokens(const std::string& agent_file, const std
   return tokens;
 }
 
+// Where the Kubernetes API is, as kubectl would look (--kubeconfig, then
+// $KUBECONFIG, whose first file is used), then as a pod would (its service
+// account); nullopt when neither: the controller runs without Kubernetes.
+std::optional<kube::ApiAccess> find_kube_access(const ControllerOptions& options) {
+  std::string path = options.kubeconfig;
+  if (path.empty()) {
+    if (const char* env = std::getenv("KUBECONFIG"); env != nullptr && *env != '\0') {
+      path = std::string(env).substr(0, std::string(env).find(':'));
+    }
+  }
+  if (!path.empty()) return kube::read_kubeconfig(read_text_file(path), path, options.kube_context);
+  return kube::in_cluster_access(std::getenv("KUBERNETES_SERVICE_HOST"), std::getenv("KUBERNETES_SERVICE_PORT"));
+}
+
 }  // namespace
 
 struct Controller::Impl {
@@ -83,6 +99,7 @@ struct Controller::Impl {
   asio::signal_set signals;
   asio::steady_timer housekeeping;
   PolicyWatcher policies;
+  std::unique_ptr<KubeWatcher> kube;  // Kubernetes mode: live policies instead of policy_analysis.paths
   ControllerCounters counters;
   LogThrottle unauthorized_reports{std::chrono::minutes{1}};
   LogThrottle limited_reports{std::chrono::minutes{1}};
@@ -105,8 +122,15 @@ struct Controller::Impl {
     store.set_limits(StoreLimits{config.limits.max_agents, config.limits.max_checks, config.limits.max_results_per_agent});
     if (alerting_changed) alerts = AlertEngine(config.alertmanager);
     limiter = RateLimiter(config.adhoc.rate_per_minute);
-    if (started) policies.configure(config.policy_analysis);
+    if (!started) return;
+    if (kube) kube->reanalyse();  // the checks' options may have changed
+    else policies.configure(config.policy_analysis);
   }
+
+  // Ready once serving and, with Kubernetes, once every watched resource is listed.
+  bool is_ready() const { return ready && (!kube || kube->synced()); }
+
+  KubeStatus kube_status() const { return kube ? kube->status() : KubeStatus{}; }
 
   HttpServer::Options server_options() {
     return HttpServer::Options{
@@ -158,7 +182,7 @@ struct Controller::Impl {
 
   asio::awaitable<HttpResponse> handle(HttpRequest request) {
     const TimePoint now = SystemClock::now();
-    ControllerRoute route = route_controller_request(request, tokens, config, ready);
+    ControllerRoute route = route_controller_request(request, tokens, config, is_ready());
     if (auto* response = std::get_if<HttpResponse>(&route)) {
       if (request.path() == "/api/v1/reports") counters.count(ReportResult::rejected);
       co_return std::move(*response);
@@ -170,7 +194,7 @@ struct Controller::Impl {
       response.content_type = "text/plain; version=0.0.4; charset=utf-8";
       response.body = render_controller_metrics(store.targets(now), store.agents(now),
                                                 static_cast<std::size_t>(config.max_failing_series),
-                                                *policies.snapshot(), counters);
+                                                *policies.snapshot(), counters, kube_status());
       co_return response;
     }
     if (std::holds_alternative<RenderFindings>(route)) co_return findings_response(*policies.snapshot());
@@ -273,6 +297,7 @@ struct Controller::Impl {
     server->stop();
     housekeeping.cancel();
     policies.stop();
+    if (kube) kube->stop();
     boost::system::error_code ignored;
     signals.cancel(ignored);
     co_await drain(
@@ -292,6 +317,22 @@ void Controller::load() {
   ControllerConfig config = impl_->read_config();
   if (impl_->options.listen) config.listen = *impl_->options.listen;
   impl_->apply(std::move(config));
+  if (std::optional<kube::ApiAccess> access = find_kube_access(impl_->options)) {
+    Impl* impl = impl_.get();
+    impl_->kube = std::make_unique<KubeWatcher>(
+        impl_->io, std::move(*access), impl_->config.policy_analysis.checks.iam_annotations,
+        [impl](std::shared_ptr<const netpol::Cluster> cluster) {
+          impl->policies.analyse(std::move(cluster), impl->config.policy_analysis.checks);
+        });
+    if (!impl_->config.policy_analysis.paths.empty()) {
+      log::warn("kubernetes: policy_analysis.paths is not read; the live objects are analysed instead",
+                {{"paths", impl_->config.policy_analysis.paths}});
+    }
+  } else {
+    log::info("kubernetes: not configured (no --kubeconfig, $KUBECONFIG or in-cluster service account); "
+              "policies come from policy_analysis.paths",
+              {{"paths", impl_->config.policy_analysis.paths}});
+  }
   log::info("config loaded", {{"config", impl_->options.config_path},
                               {"probes", impl_->config.probes.size()},
                               {"alertmanager", impl_->config.alertmanager.urls},
@@ -305,7 +346,8 @@ void Controller::start() {
   impl_->server->start();
   impl_->ready = true;
   impl_->started = true;
-  impl_->policies.configure(impl_->config.policy_analysis);
+  if (impl_->kube) impl_->kube->start();
+  else impl_->policies.configure(impl_->config.policy_analysis);
   log::info("controller started", {{"version", kVersion},
                                    {"listen", impl_->config.listen},
                                    {"port", impl_->server->port()},

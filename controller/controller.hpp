@@ -14,6 +14,8 @@ struct ControllerOptions {
   std::optional<std::string> listen;  // overrides the file
   std::string agent_token_file;       // without it reports are refused
   std::string api_token_file;         // without it ad hoc probes are refused
+  std::string kubeconfig;             // --kubeconfig, else $KUBECONFIG, else in-cluster, else no Kubernetes
+  std::string kube_context;           // --context: another than the kubeconfig's current-context
 };
 
 class Controller {

@@ -126,11 +126,52 @@ void write_counters(exposition::Writer& out, const ControllerCounters& counters)
   out.sample("netprobe_controller_config_reloads_total", {{"result", "failure"}}, counters.reloads_failed);
 }
 
+// Only in Kubernetes mode. Bounded: resources x (event types, relist reasons,
+// and the HTTP statuses the API server has actually answered with).
+void write_kubernetes(exposition::Writer& out, const KubeStatus& kubernetes) {
+  if (kubernetes.empty()) return;
+  out.family("netprobe_kubernetes_synced", MetricType::gauge,
+             "1 once the resource has been listed (an optional one known to be absent counts), else 0.");
+  for (const KubeResourceStatus& resource : kubernetes) {
+    out.sample("netprobe_kubernetes_synced", {{"resource", resource.resource}}, resource.synced ? 1.0 : 0.0);
+  }
+  out.family("netprobe_kubernetes_watch_events_total", MetricType::counter,
+             "Watch events received, by type: " + listed(kube::kEventTypes) + ".");
+  for (const KubeResourceStatus& resource : kubernetes) {
+    for (const auto& type : kube::kEventTypes) {
+      out.sample("netprobe_kubernetes_watch_events_total", {{"resource", resource.resource}, {"type", type.name}},
+                 static_cast<double>(resource.counters.events[static_cast<std::size_t>(type.value)]));
+    }
+  }
+  out.family("netprobe_kubernetes_relists_total", MetricType::counter,
+             "Lists started again, replacing what was held, by reason: " + listed(kube::kRelistReasons) + ".");
+  for (const KubeResourceStatus& resource : kubernetes) {
+    for (const auto& reason : kube::kRelistReasons) {
+      out.sample("netprobe_kubernetes_relists_total", {{"reason", reason.name}, {"resource", resource.resource}},
+                 static_cast<double>(resource.counters.relists[static_cast<std::size_t>(reason.value)]));
+    }
+  }
+  out.family("netprobe_kubernetes_request_errors_total", MetricType::counter,
+             "List and watch requests that failed, by HTTP status (0: no reply; 410: history compacted).");
+  for (const KubeResourceStatus& resource : kubernetes) {
+    for (const auto& [code, count] : resource.counters.errors) {
+      out.sample("netprobe_kubernetes_request_errors_total", {{"code", std::to_string(code)}, {"resource", resource.resource}},
+                 static_cast<double>(count));
+    }
+  }
+  out.family("netprobe_kubernetes_objects_skipped_total", MetricType::counter,
+             "Objects and events that could not be read and were skipped (the log says why).");
+  for (const KubeResourceStatus& resource : kubernetes) {
+    out.sample("netprobe_kubernetes_objects_skipped_total", {{"resource", resource.resource}},
+               static_cast<double>(resource.counters.malformed));
+  }
+}
+
 }  // namespace
 
 std::string render_controller_metrics(const std::vector<TargetView>& targets, const std::vector<AgentView>& agents,
                                       std::size_t max_failing_series, const PolicySnapshot& policies,
-                                      const ControllerCounters& counters) {
+                                      const ControllerCounters& counters, const KubeStatus& kubernetes) {
   std::string text;
   // Each target writes ~16 series of ~120 bytes.
   text.reserve(targets.size() * 2048 + agents.size() * 96 + 4096);
@@ -139,6 +180,7 @@ std::string render_controller_metrics(const std::vector<TargetView>& targets, co
   write_agents(out, agents);
   write_policies(out, policies);
   write_counters(out, counters);
+  write_kubernetes(out, kubernetes);
   return text;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "controller/kube_status.hpp"
 #include "controller/policy_snapshot.hpp"
 #include "core/enum_table.hpp"
 #include "core/store.hpp"
@@ -63,6 +64,6 @@ struct ControllerCounters {
 // Prometheus text format 0.0.4.
 std::string render_controller_metrics(const std::vector<TargetView>& targets, const std::vector<AgentView>& agents,
                                       std::size_t max_failing_series, const PolicySnapshot& policies,
-                                      const ControllerCounters& counters);
+                                      const ControllerCounters& counters, const KubeStatus& kubernetes = {});
 
 }  // namespace netprobe

@@ -14,7 +14,8 @@
 namespace netprobe {
 
 struct PolicySnapshot {
-  bool enabled = false;                    // policy_analysis.paths configured
+  bool enabled = false;                    // policy_analysis.paths configured, or Kubernetes
+  std::string source;                      // "manifests" or "kubernetes" when enabled
   std::vector<netpol::Finding> findings;           // of the last analysis that succeeded
   std::optional<TimePoint> analysed_at;    // when that was; empty before the first success
   std::optional<TimePoint> attempted_at;   // the latest attempt, successful or not

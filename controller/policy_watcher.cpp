@@ -14,9 +14,22 @@ namespace netprobe {
 
 namespace asio = boost::asio;
 
+PolicySnapshot analyse_cluster(const netpol::Cluster& cluster, const netpol::CheckOptions& checks, TimePoint now) {
+  PolicySnapshot snapshot;
+  snapshot.enabled = true;
+  snapshot.source = "kubernetes";
+  snapshot.attempted_at = now;
+  snapshot.findings = netpol::run_checks(cluster, checks);
+  snapshot.analysed_at = now;
+  snapshot.policies = cluster.policies.size();
+  snapshot.pods = cluster.pods.size();
+  return snapshot;
+}
+
 PolicySnapshot analyse_policies(const PolicyAnalysisConfig& config, const PolicySnapshot& previous, TimePoint now) {
   PolicySnapshot snapshot;
   snapshot.enabled = true;
+  snapshot.source = "manifests";
   snapshot.attempted_at = now;
   try {
     std::size_t files = 0;
@@ -50,17 +63,22 @@ struct PolicyWatcher::State {
   bool running = false;          // an analysis is on the pool thread
   std::chrono::steady_clock::time_point last_start;  // of the latest analysis: the next is interval later
   bool stopped = false;
+  // Kubernetes mode: the live cluster waiting for the analysis in progress to end.
+  std::shared_ptr<const netpol::Cluster> waiting;
+  netpol::CheckOptions waiting_checks;
 };
 
 namespace {
 
 using State = std::shared_ptr<PolicyWatcher::State>;
 void analyse_now(const State& state);
+void analyse_waiting(const State& state);
 
 // At a fixed rate (interval from the start of the last analysis, not its end), so
 // a finding's lifetime is a whole number of intervals and alert `for:` durations
 // can be reasoned about however long an analysis takes.
 void schedule_next(const State& state) {
+  if (state->config.paths.empty()) return;  // Kubernetes mode: analysed on changes, not on a timer
   state->timer.expires_at(state->last_start + state->config.interval);
   state->timer.async_wait([weak = std::weak_ptr(state)](const boost::system::error_code& error) {
     const State locked = weak.lock();
@@ -84,7 +102,24 @@ void finish(const State& state, PolicySnapshot snapshot, std::uint64_t generatio
                                   {"findings", snapshot.findings.size()}});
   }
   state->current = std::make_shared<const PolicySnapshot>(std::move(snapshot));
+  if (state->waiting) {
+    analyse_waiting(state);
+    return;
+  }
   schedule_next(state);
+}
+
+void analyse_waiting(const State& state) {
+  if (state->running || state->stopped || !state->waiting) return;
+  state->running = true;
+  state->last_start = std::chrono::steady_clock::now();
+  asio::post(state->pool, [weak = std::weak_ptr(state), cluster = std::exchange(state->waiting, nullptr),
+                           checks = state->waiting_checks, generation = state->generation, &io = state->io] {
+    PolicySnapshot snapshot = analyse_cluster(*cluster, checks, std::chrono::system_clock::now());
+    asio::post(io, [weak, snapshot = std::move(snapshot), generation]() mutable {
+      if (const State locked = weak.lock()) finish(locked, std::move(snapshot), generation);
+    });
+  });
 }
 
 void analyse_now(const State& state) {
@@ -119,6 +154,12 @@ void PolicyWatcher::configure(const PolicyAnalysisConfig& config) {
     return;
   }
   analyse_now(state_);  // when one is running, finish() sees the new generation and runs again
+}
+
+void PolicyWatcher::analyse(std::shared_ptr<const netpol::Cluster> cluster, const netpol::CheckOptions& checks) {
+  state_->waiting = std::move(cluster);
+  state_->waiting_checks = checks;
+  analyse_waiting(state_);  // when one is running, finish() takes the waiting cluster next
 }
 
 void PolicyWatcher::stop() {

@@ -25,8 +25,12 @@ class PolicyWatcher {
   PolicyWatcher& operator=(const PolicyWatcher&) = delete;
 
   // Starts, restarts (new paths or options: analysed again at once) or stops
-  // (no paths) the analysis.
+  // (no paths) the analysis of manifest files.
   void configure(const PolicyAnalysisConfig& config);
+  // Kubernetes mode, instead of files: analyse this cluster (the live objects)
+  // now, or as soon as the analysis in progress ends; a newer cluster replaces
+  // one still waiting, so a burst of changes costs at most two analyses.
+  void analyse(std::shared_ptr<const netpol::Cluster> cluster, const netpol::CheckOptions& checks);
   void stop();
 
   // The latest snapshot; never null.
@@ -42,5 +46,7 @@ class PolicyWatcher {
 // One analysis, synchronously: reads config.paths and runs the checks. On
 // failure, `previous`'s findings are kept and `error` is set.
 PolicySnapshot analyse_policies(const PolicyAnalysisConfig& config, const PolicySnapshot& previous, TimePoint now);
+// The same of live objects, which cannot fail to be read (the unreadable were skipped on arrival).
+PolicySnapshot analyse_cluster(const netpol::Cluster& cluster, const netpol::CheckOptions& checks, TimePoint now);
 
 }  // namespace netprobe

@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <array>
 #include <memory>
 
 #include <boost/asio/as_tuple.hpp>
@@ -17,6 +18,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/message.hpp>
@@ -113,6 +116,25 @@ http::request<http::string_body> build_request(const ClientRequest& request) {
   return message;
 }
 
+// Hands a body to options.on_body as it arrives, a buffer at a time, until it
+// ends, the deadline passes, the connection breaks or on_body has had enough.
+// How it ended is not an error of the exchange: the status was an answer, and
+// a stream's end is the caller's to interpret (a watch is simply renewed).
+template <class Stream>
+asio::awaitable<void> stream_body(Stream& stream, beast::flat_buffer& buffer,
+                                  http::response_parser<http::buffer_body>& parser, const ClientOptions& options) {
+  std::array<char, 16 * 1024> piece{};
+  while (!parser.is_done()) {
+    parser.get().body().data = piece.data();
+    parser.get().body().size = piece.size();
+    auto [error, read] = co_await http::async_read_some(stream, buffer, parser, kAsTuple);
+    const std::size_t filled = piece.size() - parser.get().body().size;
+    if (filled > 0 && !options.on_body(std::string_view(piece.data(), filled))) co_return;
+    if (error == http::error::need_buffer) continue;
+    if (error) co_return;
+  }
+}
+
 // Writes the request and reads the response on a connected (and, for https,
 // handshaken) stream. `Stream` is beast::tcp_stream or an ssl::stream over one.
 template <class Stream>
@@ -124,21 +146,34 @@ asio::awaitable<ClientExchange> send_and_receive(Stream& stream, const ClientReq
   if (write_error) co_return failure(HttpPhase::request, write_error, options, peer);
 
   beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(options.body_limit);
-  if (message.method() == http::verb::head) parser.skip(true);  // a HEAD reply announces a body it never sends
   beast::get_lowest_layer(stream).expires_at(options.deadline);
-  auto [read_error, read] = co_await http::async_read(stream, buffer, parser, kAsTuple);
-  // A body longer than we care to read still came with a status: that is an answer.
-  const bool long_body = read_error == http::error::body_limit && parser.is_header_done();
-  if (read_error && !long_body) co_return failure(HttpPhase::response, read_error, options, peer);
+  http::response_parser<http::buffer_body> header_parser;
+  header_parser.body_limit(boost::none);  // a stream's body is never held whole; see below
+  if (message.method() == http::verb::head) header_parser.skip(true);  // a HEAD reply announces a body it never sends
+  auto [header_error, header_read] = co_await http::async_read_header(stream, buffer, header_parser, kAsTuple);
+  if (header_error) co_return failure(HttpPhase::response, header_error, options, peer);
 
   ClientExchange exchange;
   exchange.outcome = Outcome::ok;
   exchange.phase = HttpPhase::response;
   exchange.peer = peer;
-  exchange.reply.status = static_cast<int>(parser.get().result_int());
-  exchange.reply.reason = std::string(parser.get().reason());
+  exchange.reply.status = static_cast<int>(header_parser.get().result_int());
+  exchange.reply.reason = std::string(header_parser.get().reason());
+  for (const auto& field : header_parser.get()) {
+    exchange.reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  if (options.on_body && exchange.reply.status == 200) {
+    co_await stream_body(stream, buffer, header_parser, options);
+    co_return exchange;
+  }
+
+  http::response_parser<http::string_body> parser(std::move(header_parser));
+  parser.body_limit(options.body_limit);
+  auto [read_error, read] = co_await http::async_read(stream, buffer, parser, kAsTuple);
+  // A body longer than we care to read still came with a status: that is an answer.
+  if (read_error && read_error != http::error::body_limit) {
+    co_return failure(HttpPhase::response, read_error, options, peer);
+  }
   exchange.reply.body = parser.get().body();
   if (exchange.reply.body.size() > options.body_limit) exchange.reply.body.resize(options.body_limit);
   co_return exchange;
@@ -170,8 +205,8 @@ bool set_server_name(SSL* ssl, const std::string& host) {
 }
 
 // Why the handshake failed, as precisely as OpenSSL lets us say.
-std::string tls_failure_text(SSL* ssl, const error_code& error, const ClientRequest& request, bool name_mismatch) {
-  if (name_mismatch) return "certificate does not match host " + request.host;
+std::string tls_failure_text(SSL* ssl, const error_code& error, const std::string& server_name, bool name_mismatch) {
+  if (name_mismatch) return "certificate does not match host " + server_name;
   const long verify_result = SSL_get_verify_result(ssl);
   if (verify_result != X509_V_OK) {
     return std::string("certificate verify failed: ") + X509_verify_cert_error_string(verify_result);
@@ -182,16 +217,17 @@ std::string tls_failure_text(SSL* ssl, const error_code& error, const ClientRequ
 asio::awaitable<ClientExchange> tls_exchange(const std::vector<tcp::endpoint>& endpoints,
                                            const ClientRequest& request, const ClientOptions& options) {
   asio::ssl::stream<beast::tcp_stream> stream(co_await asio::this_coro::executor, *options.tls);
+  const std::string& server_name = request.tls_server_name.empty() ? request.host : request.tls_server_name;
   // SNI carries host names only (RFC 6066); an IP literal is checked against the certificate's IP SANs.
-  if (!is_ip_literal(request.host) && !set_server_name(stream.native_handle(), request.host)) {
+  if (!is_ip_literal(server_name) && !set_server_name(stream.native_handle(), server_name)) {
     ClientExchange exchange;
     exchange.phase = HttpPhase::tls;
-    exchange.error = "cannot set TLS server name " + request.host;
+    exchange.error = "cannot set TLS server name " + server_name;
     co_return exchange;
   }
   // Wraps Asio's check to remember that it was the name, not the chain, that failed.
   auto name_mismatch = std::make_shared<bool>(false);
-  stream.set_verify_callback([check = asio::ssl::host_name_verification(request.host), name_mismatch](
+  stream.set_verify_callback([check = asio::ssl::host_name_verification(server_name), name_mismatch](
                                  bool preverified, asio::ssl::verify_context& context) {
     const bool verified = check(preverified, context);
     if (preverified && !verified) *name_mismatch = true;
@@ -207,7 +243,7 @@ asio::awaitable<ClientExchange> tls_exchange(const std::vector<tcp::endpoint>& e
   if (handshake_error) {
     ClientExchange exchange = failure(HttpPhase::tls, handshake_error, options, peer);
     if (exchange.outcome == Outcome::tls_error) {
-      exchange.error = tls_failure_text(stream.native_handle(), handshake_error, request, *name_mismatch);
+      exchange.error = tls_failure_text(stream.native_handle(), handshake_error, server_name, *name_mismatch);
     }
     co_return exchange;
   }
@@ -261,6 +297,13 @@ void add_bearer_token(ClientRequest& request, std::string_view token) {
 void set_json_body(ClientRequest& request, std::string body) {
   request.headers.emplace_back("Content-Type", "application/json");
   request.body = std::move(body);
+}
+
+std::string ClientReply::header(std::string_view name) const {
+  for (const auto& [field, value] : headers) {
+    if (beast::iequals(field, name)) return value;
+  }
+  return "";
 }
 
 std::string authority(const ClientRequest& request) {

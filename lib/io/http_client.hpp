@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,6 +34,7 @@ struct ClientRequest {
   std::string method = "GET";
   std::string target = "/";  // path and query
   std::string host_header;   // empty: "host" or "host:port" from host and port
+  std::string tls_server_name;  // TLS: the name sent (SNI) and verified; empty: host
   std::vector<std::pair<std::string, std::string>> headers;  // set after the defaults, so they win
   std::string body;  // sent with Content-Length (controller -> agent and Alertmanager calls)
 };
@@ -56,6 +58,11 @@ struct ClientOptions {
   boost::asio::ssl::context* tls = nullptr;        // required when the request uses TLS
   std::size_t body_limit = 64 * 1024;              // the rest of a longer body is not read
   const Allowlist* allowed = nullptr;              // one-shot probes: connect only inside it
+  // Streaming (a Kubernetes watch): a 200's body goes here piece by piece as it
+  // arrives, not into ClientReply::body, until it ends, the deadline passes
+  // (the exchange still counts as answered) or this returns false. Any other
+  // status is read whole, as without it.
+  std::function<bool(std::string_view)> on_body;
 };
 
 // How far the exchange got: a failure names the phase it happened in.
@@ -66,6 +73,10 @@ struct ClientReply {
   int status = 0;
   std::string reason;  // as the server sent it, e.g. "Not Found"
   std::string body;    // at most ClientOptions::body_limit bytes
+  std::vector<std::pair<std::string, std::string>> headers;  // as received (Beast bounds their size)
+
+  // The first header of that name (case-insensitive), or "".
+  std::string header(std::string_view name) const;
 };
 
 struct ClientExchange {

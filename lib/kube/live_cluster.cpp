@@ -72,7 +72,7 @@ class ModelSink final : public ObjectSink {
   ModelSink(Resource resource, Pick pick, const KeptAnnotations& kept, std::uint64_t& version)
       : resource_(resource), pick_(pick), kept_(kept), version_(version) {}
 
-  bool upsert(const ObjectKey& key, const json& object) override {
+  std::optional<std::string> upsert(const ObjectKey& key, const json& object) override {
     const std::string source = std::string(info(resource_).name) + "/" +
                                (key.ns.empty() ? key.name : key.ns + "/" + key.name);
     netpol::Cluster one;
@@ -80,19 +80,13 @@ class ModelSink final : public ObjectSink {
       netpol::read_object(Field(yaml_from_json(trimmed(resource_, object, kept_)), "", source), one,
                           key.ns.empty() ? "default" : key.ns);
     } catch (const std::exception& error) {  // ConfigError; bad_alloc is no reason to stop either
-      ++unreadable_.count;
-      unreadable_.last_error = error.what();
-      return false;
+      return refuse(error.what());
     }
     std::vector<Record>& read = one.*pick_;
-    if (read.size() != 1) {
-      ++unreadable_.count;
-      unreadable_.last_error = source + ": not read as a " + std::string(info(resource_).kind);
-      return false;
-    }
+    if (read.size() != 1) return refuse(source + ": not read as a " + std::string(info(resource_).kind));
     records_[key] = std::move(read.front());
     ++version_;
-    return true;
+    return std::nullopt;
   }
 
   void remove(const ObjectKey& key) override {
@@ -108,6 +102,12 @@ class ModelSink final : public ObjectSink {
   const UnreadableObjects& unreadable() const { return unreadable_; }
 
  private:
+  std::string refuse(std::string reason) {
+    ++unreadable_.count;
+    unreadable_.last_error = reason;
+    return reason;
+  }
+
   Resource resource_;
   Pick pick_;
   const KeptAnnotations& kept_;

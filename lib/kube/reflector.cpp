@@ -75,10 +75,10 @@ void Reflector::list_page(const nlohmann::json& body, ObjectSink& sink, Clock::t
   for (const nlohmann::json& item : *page.items) {
     try {
       ObjectKey key = key_of(item);
-      if (sink.upsert(key, item)) {
-        known_.insert(key);
+      if (const auto refused = sink.upsert(key, item)) {
+        unreadable(*refused);
       } else {
-        ++counters_.malformed;
+        known_.insert(key);
       }
       listed_.insert(std::move(key));  // listed, so not removed at the end even when unreadable
     } catch (const ApiReplyError&) {
@@ -117,11 +117,16 @@ void Reflector::apply_event(EventType type, const nlohmann::json& object, Object
   if (type == EventType::deleted) {
     sink.remove(key);
     known_.erase(key);
-  } else if (sink.upsert(key, object)) {
-    known_.insert(std::move(key));
+  } else if (const auto refused = sink.upsert(key, object)) {
+    unreadable(*refused);
   } else {
-    ++counters_.malformed;
+    known_.insert(std::move(key));
   }
+}
+
+void Reflector::unreadable(const std::string& reason) {
+  ++counters_.malformed;
+  notice(true, "an object skipped: " + reason);
 }
 
 bool Reflector::watch_line(std::string_view line, ObjectSink& sink, Clock::time_point now) {

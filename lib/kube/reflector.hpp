@@ -42,9 +42,10 @@ using Clock = std::chrono::steady_clock;
 class ObjectSink {
  public:
   virtual ~ObjectSink() = default;
-  // An object as the API sent it. False when it cannot be read: it is skipped
-  // (and counted), and what the store held for that key stays.
-  virtual bool upsert(const ObjectKey& key, const nlohmann::json& object) = 0;
+  // An object as the API sent it: nullopt once stored, or why it cannot be
+  // read; then it is skipped (counted and logged), and what the store held
+  // for that key stays.
+  virtual std::optional<std::string> upsert(const ObjectKey& key, const nlohmann::json& object) = 0;
   virtual void remove(const ObjectKey& key) = 0;
 };
 
@@ -116,6 +117,7 @@ class Reflector {
   void relist(RelistReason reason, std::string_view why, Clock::time_point now);
   void retry_later(Clock::time_point now, std::optional<std::chrono::seconds> at_least);
   void apply_event(EventType type, const nlohmann::json& object, ObjectSink& sink);
+  void unreadable(const std::string& reason);
   void mark_absent(ObjectSink& sink, Clock::time_point now);
   void notice(bool warning, std::string message);
 

@@ -77,7 +77,7 @@ YAML
 
 start_controller() {
   "$bin/netprobe-controller" --listen "127.0.0.1:$ctl_port" --config "$TEST_TMP/controller.yaml" \
-    --agent-token-file "$TEST_TMP/agent-token" --api-token-file "$TEST_TMP/api-token" 2>>"$TEST_TMP/controller.log" &
+    --agent-token-file "$TEST_TMP/agent-token" --api-token-file "$TEST_TMP/api-token" "$@" 2>>"$TEST_TMP/controller.log" &
   ctl_pid=$!
   TEST_PIDS+=("$ctl_pid")
   wait_until 5 curl -fsS "$ctl/readyz" || { echo "the controller did not start:" >&2; cat "$TEST_TMP/controller.log" >&2; exit 1; }

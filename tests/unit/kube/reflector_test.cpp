@@ -17,10 +17,12 @@ const Clock::time_point t0 = Clock::time_point{} + std::chrono::hours{1};
 // A store that refuses objects labelled unreadable, as a real one refuses what it cannot read.
 struct Store : ObjectSink {
   std::map<ObjectKey, json> objects;
-  bool upsert(const ObjectKey& key, const json& object) override {
-    if (object["metadata"].contains("labels") && object["metadata"]["labels"].contains("unreadable")) return false;
+  std::optional<std::string> upsert(const ObjectKey& key, const json& object) override {
+    if (object["metadata"].contains("labels") && object["metadata"]["labels"].contains("unreadable")) {
+      return key.name + ": labelled unreadable";
+    }
     objects[key] = object;
-    return true;
+    return std::nullopt;
   }
   void remove(const ObjectKey& key) override { objects.erase(key); }
   bool has(const std::string& ns, const std::string& name) const { return objects.count(ObjectKey{ns, name}) > 0; }
@@ -229,6 +231,9 @@ TEST_CASE("malformed events and objects are counted and skipped; the rest goes o
   CHECK(w.reflector.watch_line(event("ADDED", pod("a", "five", "16")), w.store, t0));
   CHECK(w.store.has("a", "five"));
   CHECK(w.reflector.counters().malformed == 5);
+  const auto notices = w.reflector.take_notices();
+  CHECK(std::any_of(notices.begin(), notices.end(),
+                    [](const Notice& notice) { return notice.message == "pods: an object skipped: one: labelled unreadable"; }));
 
   // A list item without a name is skipped too; the others are applied.
   Store store;

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The controller watching the Kubernetes API (issue 12): against the stand-in API server
+# (tests/support/kube_apiserver.py), it lists and watches the objects policy analysis reads,
+# is ready only once they are listed, finds the four seed mistakes in the live objects, sees a
+# fix within 2 s, relists when the history is compacted under it, follows a rotated token,
+# and skips a malformed object with a log line while the other findings stay.
+# Loopback only; the stand-in and the controller die with the test.
+bin=${1:?usage: kube_controller_test.sh BUILD_BIN_DIR}
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../kube_lib.sh"
+source "$(dirname "$0")/loopback_cluster.sh"
+require curl jq yq openssl python3
+
+data="$(cd "$(dirname "$0")" && pwd)/testdata/kube"
+kube_start
+kube_load "$data" >/dev/null
+
+findings() { curl -fsS "$ctl/api/v1/findings"; }
+finding() {  # finding CHECK NAMESPACE: the live findings hold one of that check in that namespace
+  findings | jq -e --arg check "$1" --arg ns "$2" 'any(.findings[]; .check == $check and .namespace == $ns)' >/dev/null
+}
+no_finding() { ! finding "$@"; }
+ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$ctl/readyz")" = 200 ]; }
+not_ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$ctl/readyz")" = 503 ]; }
+logged() { grep -qF -- "$1" "$TEST_TMP/controller.log"; }
+metric_at_least() { [ "$(metric "$ctl/metrics" "$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
+policy_json() {  # policy_json FILE NAME: one policy of the fixtures as JSON
+  yq -c --arg name "$2" 'select(. != null and .metadata.name == $name)' "$data/$1"
+}
+
+write_controller_config "policy_analysis:
+  metadata_severity: error"
+
+# --- ready only after the first sync --------------------------------------------------------------
+kube_throttle 1 networkpolicies 3  # the first list of policies waits 3 s (Retry-After)
+"$bin/netprobe-controller" --listen "127.0.0.1:$ctl_port" --config "$TEST_TMP/controller.yaml" \
+  --agent-token-file "$TEST_TMP/agent-token" --api-token-file "$TEST_TMP/api-token" \
+  --kubeconfig "$KUBECONFIG_FILE" 2>>"$TEST_TMP/controller.log" &
+ctl_pid=$!
+TEST_PIDS+=("$ctl_pid")
+wait_until 5 curl -fsS "$ctl/healthz" || { cat "$TEST_TMP/controller.log" >&2; exit 1; }
+check "the log says which mode runs" logged '"msg":"kubernetes: watching the API"'
+check "not ready while a resource is still to be listed" not_ready
+check "netprobe_kubernetes_synced says which" metric_is "$ctl/metrics" 'netprobe_kubernetes_synced{resource="networkpolicies"}' 0
+check "ready once every resource is listed (after the 429's Retry-After)" wait_until 10 ready
+check "the 429 was counted" metric_is "$ctl/metrics" 'netprobe_kubernetes_request_errors_total{code="429",resource="networkpolicies"}' 1
+check "the lists asked for pages" \
+  [ "$(kube_requests '[.[] | select(.path | startswith("/api/v1/pods?limit=500"))] | length')" -ge 1 ]
+check "then watched with bookmarks from the list's resourceVersion" \
+  wait_until 5 kube_watching networkpolicies.networking.k8s.io
+
+# --- the four mistakes, from the live objects -------------------------------------------------------
+check "the analysis runs on the live objects" wait_until 5 bash -c "curl -fsS '$ctl/api/v1/findings' | jq -e '.source == \"kubernetes\" and .policies > 0 and .pods > 0' >/dev/null"
+check "mistake 1: dns-egress-blocked in frontend" finding dns-egress-blocked frontend
+check "mistake 2: selector-matches-nothing in payment (app: paymnet)" finding selector-matches-nothing payment
+check "mistake 3: scrape-path-blocked in kube-system" finding scrape-path-blocked kube-system
+check "mistake 4: metadata-blocked in payment" finding metadata-blocked payment
+check "findings point at the live object" \
+  bash -c "curl -fsS '$ctl/api/v1/findings' | jq -e 'any(.findings[]; .check == \"selector-matches-nothing\" and .source == \"networkpolicies/payment/payment-ingress\")' >/dev/null"
+
+# --- a fix shows within 2 s ---------------------------------------------------------------------------
+fixed=$(policy_json networkpolicies.yaml payment-ingress | jq -c '.spec.podSelector.matchLabels.app = "payment"')
+start=$(now_ms)
+kube_apply_json "$fixed" >/dev/null
+check "the fixed selector: its finding is gone within 2 s" wait_until 2 no_finding selector-matches-nothing payment
+log_elapsed=$(( $(now_ms) - start ))
+echo "fix → findings: ${log_elapsed} ms"
+check "the other findings stay" finding dns-egress-blocked frontend
+
+# --- history compacted and every stream dropped: relist, then a new mistake found ------------------------
+# The policies' watch is held back (a 429 on its way back) while the history moves on and is
+# compacted, so it comes back with a resourceVersion the server no longer has.
+check "the watches are open" wait_until 5 kube_watching networkpolicies.networking.k8s.io
+kube_throttle 1 networkpolicies 2 >/dev/null
+kube_drop_watches close >/dev/null
+kube_apply_json "$(policy_json networkpolicies.yaml web-egress | jq -c '.metadata.labels.touched = "yes"')" >/dev/null
+kube_compact >/dev/null
+check "a watch from a compacted resourceVersion relists (410)" \
+  wait_until 10 metric_at_least 'netprobe_kubernetes_relists_total{reason="expired",resource="networkpolicies"}' 1
+check "the relist is logged" logged 'listing again (expired)'
+broken=$(policy_json networkpolicies.yaml payment-ingress | jq -c '.spec.podSelector.matchLabels.app = "paymnet"')
+kube_apply_json "$broken" >/dev/null
+check "after the relist a new mistake is found" wait_until 3 finding selector-matches-nothing payment
+
+# --- the token file replaced: later requests carry the new token ----------------------------------------
+old_token=$KUBE_TOKEN
+kube_rotate_token
+new_token=$KUBE_TOKEN
+kube_drop_watches close >/dev/null  # the next requests go out now, not at the watches' timeout
+carries_new_token() {
+  [ "$(kube_requests "[.[] | select(.token == \"$new_token\" and .status == 200)] | length")" -ge 1 ]
+}
+check "after a 401 the token file is read again and the new token works" wait_until 10 carries_new_token
+counted_401() { curl -fsS "$ctl/metrics" > "$TEST_TMP/metrics.txt" && grep -q '^netprobe_kubernetes_request_errors_total{code="401"' "$TEST_TMP/metrics.txt"; }
+check "a 401 was counted" counted_401
+check "still ready" ready
+[ "$old_token" != "$new_token" ] || fail "the token did not change"
+
+# --- a malformed object is skipped with a log line; every other finding stays -------------------------------
+kube_apply_json '{"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy",
+  "metadata":{"name":"broken","namespace":"frontend"},
+  "spec":{"podSelector":{"matchLabels":{"app":true}}}}' >/dev/null
+check "the malformed policy is logged" wait_until 5 logged 'networkpolicies/frontend/broken: spec.podSelector.matchLabels.app: expected a string, found a boolean'
+check "and counted" metric_at_least 'netprobe_kubernetes_objects_skipped_total{resource="networkpolicies"}' 1
+check "every other finding stays" finding dns-egress-blocked frontend
+check "the controller is still ready" ready
+
+# --- it stops cleanly ---------------------------------------------------------------------------------------
+stop_pid "$ctl_pid"
+check "SIGTERM stops it with status 0" [ "$STOPPED_STATUS" -eq 0 ]
+finish
