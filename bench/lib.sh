@@ -24,6 +24,11 @@ bench_cleanup() {
 # shellcheck source=../scripts/free_port.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/free_port.sh"
 
+# Never a real cluster: a controller started here must not find one in the
+# environment (a developer's $KUBECONFIG, or a CI job running inside a pod).
+unset KUBECONFIG KUBERNETES_SERVICE_HOST KUBERNETES_SERVICE_PORT
+
+
 wait_http() {  # url [pid]: polls for up to 10 s; fails early when that process has exited
   local i
   for i in $(seq 200); do

@@ -1,6 +1,10 @@
 # Shell helpers for tests that drive the built binaries. Source it.
 set -euo pipefail
 
+# Never a real cluster: a controller started here must not find one in the
+# environment (a developer's $KUBECONFIG, or a CI job running inside a pod).
+unset KUBECONFIG KUBERNETES_SERVICE_HOST KUBERNETES_SERVICE_PORT
+
 TEST_NAME=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/netprobe-$TEST_NAME-XXXXXX")
 TEST_PIDS=()

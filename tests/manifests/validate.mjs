@@ -22,11 +22,10 @@ const VARIANTS = {
 const UID = 65532;
 const READ_VERBS = new Set(["get", "list", "watch"]);
 // What the controller reads (README.md, "In a cluster"; docs/install.md): exactly these, read-only.
+// What the controller watches (lib/kube/live_cluster.hpp, kAnalysedResources; the unit test
+// tests/unit/kube/rbac_test.cpp holds the ClusterRole to that same list).
 const CONTROLLER_READS = [
-  "/namespaces", "/nodes", "/pods", "/services", "/endpoints", "/serviceaccounts",
-  "discovery.k8s.io/endpointslices", "networking.k8s.io/networkpolicies",
-  "apps/deployments", "apps/statefulsets", "apps/daemonsets", "apps/replicasets",
-  "batch/jobs", "batch/cronjobs",
+  "/namespaces", "/pods", "/serviceaccounts", "networking.k8s.io/networkpolicies",
 ].sort();
 const POD_KINDS = new Set(["Pod", "Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Job", "CronJob"]);
 const CLUSTER_KINDS = new Set(["ClusterRole", "ClusterRoleBinding", "Namespace", "CustomResourceDefinition"]);
