@@ -1,0 +1,71 @@
+#pragma once
+// What target discovery reads of Services, EndpointSlices, Pods and Nodes,
+// read from the API's JSON with every field's type checked (an object of the
+// wrong shape is an ApiReplyError naming the field, and is skipped).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/ip_address.hpp"
+#include "kube/api_reply.hpp"
+
+namespace netprobe::kube {
+
+using Annotations = std::map<std::string, std::string>;  // only prometheus.io/* are kept
+
+struct ServicePort {
+  std::string name;
+  std::uint16_t port = 0;
+  std::string protocol = "TCP";
+};
+
+struct ServiceRecord {
+  std::string ns, name;
+  std::vector<std::string> cluster_ips;  // spec.clusterIPs (or clusterIP); empty for headless ("None")
+  std::vector<ServicePort> ports;
+  std::map<std::string, std::string> selector;
+  Annotations annotations;
+};
+
+struct SliceEndpoint {
+  std::vector<std::string> addresses;
+  bool ready = false;  // conditions.ready; absent counts as ready, as the API defines
+  bool terminating = false;
+  std::string pod;  // targetRef.name when targetRef.kind is Pod
+};
+
+struct EndpointSliceRecord {
+  std::string ns, name;
+  std::string service;  // the kubernetes.io/service-name label
+  std::vector<SliceEndpoint> endpoints;
+};
+
+struct PodRecord {
+  std::string ns, name;
+  std::string ip;  // status.podIP, "" while it has none
+  std::string node;
+  bool running = false;     // status.phase Running
+  bool ready = false;       // the Ready condition is True
+  bool terminating = false;  // metadata.deletionTimestamp is set
+  bool host_network = false;
+  std::map<std::string, std::string> labels;
+  Annotations annotations;
+  std::vector<ServicePort> container_ports;  // every container's, named as declared
+};
+
+struct NodeRecord {
+  std::string name;
+  bool ready = false;  // the Ready condition is True
+  bool schedulable = true;  // not spec.unschedulable (cordoned)
+};
+
+ServiceRecord read_service(const nlohmann::json& object);
+EndpointSliceRecord read_endpoint_slice(const nlohmann::json& object);
+PodRecord read_pod(const nlohmann::json& object);
+NodeRecord read_node(const nlohmann::json& object);
+
+}  // namespace netprobe::kube

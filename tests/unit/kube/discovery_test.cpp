@@ -1,0 +1,148 @@
+#include "kube/discovery.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+
+using namespace netprobe;
+using namespace netprobe::kube;
+
+namespace {
+
+PodRecord pod(const std::string& ns, const std::string& name, const std::string& ip, Annotations annotations = {}) {
+  PodRecord record;
+  record.ns = ns;
+  record.name = name;
+  record.ip = ip;
+  record.node = "node-a";
+  record.running = true;
+  record.ready = true;
+  record.annotations = std::move(annotations);
+  record.container_ports = {ServicePort{"metrics", 9100, "TCP"}};
+  return record;
+}
+
+DiscoveryInput cluster() {
+  DiscoveryInput input;
+  input.services.push_back(ServiceRecord{"kube-system", "kube-dns", {"127.0.0.10"}, {{"dns", 53, "UDP"}}, {}, {}});
+  input.slices.push_back(EndpointSliceRecord{"kube-system", "kube-dns-a", "kube-dns",
+                                             {SliceEndpoint{{"127.0.0.11"}, true, false, "coredns-1"},
+                                              SliceEndpoint{{"127.0.0.12"}, false, false, "coredns-2"},
+                                              SliceEndpoint{{"127.0.0.13"}, true, true, "coredns-3"}}});
+  input.slices.push_back(EndpointSliceRecord{"kube-system", "kube-dns-b", "kube-dns", {SliceEndpoint{{"127.0.0.14"}, true, false, ""}}});
+  input.pods.push_back(pod("shop", "web", "127.0.0.30", {{"prometheus.io/scrape", "true"}, {"prometheus.io/port", "8080"}}));
+  return input;
+}
+
+const DiscoveredProbe* named(const std::vector<DiscoveredProbe>& probes, const std::string& name) {
+  const auto found = std::find_if(probes.begin(), probes.end(), [&](const DiscoveredProbe& p) { return p.spec->name == name; });
+  return found == probes.end() ? nullptr : &*found;
+}
+
+}  // namespace
+
+TEST_CASE("DNS: the Service's ClusterIP and every ready, not terminating endpoint, UDP and TCP, from every agent") {
+  const auto probes = discover(cluster(), DiscoverySettings{});
+  const DiscoveredProbe* service = named(probes, "kube-dns-service");
+  REQUIRE(service);
+  CHECK(service->every_agent);
+  CHECK(service->source == "Service kube-system/kube-dns");
+  const auto& dns = std::get<DnsSpec>(service->spec->params);
+  CHECK(dns.servers == std::vector<std::string>{"127.0.0.10:53"});
+  CHECK(dns.query == "kubernetes.default.svc.cluster.local.");
+  CHECK(dns.transports == std::vector<DnsTransport>{DnsTransport::udp, DnsTransport::tcp});
+
+  const DiscoveredProbe* endpoints = named(probes, "kube-dns-endpoints");
+  REQUIRE(endpoints);
+  CHECK(std::get<DnsSpec>(endpoints->spec->params).servers == std::vector<std::string>{"127.0.0.11:53", "127.0.0.14:53"});
+  CHECK(endpoints->source == "EndpointSlice kube-system/kube-dns-a kube-system/kube-dns-b");
+  CHECK_FALSE(named(probes, "nodelocal-dns"));  // no node-local-dns pods
+}
+
+TEST_CASE("NodeLocal DNSCache only where its pods run") {
+  DiscoveryInput input = cluster();
+  PodRecord cache = pod("kube-system", "node-local-dns-x", "127.0.0.40");
+  cache.labels = {{"k8s-app", "node-local-dns"}};
+  input.pods.push_back(cache);
+  const auto probes = discover(input, DiscoverySettings{});
+  const DiscoveredProbe* nodelocal = named(probes, "nodelocal-dns");
+  REQUIRE(nodelocal);
+  CHECK(std::get<DnsSpec>(nodelocal->spec->params).servers == std::vector<std::string>{"169.254.20.10:53"});  // # not-a-destination
+}
+
+TEST_CASE("scrape targets: annotated, servable pods, by TCP connect unless http is asked for") {
+  DiscoveryInput input = cluster();
+  PodRecord no_ip = pod("shop", "pending", "", {{"prometheus.io/scrape", "true"}});
+  PodRecord not_ready = pod("shop", "starting", "127.0.0.31", {{"prometheus.io/scrape", "true"}});
+  not_ready.ready = false;
+  PodRecord leaving = pod("shop", "leaving", "127.0.0.32", {{"prometheus.io/scrape", "true"}});
+  leaving.terminating = true;
+  PodRecord unannotated = pod("shop", "quiet", "127.0.0.33");
+  for (const PodRecord& extra : {no_ip, not_ready, leaving, unannotated}) input.pods.push_back(extra);
+
+  const auto probes = discover(input, DiscoverySettings{});
+  std::vector<const DiscoveredProbe*> scrapes;
+  for (const DiscoveredProbe& probe : probes) {
+    if (probe.spec->name == "scrape") scrapes.push_back(&probe);
+  }
+  REQUIRE(scrapes.size() == 1);  // only the Running, Ready pod with an IP
+  CHECK_FALSE(scrapes[0]->every_agent);
+  CHECK(scrapes[0]->target_key == "shop/web:8080");
+  CHECK(std::get<TcpSpec>(scrapes[0]->spec->params).target == Endpoint{"127.0.0.30", 8080});
+
+  DiscoverySettings http;
+  http.scrape_mode = ScrapeMode::http;
+  input.pods[0].annotations["prometheus.io/path"] = "/stats";
+  const auto http_probes = discover(input, http);
+  const DiscoveredProbe* scrape = named(http_probes, "scrape");
+  REQUIRE(scrape);
+  CHECK(std::get<HttpSpec>(scrape->spec->params).url == "http://127.0.0.30:8080/stats");
+}
+
+TEST_CASE("an annotated Service's ready endpoints are scrape targets, the first TCP port when none is named") {
+  DiscoveryInput input;
+  input.services.push_back(ServiceRecord{"shop", "api", {"127.0.0.50"}, {{"http", 80, "TCP"}}, {}, {{"prometheus.io/scrape", "true"}}});
+  input.slices.push_back(EndpointSliceRecord{"shop", "api-x", "api",
+                                             {SliceEndpoint{{"127.0.0.51"}, true, false, "api-1"},
+                                              SliceEndpoint{{"127.0.0.52"}, false, false, "api-2"}}});
+  input.pods.push_back(pod("shop", "api-1", "127.0.0.51"));
+  input.pods.push_back(pod("shop", "api-2", "127.0.0.52"));
+  const auto probes = discover(input, DiscoverySettings{});
+  REQUIRE(probes.size() == 1);
+  CHECK(probes[0].source == "Service shop/api");
+  CHECK(std::get<TcpSpec>(probes[0].spec->params).target == Endpoint{"127.0.0.51", 9100});
+}
+
+TEST_CASE("discovery off: nothing") { CHECK(discover(cluster(), DiscoverySettings{.enabled = false}).empty()); }
+
+TEST_CASE("rendezvous assignment: count agents, stable, and little movement when agents come and go") {
+  std::vector<std::string> agents;
+  for (int i = 0; i < 50; ++i) agents.push_back("node-" + std::to_string(i));
+  const auto chosen = assign_agents("shop/web:8080", agents, 3);
+  CHECK(chosen.size() == 3);
+  CHECK(assign_agents("shop/web:8080", agents, 3) == chosen);
+  CHECK(assign_agents("shop/web:8080", {"node-1"}, 3) == std::vector<std::string>{"node-1"});
+  CHECK(assign_agents("x", {}, 3).empty());
+
+  // One agent more: of 200 targets, only those the newcomer wins move (about 3/51 of the slots).
+  std::vector<std::string> more = agents;
+  more.push_back("node-new");
+  std::size_t moved = 0;
+  std::map<std::string, std::size_t> load;
+  for (int t = 0; t < 200; ++t) {
+    const std::string key = "ns/pod-" + std::to_string(t) + ":9100";
+    const auto before = assign_agents(key, agents, 3);
+    const auto after = assign_agents(key, more, 3);
+    for (const std::string& agent : after) {
+      ++load[agent];
+      if (std::find(before.begin(), before.end(), agent) == before.end()) {
+        ++moved;
+        CHECK(agent == "node-new");  // nothing moves between the agents that stayed
+      }
+    }
+  }
+  CHECK(moved < 30);
+  // Spread: no agent carries many times its share (600 slots over 51 agents: ~12 each).
+  for (const auto& [agent, count] : load) CHECK(count < 40);
+}
