@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "netpol/finding_json.hpp"
+#include "core/controller_reply.hpp"
 #include "core/json_input.hpp"
 #include "core/json_text.hpp"
 #include "core/probe_json.hpp"
@@ -114,13 +115,14 @@ ControllerRoute route_controller_request(const HttpRequest& request, const Contr
     return parse_adhoc(request, config);
   }
   if (!is_read(request)) {
-    if (path == "/api/v1/status" || path == "/api/v1/findings" || path == "/metrics" || path == "/healthz" || path == "/readyz" || path == "/") {
+    if (path == "/api/v1/status" || path == "/api/v1/findings" || path == "/api/v1/discovery" || path == "/metrics" || path == "/healthz" || path == "/readyz" || path == "/") {
       return method_not_allowed_response("GET");
     }
     return error_response(404, "not_found", "no such path: " + std::string(path));
   }
   if (path == "/api/v1/status") return RenderStatus{};
   if (path == "/api/v1/findings") return RenderFindings{};
+  if (path == "/api/v1/discovery") return RenderDiscovery{};
   if (path == "/metrics") return RenderControllerMetrics{};
   if (path == "/healthz") return text_response("ok\n");
   if (path == "/readyz") {
@@ -133,9 +135,15 @@ ControllerRoute route_controller_request(const HttpRequest& request, const Contr
   return error_response(404, "not_found", "no such path: " + std::string(path));
 }
 
-HttpResponse report_accepted_response(const ApplyResult& applied, const ControllerConfig& config) {
+HttpResponse report_accepted_response(const ApplyResult& applied, const ControllerConfig& config,
+                                      const std::vector<std::shared_ptr<const ProbeSpec>>& discovered) {
   ordered_json probes = ordered_json::array();
   for (const auto& probe : config.probes) probes.push_back(to_json(*probe));
+  // Within what an agent reads (kMaxAssignedProbes); a configured probe wins over a discovered one.
+  for (const auto& probe : discovered) {
+    if (probes.size() >= kMaxAssignedProbes) break;
+    probes.push_back(to_json(*probe));
+  }
   ordered_json body{{"accepted", applied.accepted}};
   if (const std::size_t refused = applied.over_agent_cap + applied.over_check_cap; refused > 0) {
     body["refused"] = refused;
@@ -147,7 +155,8 @@ HttpResponse report_accepted_response(const ApplyResult& applied, const Controll
   return response;
 }
 
-HttpResponse status_response(const std::vector<TargetView>& targets, const std::vector<AgentView>& agents) {
+HttpResponse status_response(const std::vector<TargetView>& targets, const std::vector<AgentView>& agents,
+                             const std::vector<std::string>* nodes_without_agent) {
   ordered_json target_list = ordered_json::array();
   for (const TargetView& target : targets) {
     ordered_json by_outcome = ordered_json::object();
@@ -184,7 +193,31 @@ HttpResponse status_response(const std::vector<TargetView>& targets, const std::
                           {"results", agent.results}});
   }
   HttpResponse response;
-  response.body = json_text(ordered_json{{"targets", std::move(target_list)}, {"agents", std::move(agent_list)}}) + "\n";
+  ordered_json body{{"targets", std::move(target_list)}, {"agents", std::move(agent_list)}};
+  if (nodes_without_agent != nullptr) body["nodes_without_agent"] = *nodes_without_agent;
+  response.body = json_text(body) + "\n";
+  return response;
+}
+
+HttpResponse discovery_response(bool enabled, bool synced, const std::vector<kube::DiscoveredProbe>* probes,
+                                const kube::Assignment& assignment, const std::vector<std::string>& nodes_without_agent) {
+  ordered_json list = probes == nullptr ? ordered_json(nullptr) : ordered_json::array();
+  if (probes != nullptr) {
+    for (std::size_t i = 0; i < probes->size(); ++i) {
+      const kube::DiscoveredProbe& probe = (*probes)[i];
+      ordered_json agents = ordered_json("all");
+      if (!probe.every_agent) {
+        agents = i < assignment.agents_of.size() ? ordered_json(assignment.agents_of[i]) : ordered_json::array();
+      }
+      list.push_back({{"probe", to_json(*probe.spec)}, {"source", probe.source}, {"agents", std::move(agents)}});
+    }
+  }
+  HttpResponse response;
+  response.body = json_text(ordered_json{{"enabled", enabled},
+                                         {"synced", synced},
+                                         {"probes", std::move(list)},
+                                         {"nodes_without_agent", nodes_without_agent}}) +
+                  "\n";
   return response;
 }
 

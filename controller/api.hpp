@@ -11,6 +11,7 @@
 #include "core/http_message.hpp"
 #include "core/report.hpp"
 #include "core/store.hpp"
+#include "kube/discovery.hpp"
 
 namespace netprobe {
 
@@ -32,6 +33,7 @@ struct RenderStatus {};
 struct RenderControllerMetrics {};
 struct RenderStatusPage {};
 struct RenderFindings {};
+struct RenderDiscovery {};
 struct RunAdhoc {
   ProbeSpec spec;
   std::vector<std::string> nodes;  // empty when `all`
@@ -40,7 +42,7 @@ struct RunAdhoc {
 
 using ControllerRoute =
     std::variant<HttpResponse, AcceptReport, RenderStatus, RenderControllerMetrics, RenderStatusPage, RenderFindings,
-                 RunAdhoc>;
+                 RenderDiscovery, RunAdhoc>;
 
 // Before a body is read: a write without its token gets 401; reports may
 // have bodies up to kMaxReportBodyBytes, ad hoc requests kMaxAdhocBodyBytes,
@@ -51,12 +53,20 @@ ControllerRoute route_controller_request(const HttpRequest& request, const Contr
                                          const ControllerConfig& config, bool ready);
 
 // The reply to a report: {"accepted": N, "refused": M, "probes": [...], "adhoc": {...}}: the
-// probes assigned to the agent, and the ad hoc rules its one-shot endpoint enforces
-// unless its own config has an adhoc section.
-HttpResponse report_accepted_response(const ApplyResult& applied, const ControllerConfig& config);
+// probes assigned to the agent (the config's, then the discovered ones for it), and the ad
+// hoc rules its one-shot endpoint enforces unless its own config has an adhoc section.
+HttpResponse report_accepted_response(const ApplyResult& applied, const ControllerConfig& config,
+                                      const std::vector<std::shared_ptr<const ProbeSpec>>& discovered = {});
 
-// GET /api/v1/status: per target, nodes by outcome and failing nodes; agents with their last report.
-HttpResponse status_response(const std::vector<TargetView>& targets, const std::vector<AgentView>& agents);
+// GET /api/v1/status: per target, nodes by outcome and failing nodes; agents with their last
+// report; with Kubernetes, `nodes_without_agent`.
+HttpResponse status_response(const std::vector<TargetView>& targets, const std::vector<AgentView>& agents,
+                             const std::vector<std::string>* nodes_without_agent = nullptr);
+
+// GET /api/v1/discovery: {"enabled", "synced", "probes": [{"probe": {...}, "source", "agents": "all" | [...]}],
+// "nodes_without_agent": [...]}. `probes` is null before the first sync.
+HttpResponse discovery_response(bool enabled, bool synced, const std::vector<kube::DiscoveredProbe>* probes,
+                                const kube::Assignment& assignment, const std::vector<std::string>& nodes_without_agent);
 
 // GET /api/v1/findings: {"enabled", "analysed_at", "error", "policies", "pods",
 // "findings": [...as netprobe lint --json...]}.

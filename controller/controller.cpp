@@ -100,6 +100,10 @@ struct Controller::Impl {
   asio::steady_timer housekeeping;
   PolicyWatcher policies;
   std::unique_ptr<KubeWatcher> kube;  // Kubernetes mode: live policies instead of policy_analysis.paths
+  kube::Assignment assignment;        // Kubernetes mode: discovered probes, by agent
+  std::shared_ptr<const std::vector<kube::DiscoveredProbe>> assigned_from;
+  std::vector<std::string> assigned_agents;
+  std::vector<std::string> missing_nodes;  // Ready, schedulable nodes without a reporting agent
   ControllerCounters counters;
   LogThrottle unauthorized_reports{std::chrono::minutes{1}};
   LogThrottle limited_reports{std::chrono::minutes{1}};
@@ -123,8 +127,30 @@ struct Controller::Impl {
     if (alerting_changed) alerts = AlertEngine(config.alertmanager);
     limiter = RateLimiter(config.adhoc.rate_per_minute);
     if (!started) return;
-    if (kube) kube->reanalyse();  // the checks' options may have changed
-    else policies.configure(config.policy_analysis);
+    if (kube) {
+      kube->reanalyse();  // the checks' options may have changed
+      kube->set_discovery(config.discovery);
+    } else {
+      policies.configure(config.policy_analysis);
+    }
+  }
+
+  // The discovered probes and who runs them, recomputed when discovery finds
+  // something new or the set of reporting agents changes (housekeeping, every second).
+  void update_assignment(TimePoint now) {
+    if (!kube) return;
+    const auto discovered = kube->discovered();
+    std::vector<std::string> agents;
+    for (const AgentView& agent : store.agents(now)) {
+      if (agent.state == AgentState::reporting) agents.push_back(agent.node);
+    }
+    agents.erase(std::unique(agents.begin(), agents.end()), agents.end());  // agents come sorted by node
+    missing_nodes = kube::nodes_without_agent(kube->nodes(), agents);
+    if (discovered == assigned_from && agents == assigned_agents) return;
+    assigned_from = discovered;
+    assigned_agents = std::move(agents);
+    assignment = discovered ? kube::assign(*discovered, assigned_agents, config.discovery.scrape_agents)
+                            : kube::Assignment{};
   }
 
   // Ready once serving and, with Kubernetes, once every watched resource is listed.
@@ -177,7 +203,7 @@ struct Controller::Impl {
       log::warn("identity conflict: two live agents report as one node",
                 {{"node", accept.report.node}, {"namespace", accept.report.ns}, {"client", client}});
     }
-    return report_accepted_response(applied, config);
+    return report_accepted_response(applied, config, assignment.for_node(accept.report.node));
   }
 
   asio::awaitable<HttpResponse> handle(HttpRequest request) {
@@ -188,13 +214,19 @@ struct Controller::Impl {
       co_return std::move(*response);
     }
     if (auto* accept = std::get_if<AcceptReport>(&route)) co_return accept_report(*accept, request.remote_address, now);
-    if (std::holds_alternative<RenderStatus>(route)) co_return status_response(store.targets(now), store.agents(now));
+    if (std::holds_alternative<RenderStatus>(route)) {
+      co_return status_response(store.targets(now), store.agents(now), kube ? &missing_nodes : nullptr);
+    }
+    if (std::holds_alternative<RenderDiscovery>(route)) {
+      co_return discovery_response(kube != nullptr, kube && kube->synced(), assigned_from.get(), assignment, missing_nodes);
+    }
     if (std::holds_alternative<RenderControllerMetrics>(route)) {
       HttpResponse response;
       response.content_type = "text/plain; version=0.0.4; charset=utf-8";
       response.body = render_controller_metrics(store.targets(now), store.agents(now),
                                                 static_cast<std::size_t>(config.max_failing_series),
-                                                *policies.snapshot(), counters, kube_status());
+                                                *policies.snapshot(), counters, kube_status(),
+                                                kube ? std::optional<std::size_t>(missing_nodes.size()) : std::nullopt);
       co_return response;
     }
     if (std::holds_alternative<RenderFindings>(route)) co_return findings_response(*policies.snapshot());
@@ -252,6 +284,7 @@ struct Controller::Impl {
       if (stopping) break;
       const TimePoint now = SystemClock::now();
       store.forget_silent_agents(now);
+      update_assignment(now);
       std::vector<AlertNotification> batch = alerts.evaluate(store.targets(now), now);
       if (!batch.empty() && !config.alertmanager.urls.empty()) {
         for (const AlertNotification& alert : batch) {
@@ -301,7 +334,9 @@ struct Controller::Impl {
     boost::system::error_code ignored;
     signals.cancel(ignored);
     co_await drain(
-        io.get_executor(), [this] { return server->open_connections() == 0 && pushes_in_flight == 0; }, kShutdownBudget);
+        io.get_executor(),
+        [this] { return server->open_connections() == 0 && pushes_in_flight == 0 && (!kube || kube->idle()); },
+        kShutdownBudget);
     log::info("stopped", {{"abandoned_connections", server->open_connections()}, {"abandoned_pushes", pushes_in_flight}});
     io.stop();
   }
@@ -320,7 +355,7 @@ void Controller::load() {
   if (std::optional<kube::ApiAccess> access = find_kube_access(impl_->options)) {
     Impl* impl = impl_.get();
     impl_->kube = std::make_unique<KubeWatcher>(
-        impl_->io, std::move(*access), impl_->config.policy_analysis.checks.iam_annotations,
+        impl_->io, std::move(*access), impl_->config.policy_analysis.checks.iam_annotations, impl_->config.discovery,
         [impl](std::shared_ptr<const netpol::Cluster> cluster) {
           impl->policies.analyse(std::move(cluster), impl->config.policy_analysis.checks);
         });

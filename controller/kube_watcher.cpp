@@ -2,46 +2,65 @@
 
 #include <random>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "core/in_flight.hpp"
 #include "io/kube_client.hpp"
 #include "io/log.hpp"
+#include "kube/discovery_store.hpp"
 #include "kube/live_cluster.hpp"
 
 namespace netprobe {
 
 namespace asio = boost::asio;
 
-struct KubeWatcher::State {
-  State(asio::io_context& io_in, kube::ApiAccess access, std::vector<std::string> iam_annotations, Analyse analyse_in,
-        std::chrono::milliseconds debounce_in)
+struct KubeWatcher::State : std::enable_shared_from_this<KubeWatcher::State> {
+  State(asio::io_context& io_in, kube::ApiAccess access, std::vector<std::string> iam_annotations,
+        kube::DiscoverySettings discovery_settings_in, Analyse analyse_in, std::chrono::milliseconds debounce_in)
       : io(io_in),
         client(std::move(access)),
         live(kube::KeptAnnotations{{"prometheus.io/"}, std::move(iam_annotations)}),
+        pods(live.sink(kube::Resource::pods), records.sink(kube::Resource::pods)),
+        discovery_settings(std::move(discovery_settings_in)),
         analyse(std::move(analyse_in)),
         debounce(debounce_in),
         timer(io_in) {
     std::random_device seeds;
-    for (const kube::Resource resource : kube::kAnalysedResources) {
+    for (const kube::Resource resource : kube::kWatchedResources) {
       reflectors.push_back(std::make_unique<kube::Reflector>(resource, kube::ReflectorOptions{},
                                                              (std::uint64_t{seeds()} << 32) | seeds()));
+    }
+  }
+
+  // Where each resource's objects go: pods to both stores.
+  kube::ObjectSink& sink_for(kube::Resource resource) {
+    switch (resource) {
+      case kube::Resource::pods: return pods;
+      case kube::Resource::services:
+      case kube::Resource::endpointslices:
+      case kube::Resource::nodes: return records.sink(resource);
+      default: return live.sink(resource);
     }
   }
 
   asio::io_context& io;
   KubeClient client;
   kube::LiveCluster live;
+  kube::DiscoveryStore records;
+  kube::TeeSink pods;
+  kube::DiscoverySettings discovery_settings;
+  std::shared_ptr<const std::vector<kube::DiscoveredProbe>> discovered;
+  std::uint64_t discovered_version = 0;
+  bool discovered_once = false;
   std::vector<std::unique_ptr<kube::Reflector>> reflectors;
-  std::vector<asio::cancellation_signal> stops{kube::kAnalysedResources.size()};
   Analyse analyse;
   std::chrono::milliseconds debounce;
   asio::steady_timer timer;
   bool armed = false;
   bool stopped = false;
+  std::size_t running_loops = 0;
   bool was_synced = false;
   std::uint64_t handed_version = 0;
   bool handed_once = false;
@@ -59,6 +78,12 @@ struct KubeWatcher::State {
                                                                      for (const auto& r : reflectors) total += r->known_objects();
                                                                      return total;
                                                                    }()}});
+    }
+    if (!discovered_once || records.version() != discovered_version) {
+      discovered_once = true;
+      discovered_version = records.version();
+      discovered = std::make_shared<const std::vector<kube::DiscoveredProbe>>(
+          kube::discover(records.input(), discovery_settings));
     }
     if (handed_once && live.version() == handed_version) return;
     handed_once = true;
@@ -81,9 +106,30 @@ struct KubeWatcher::State {
   }
 };
 
+namespace {
+
+// One reflector's loop. It holds the state, so nothing it refers to goes
+// before it ends; it ends when stop() stops the client. The state comes as a
+// plain pointer and is held by a local, and the callback is a named local:
+// GCC 12 destroys a temporary twice when it is a coroutine's by-value
+// argument inside a co_await expression (GCC PR 99576), which here released
+// the state while loops still ran.
+asio::awaitable<void> reflector_loop(KubeWatcher::State* shared, std::size_t index) {
+  const std::shared_ptr<KubeWatcher::State> state = shared->shared_from_this();
+  const InFlight counted(state->running_loops);
+  kube::Reflector& reflector = *state->reflectors[index];
+  const StoreChanged changed = [weak = std::weak_ptr(state)] {
+    if (const auto locked = weak.lock()) locked->changed(locked);
+  };
+  co_await run_reflector(state->client, reflector, state->sink_for(reflector.resource()), changed);
+}
+
+}  // namespace
+
 KubeWatcher::KubeWatcher(asio::io_context& io, kube::ApiAccess access, std::vector<std::string> iam_annotations,
-                         Analyse analyse, std::chrono::milliseconds debounce)
-    : state_(std::make_shared<State>(io, std::move(access), std::move(iam_annotations), std::move(analyse), debounce)) {}
+                         kube::DiscoverySettings discovery, Analyse analyse, std::chrono::milliseconds debounce)
+    : state_(std::make_shared<State>(io, std::move(access), std::move(iam_annotations), std::move(discovery),
+                                     std::move(analyse), debounce)) {}
 
 KubeWatcher::~KubeWatcher() { stop(); }
 
@@ -91,15 +137,7 @@ void KubeWatcher::start() {
   log::info("kubernetes: watching the API", {{"server", state_->client.access().server_text},
                                               {"credentials", state_->client.access().origin}});
   for (std::size_t i = 0; i < state_->reflectors.size(); ++i) {
-    // Each loop holds the state, so nothing it refers to goes before it ends.
-    auto loop = [](std::shared_ptr<State> state, std::size_t index) -> asio::awaitable<void> {
-      kube::Reflector& reflector = *state->reflectors[index];
-      co_await run_reflector(state->client, reflector, state->live.sink(reflector.resource()),
-                             [weak = std::weak_ptr(state)] {
-                               if (const auto locked = weak.lock()) locked->changed(locked);
-                             });
-    };
-    asio::co_spawn(state_->io, loop(state_, i), asio::bind_cancellation_slot(state_->stops[i].slot(), asio::detached));
+    asio::co_spawn(state_->io, reflector_loop(state_.get(), i), asio::detached);
   }
 }
 
@@ -107,15 +145,27 @@ void KubeWatcher::stop() {
   if (state_->stopped) return;
   state_->stopped = true;
   state_->timer.cancel();
-  for (asio::cancellation_signal& stop : state_->stops) stop.emit(asio::cancellation_type::terminal);
+  state_->client.stop();
 }
 
 bool KubeWatcher::synced() const { return state_->synced(); }
+
+bool KubeWatcher::idle() const { return state_->running_loops == 0; }
 
 void KubeWatcher::reanalyse() {
   state_->handed_once = false;
   state_->changed(state_);
 }
+
+void KubeWatcher::set_discovery(const kube::DiscoverySettings& settings) {
+  state_->discovery_settings = settings;
+  state_->discovered_once = false;
+  state_->changed(state_);
+}
+
+std::shared_ptr<const std::vector<kube::DiscoveredProbe>> KubeWatcher::discovered() const { return state_->discovered; }
+
+std::vector<kube::NodeRecord> KubeWatcher::nodes() const { return state_->records.nodes(); }
 
 KubeStatus KubeWatcher::status() const {
   KubeStatus status;

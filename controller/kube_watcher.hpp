@@ -1,8 +1,9 @@
 #pragma once
-// Kubernetes mode: a reflector for each resource policy analysis reads, the
-// live store they fill, and the hand-off of the live cluster to the analysis,
-// at most every `debounce` and only once every resource has synced, so a burst
-// of changes (a namespace's policies applied together) is analysed once.
+// Kubernetes mode: a reflector for each watched resource, the stores they fill
+// (the policy model, discovery's records), the hand-off of the live cluster to
+// the analysis and the discovered probes, at most every `debounce` and only
+// once every resource has synced, so a burst of changes (a namespace's
+// policies applied together) is analysed once.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "controller/kube_status.hpp"
+#include "kube/discovery.hpp"
 #include "kube/kubeconfig.hpp"
 #include "netpol/model.hpp"
 
@@ -21,19 +23,31 @@ class KubeWatcher {
 
   // Throws std::runtime_error when the TLS settings or the token cannot be read.
   KubeWatcher(boost::asio::io_context& io, kube::ApiAccess access, std::vector<std::string> iam_annotations,
-              Analyse analyse, std::chrono::milliseconds debounce = std::chrono::milliseconds{250});
+              kube::DiscoverySettings discovery, Analyse analyse,
+              std::chrono::milliseconds debounce = std::chrono::milliseconds{250});
   ~KubeWatcher();
   KubeWatcher(const KubeWatcher&) = delete;
   KubeWatcher& operator=(const KubeWatcher&) = delete;
 
   void start();
+  // Cancels every watch and list; they end within a few turns of the io_context.
   void stop();
+  // Every reflector loop has ended (after stop(): the io_context may stop now,
+  // with nothing left that refers to this watcher).
+  bool idle() const;
 
   // Every watched resource has been listed once.
   bool synced() const;
   KubeStatus status() const;
   // Hand the live cluster to the analysis again (its options changed on a reload).
   void reanalyse();
+  void set_discovery(const kube::DiscoverySettings& settings);
+
+  // The probes discovered from the watched objects; null until every resource
+  // is listed (nothing is handed out before the first sync). A new vector on
+  // every change, so a caller can tell by the pointer.
+  std::shared_ptr<const std::vector<kube::DiscoveredProbe>> discovered() const;
+  std::vector<kube::NodeRecord> nodes() const;
 
   struct State;
 

@@ -171,7 +171,8 @@ void write_kubernetes(exposition::Writer& out, const KubeStatus& kubernetes) {
 
 std::string render_controller_metrics(const std::vector<TargetView>& targets, const std::vector<AgentView>& agents,
                                       std::size_t max_failing_series, const PolicySnapshot& policies,
-                                      const ControllerCounters& counters, const KubeStatus& kubernetes) {
+                                      const ControllerCounters& counters, const KubeStatus& kubernetes,
+                                      std::optional<std::size_t> nodes_without_agent) {
   std::string text;
   // Each target writes ~16 series of ~120 bytes.
   text.reserve(targets.size() * 2048 + agents.size() * 96 + 4096);
@@ -181,6 +182,11 @@ std::string render_controller_metrics(const std::vector<TargetView>& targets, co
   write_policies(out, policies);
   write_counters(out, counters);
   write_kubernetes(out, kubernetes);
+  if (nodes_without_agent) {
+    out.family("netprobe_nodes_without_agent", MetricType::gauge,
+               "Ready, schedulable nodes with no reporting agent (their names: /api/v1/status).");
+    out.sample("netprobe_nodes_without_agent", {}, static_cast<double>(*nodes_without_agent));
+  }
   return text;
 }
 

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,7 @@ struct ControllerCounters {
 // Prometheus text format 0.0.4.
 std::string render_controller_metrics(const std::vector<TargetView>& targets, const std::vector<AgentView>& agents,
                                       std::size_t max_failing_series, const PolicySnapshot& policies,
-                                      const ControllerCounters& counters, const KubeStatus& kubernetes = {});
+                                      const ControllerCounters& counters, const KubeStatus& kubernetes = {},
+                                      std::optional<std::size_t> nodes_without_agent = std::nullopt);
 
 }  // namespace netprobe

@@ -1,5 +1,6 @@
 #include "controller_config.hpp"
 
+#include "endpoint.hpp"
 #include "url.hpp"
 
 namespace netprobe {
@@ -116,6 +117,59 @@ PolicyAnalysisConfig read_policy_analysis(const Field& field) {
   return analysis;
 }
 
+// "kube-system/kube-dns"
+void read_dns_service(const Field& field, kube::DiscoverySettings& discovery) {
+  const std::string text = field.as_string();
+  const auto slash = text.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == text.size() || text.find('/', slash + 1) != std::string::npos) {
+    field.fail("expected namespace/name, e.g. kube-system/kube-dns");
+  }
+  discovery.dns_namespace = text.substr(0, slash);
+  discovery.dns_service = text.substr(slash + 1);
+}
+
+kube::DiscoverySettings read_discovery(const Field& field) {
+  kube::DiscoverySettings discovery;
+  MapReader map(field);
+  if (auto enabled = map.optional("enabled")) discovery.enabled = enabled->as_bool();
+  if (auto service = map.optional("dns_service")) read_dns_service(*service, discovery);
+  if (auto domain = map.optional("cluster_domain")) {
+    discovery.cluster_domain = domain->as_string();
+    if (!plausible_host_name(discovery.cluster_domain) || discovery.cluster_domain.ends_with(".")) {
+      domain->fail("\"" + discovery.cluster_domain + "\" is not a domain (e.g. cluster.local, without the final dot)");
+    }
+  }
+  if (auto address = map.optional("nodelocal_dns")) {
+    discovery.nodelocal_address = address->as_string();
+    if (!discovery.nodelocal_address.empty() && !parse_ip(discovery.nodelocal_address)) {
+      address->fail("invalid IP address \"" + discovery.nodelocal_address + "\" (\"\" turns it off)");
+    }
+  }
+  if (auto agents = map.optional("scrape_agents")) discovery.scrape_agents = static_cast<std::size_t>(agents->as_int(1, 100));
+  if (auto mode = map.optional("scrape_mode")) {
+    const std::string text = mode->as_string();
+    if (text == "tcp") discovery.scrape_mode = kube::ScrapeMode::tcp;
+    else if (text == "http") discovery.scrape_mode = kube::ScrapeMode::http;
+    else mode->fail("unknown scrape_mode \"" + text + "\" (expected tcp, http)");
+  }
+  if (auto interval = map.optional("interval")) {
+    discovery.interval = interval->as_duration();
+    if (discovery.interval < Millis{1'000}) interval->fail("interval must be at least 1s");
+  }
+  if (auto interval = map.optional("scrape_interval")) {
+    discovery.scrape_interval = interval->as_duration();
+    if (discovery.scrape_interval < Millis{30'000}) interval->fail("scrape_interval must be at least 30s (it loads the apps)");
+  }
+  if (auto timeout = map.optional("timeout")) {
+    discovery.timeout = timeout->as_duration();
+    if (discovery.timeout < Millis{100} || discovery.timeout > discovery.interval) {
+      timeout->fail("timeout must be at least 100ms and at most interval");
+    }
+  }
+  map.finish();
+  return discovery;
+}
+
 }  // namespace
 
 ControllerConfig parse_controller_config(std::string_view text, const std::string& source) {
@@ -132,6 +186,7 @@ ControllerConfig parse_controller_config(std::string_view text, const std::strin
   if (auto limits = map.optional("limits")) config.limits = read_limits(*limits);
   if (auto alertmanager = map.optional("alertmanager")) config.alertmanager = read_alertmanager(*alertmanager);
   if (auto analysis = map.optional("policy_analysis")) config.policy_analysis = read_policy_analysis(*analysis);
+  if (auto discovery = map.optional("discovery")) config.discovery = read_discovery(*discovery);
   if (auto interval = map.optional("interval")) config.defaults.interval = interval->as_duration();
   if (auto timeout = map.optional("timeout")) config.defaults.timeout = timeout->as_duration();
   if (auto probes = map.optional("probes")) config.probes = read_probe_list(*probes, config.defaults);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "adhoc.hpp"
+#include "kube/discovery_settings.hpp"
 #include "netpol/check_options.hpp"
 #include "probe_config.hpp"
 #include "probe_spec.hpp"
@@ -53,6 +54,7 @@ struct ControllerConfig {
   ControllerLimits limits;
   AlertmanagerConfig alertmanager;
   PolicyAnalysisConfig policy_analysis;
+  kube::DiscoverySettings discovery;  // Kubernetes mode only
   // Probes every agent runs, handed out in the reply to each report.
   ProbeDefaults defaults;
   std::vector<std::shared_ptr<const ProbeSpec>> probes;

@@ -188,9 +188,35 @@ asio::awaitable<error_code> connect(beast::tcp_stream& stream, const std::vector
   co_return error;
 }
 
+// Registers a stream with options.aborts for as long as it lives.
+class AbortRegistration {
+ public:
+  AbortRegistration(ExchangeAborts* aborts, std::function<void()> cancel) : aborts_(aborts) {
+    if (aborts_ != nullptr) id_ = aborts_->add(std::move(cancel));
+  }
+  ~AbortRegistration() {
+    if (aborts_ != nullptr) aborts_->remove(id_);
+  }
+  AbortRegistration(const AbortRegistration&) = delete;
+  AbortRegistration& operator=(const AbortRegistration&) = delete;
+
+ private:
+  ExchangeAborts* aborts_;
+  std::size_t id_ = 0;
+};
+
+ClientExchange aborted_exchange() {
+  ClientExchange exchange;
+  exchange.phase = HttpPhase::connect;
+  exchange.error = "stopped";
+  return exchange;
+}
+
 asio::awaitable<ClientExchange> plain_exchange(const std::vector<tcp::endpoint>& endpoints,
                                              const ClientRequest& request, const ClientOptions& options) {
   beast::tcp_stream stream(co_await asio::this_coro::executor);
+  if (options.aborts != nullptr && options.aborts->aborted()) co_return aborted_exchange();
+  const AbortRegistration registered(options.aborts, [&stream] { stream.cancel(); });
   std::string peer;
   if (const error_code error = co_await connect(stream, endpoints, options, peer)) {
     co_return failure(HttpPhase::connect, error, options, "");
@@ -217,6 +243,8 @@ std::string tls_failure_text(SSL* ssl, const error_code& error, const std::strin
 asio::awaitable<ClientExchange> tls_exchange(const std::vector<tcp::endpoint>& endpoints,
                                            const ClientRequest& request, const ClientOptions& options) {
   asio::ssl::stream<beast::tcp_stream> stream(co_await asio::this_coro::executor, *options.tls);
+  if (options.aborts != nullptr && options.aborts->aborted()) co_return aborted_exchange();
+  const AbortRegistration registered(options.aborts, [&stream] { beast::get_lowest_layer(stream).cancel(); });
   const std::string& server_name = request.tls_server_name.empty() ? request.host : request.tls_server_name;
   // SNI carries host names only (RFC 6066); an IP literal is checked against the certificate's IP SANs.
   if (!is_ip_literal(server_name) && !set_server_name(stream.native_handle(), server_name)) {
@@ -297,6 +325,21 @@ void add_bearer_token(ClientRequest& request, std::string_view token) {
 void set_json_body(ClientRequest& request, std::string body) {
   request.headers.emplace_back("Content-Type", "application/json");
   request.body = std::move(body);
+}
+
+std::size_t ExchangeAborts::add(std::function<void()> cancel) {
+  cancels_.emplace_back(next_id_, std::move(cancel));
+  return next_id_++;
+}
+
+void ExchangeAborts::remove(std::size_t id) {
+  std::erase_if(cancels_, [id](const auto& entry) { return entry.first == id; });
+}
+
+void ExchangeAborts::abort_all() {
+  aborted_ = true;
+  const auto cancels = cancels_;  // a cancel may complete an exchange that removes itself
+  for (const auto& [id, cancel] : cancels) cancel();
 }
 
 std::string ClientReply::header(std::string_view name) const {

@@ -51,6 +51,26 @@ ClientRequest request_to(const Endpoint& address, std::string method, std::strin
 void add_bearer_token(ClientRequest& request, std::string_view token);
 void set_json_body(ClientRequest& request, std::string body);
 
+// Lets an owner stop its exchanges in progress (the controller's watches, on
+// SIGTERM): each registers how to cancel its stream while it runs. Cancelling a
+// socket ends its operations once, with operation_aborted, which Beast's TLS
+// read path survives; Asio's per-operation cancellation forwarded into that
+// path can complete an operation twice (seen with Boost 1.81), so long-lived
+// TLS streams are stopped this way. Single-threaded, as every daemon here.
+class ExchangeAborts {
+ public:
+  std::size_t add(std::function<void()> cancel);
+  void remove(std::size_t id);
+  // Cancels every registered stream; exchanges started later fail at once.
+  void abort_all();
+  bool aborted() const { return aborted_; }
+
+ private:
+  std::vector<std::pair<std::size_t, std::function<void()>>> cancels_;
+  std::size_t next_id_ = 0;
+  bool aborted_ = false;
+};
+
 struct ClientOptions {
   std::chrono::steady_clock::time_point deadline;  // ends every phase
   Millis budget{0};                                // the probe's timeout, named in messages
@@ -63,6 +83,7 @@ struct ClientOptions {
   // (the exchange still counts as answered) or this returns false. Any other
   // status is read whole, as without it.
   std::function<bool(std::string_view)> on_body;
+  ExchangeAborts* aborts = nullptr;  // when set, abort_all() ends this exchange
 };
 
 // How far the exchange got: a failure names the phase it happened in.

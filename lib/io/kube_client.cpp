@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -80,10 +81,13 @@ std::optional<kube::ApiStatus> status_in(const std::string& body) {
   }
 }
 
-asio::awaitable<void> wait_until(Clock::time_point when) {
-  if (when <= Clock::now()) co_return;
+// A wait that client.stop() cuts short.
+asio::awaitable<void> wait_until(KubeClient& client, Clock::time_point when) {
+  if (when <= Clock::now() || client.stopped()) co_return;
   asio::steady_timer timer(co_await asio::this_coro::executor, when);
-  co_await timer.async_wait(asio::use_awaitable);  // a cancellation ends the loop, as it should
+  const std::size_t id = client.aborts().add([&timer] { timer.cancel(); });
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  client.aborts().remove(id);
 }
 
 void log_notices(kube::Reflector& reflector) {
@@ -122,7 +126,7 @@ asio::awaitable<void> watch_once(KubeClient& client, kube::Reflector& reflector,
   const kube::Request request = reflector.next();
   kube::LineSplitter lines(kEventLimit);
   bool opened = false;
-  const auto on_body = [&](std::string_view bytes) {
+  const std::function<bool(std::string_view)> on_body = [&](std::string_view bytes) {
     if (!opened) {
       opened = true;
       reflector.watch_opened(Clock::now());
@@ -189,23 +193,26 @@ asio::awaitable<ClientExchange> KubeClient::get(const std::string& target, Clock
   options.deadline = deadline;
   options.tls = tls_.get();
   options.body_limit = kListBodyLimit;
+  options.aborts = &aborts_;
   co_return co_await http_exchange(request, options);
 }
 
 asio::awaitable<ClientExchange> KubeClient::stream(const std::string& target, Clock::time_point deadline,
-                                                   std::function<bool(std::string_view)> on_body) {
+                                                   const std::function<bool(std::string_view)>& on_body) {
   const ClientRequest request = this->request(target);
   ClientOptions options;
   options.deadline = deadline;
   options.tls = tls_.get();
-  options.on_body = std::move(on_body);
+  options.on_body = on_body;
+  options.aborts = &aborts_;
   co_return co_await http_exchange(request, options);
 }
 
 asio::awaitable<void> run_reflector(KubeClient& client, kube::Reflector& reflector, kube::ObjectSink& sink,
-                                    StoreChanged changed) {
-  for (;;) {
-    co_await wait_until(reflector.next().not_before);
+                                    const StoreChanged& changed) {
+  while (!client.stopped()) {
+    co_await wait_until(client, reflector.next().not_before);
+    if (client.stopped()) break;
     if (reflector.next().kind == kube::Request::Kind::list) {
       co_await list_once(client, reflector, sink);
     } else {

@@ -37,7 +37,7 @@ class KubeClient {
   // A GET whose 200 body goes to `on_body` as it arrives (a watch).
   boost::asio::awaitable<ClientExchange> stream(const std::string& target,
                                                 std::chrono::steady_clock::time_point deadline,
-                                                std::function<bool(std::string_view)> on_body);
+                                                const std::function<bool(std::string_view)>& on_body);
 
   // The bearer token requests carry. A token file is read again when a minute
   // has passed or the server said 401 (bound service-account tokens rotate
@@ -45,9 +45,17 @@ class KubeClient {
   std::string token();
   void token_rejected() { token_read_at_.reset(); }
 
+  // Ends every request in progress and every wait of run_reflector, now and
+  // later: the loops return within a turn of the io_context.
+  void stop() { aborts_.abort_all(); }
+  bool stopped() const { return aborts_.aborted(); }
+  // For run_reflector's waits: cancelled by stop() too.
+  ExchangeAborts& aborts() { return aborts_; }
+
  private:
   ClientRequest request(const std::string& target);
 
+  ExchangeAborts aborts_;
   kube::ApiAccess access_;
   std::unique_ptr<boost::asio::ssl::context> tls_;
   std::string token_;
@@ -58,9 +66,12 @@ class KubeClient {
 // schedule an analysis: whether the store changed.
 using StoreChanged = std::function<void()>;
 
-// Runs `reflector` against the API until cancelled: lists, watches, backs off,
-// logs its notices. `changed` runs after every reply that may have changed the store.
+// Runs `reflector` against the API until client.stop(): lists, watches, backs
+// off, logs its notices. `changed` runs after every reply that may have changed the store.
+// (Callables are taken by reference, and callers pass named ones: GCC 12
+// destroys a temporary twice when it is a coroutine's by-value argument inside
+// a co_await expression, GCC PR 99576.)
 boost::asio::awaitable<void> run_reflector(KubeClient& client, kube::Reflector& reflector, kube::ObjectSink& sink,
-                                           StoreChanged changed);
+                                           const StoreChanged& changed);
 
 }  // namespace netprobe

@@ -177,4 +177,38 @@ std::vector<std::string> assign_agents(const std::string& key, const std::vector
   return chosen;
 }
 
+std::vector<std::shared_ptr<const ProbeSpec>> Assignment::for_node(const std::string& node) const {
+  std::vector<std::shared_ptr<const ProbeSpec>> probes = every_agent;
+  if (const auto found = by_node.find(node); found != by_node.end()) {
+    probes.insert(probes.end(), found->second.begin(), found->second.end());
+  }
+  return probes;
+}
+
+Assignment assign(const std::vector<DiscoveredProbe>& probes, const std::vector<std::string>& agents,
+                  std::size_t scrape_agents) {
+  Assignment assignment;
+  assignment.agents_of.resize(probes.size());
+  for (std::size_t i = 0; i < probes.size(); ++i) {
+    const DiscoveredProbe& probe = probes[i];
+    if (probe.every_agent) {
+      assignment.every_agent.push_back(probe.spec);
+      continue;
+    }
+    assignment.agents_of[i] = assign_agents(probe.target_key, agents, scrape_agents);
+    for (const std::string& node : assignment.agents_of[i]) assignment.by_node[node].push_back(probe.spec);
+  }
+  return assignment;
+}
+
+std::vector<std::string> nodes_without_agent(const std::vector<NodeRecord>& nodes, const std::vector<std::string>& agents) {
+  const std::set<std::string> reporting(agents.begin(), agents.end());
+  std::vector<std::string> missing;
+  for (const NodeRecord& node : nodes) {
+    if (node.ready && node.schedulable && reporting.count(node.name) == 0) missing.push_back(node.name);
+  }
+  std::sort(missing.begin(), missing.end());
+  return missing;
+}
+
 }  // namespace netprobe::kube

@@ -15,6 +15,7 @@
 // Only Running, Ready pods that have an IP and are not terminating (nor on the
 // host network, where NetworkPolicy does not apply) are scrape targets.
 #include <chrono>
+#include <map>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -22,24 +23,9 @@
 
 #include "core/probe_spec.hpp"
 #include "kube/discovery_objects.hpp"
+#include "kube/discovery_settings.hpp"
 
 namespace netprobe::kube {
-
-enum class ScrapeMode { tcp, http };
-
-struct DiscoverySettings {
-  bool enabled = true;
-  std::string dns_namespace = "kube-system";
-  std::string dns_service = "kube-dns";
-  std::string cluster_domain = "cluster.local";
-  std::string nodelocal_address = "169.254.20.10";
-  std::string nodelocal_label = "node-local-dns";  // pods with k8s-app=<this>
-  std::size_t scrape_agents = 3;
-  ScrapeMode scrape_mode = ScrapeMode::tcp;
-  std::chrono::milliseconds interval{10'000};
-  std::chrono::milliseconds scrape_interval{30'000};
-  std::chrono::milliseconds timeout{2'000};
-};
 
 struct DiscoveryInput {
   std::vector<ServiceRecord> services;
@@ -63,5 +49,22 @@ bool servable(const PodRecord& pod);
 // whose hash with `key` is highest. An agent joining or leaving moves only the
 // targets it wins or held. Sorted by node name.
 std::vector<std::string> assign_agents(const std::string& key, const std::vector<std::string>& agents, std::size_t count);
+
+// Who runs what: every agent the every_agent probes, and each scrape target
+// the agents assign_agents picks among the reporting ones.
+struct Assignment {
+  std::vector<std::shared_ptr<const ProbeSpec>> every_agent;
+  std::map<std::string, std::vector<std::shared_ptr<const ProbeSpec>>> by_node;
+  std::vector<std::vector<std::string>> agents_of;  // per probe of the input; empty for every_agent ones
+
+  // What one agent is handed on top of the configured probes.
+  std::vector<std::shared_ptr<const ProbeSpec>> for_node(const std::string& node) const;
+};
+
+Assignment assign(const std::vector<DiscoveredProbe>& probes, const std::vector<std::string>& agents,
+                  std::size_t scrape_agents);
+
+// Ready, schedulable nodes that no reporting agent runs on, sorted.
+std::vector<std::string> nodes_without_agent(const std::vector<NodeRecord>& nodes, const std::vector<std::string>& agents);
 
 }  // namespace netprobe::kube

@@ -75,11 +75,10 @@ void Reflector::list_page(const nlohmann::json& body, ObjectSink& sink, Clock::t
   for (const nlohmann::json& item : *page.items) {
     try {
       ObjectKey key = key_of(item);
-      if (const auto refused = sink.upsert(key, item)) {
-        unreadable(*refused);
-      } else {
-        known_.insert(key);
-      }
+      // Known even when refused: the store may hold an earlier version of it
+      // (or one of two stores took it), which must go when it is deleted.
+      if (const auto refused = sink.upsert(key, item)) unreadable(*refused);
+      known_.insert(key);
       listed_.insert(std::move(key));  // listed, so not removed at the end even when unreadable
     } catch (const ApiReplyError&) {
       ++counters_.malformed;
@@ -117,10 +116,9 @@ void Reflector::apply_event(EventType type, const nlohmann::json& object, Object
   if (type == EventType::deleted) {
     sink.remove(key);
     known_.erase(key);
-  } else if (const auto refused = sink.upsert(key, object)) {
-    unreadable(*refused);
   } else {
-    known_.insert(std::move(key));
+    if (const auto refused = sink.upsert(key, object)) unreadable(*refused);
+    known_.insert(std::move(key));  // as in list_page: the store may hold an earlier version
   }
 }
 

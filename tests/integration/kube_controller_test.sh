@@ -105,6 +105,70 @@ check "and counted" metric_at_least 'netprobe_kubernetes_objects_skipped_total{r
 check "every other finding stays" finding dns-egress-blocked frontend
 check "the controller is still ready" ready
 
+# --- discovery: what agents are handed ---------------------------------------------------------------------
+# Agents are played by curl: their reports' replies carry the probes handed out. No probe runs here
+# (the fixtures' addresses are data), so nothing is sent anywhere.
+report_as() {  # report_as NODE: POSTs an empty report as that node's agent; the reply goes to $TEST_TMP/reply-NODE
+  curl -fsS -X POST -H "$AGENT_AUTH" -H 'Content-Type: application/json' \
+    --data-binary "{\"node\": \"$1\", \"namespace\": \"monitoring\", \"results\": []}" "$ctl/api/v1/reports" > "$TEST_TMP/reply-$1"
+}
+handed() { jq -e "$2" "$TEST_TMP/reply-$1" >/dev/null; }  # handed NODE JQ: the node's last reply satisfies JQ
+discovery() { curl -fsS "$ctl/api/v1/discovery"; }
+report_all() { for node in node-a node-x node-y node-z; do report_as "$node"; done; }
+scrape_holders() {  # how many of the four agents were handed the scrape probe of TARGET
+  local count=0 node
+  for node in node-a node-x node-y node-z; do
+    handed "$node" "any(.probes[]; .name == \"scrape\" and .target == \"$1\")" && count=$((count + 1))
+  done
+  echo "$count"
+}
+report_all
+check "discovery is served" bash -c "curl -fsS '$ctl/api/v1/discovery' | jq -e '.enabled and .synced' >/dev/null"
+check "every agent gets the kube-dns ClusterIP, UDP and TCP" \
+  wait_until 5 bash -c "$(declare -f report_as handed); AGENT_AUTH='$AGENT_AUTH' TEST_TMP='$TEST_TMP' ctl='$ctl';
+    report_as node-a && handed node-a 'any(.probes[]; .name == \"kube-dns-service\" and .servers == [\"10.96.0.10:53\"] and .transports == [\"udp\", \"tcp\"])'"  # not-a-destination: handed out, never probed here
+check "and every ready CoreDNS endpoint, one server each, not the unready one" \
+  handed node-a 'any(.probes[]; .name == "kube-dns-endpoints" and (.servers | sort) == ["10.244.0.2:53", "10.244.1.4:53"])'  # not-a-destination
+check "no NodeLocal DNS probe while its pods do not run" handed node-a '[.probes[] | select(.name == "nodelocal-dns")] | length == 0'
+sleep_until_assigned() { wait_until 5 bash -c "$(declare -f report_as handed scrape_holders report_all);
+  AGENT_AUTH='$AGENT_AUTH' TEST_TMP='$TEST_TMP' ctl='$ctl'; report_all; [ \"\$(scrape_holders $1)\" = $2 ]"; }
+check "the annotated kube-dns Service's ready endpoints are scrape targets, each for exactly scrape_agents (3) of 4 agents" \
+  sleep_until_assigned 10.244.0.2:9153 3  # not-a-destination
+check "the same for the second endpoint" [ "$(scrape_holders 10.244.1.4:9153)" = 3 ]  # not-a-destination
+check "the unready CoreDNS pod is no scrape target" [ "$(scrape_holders 10.244.1.3:9153)" = 0 ]  # not-a-destination
+check "/api/v1/discovery names the source and the agents" \
+  bash -c "curl -fsS '$ctl/api/v1/discovery' | jq -e 'any(.probes[]; .probe.name == \"scrape\" and .source == \"Service kube-system/kube-dns\" and (.agents | length) == 3)
+    and any(.probes[]; .probe.name == \"kube-dns-service\" and .agents == \"all\")' >/dev/null"
+
+# Pods annotated for scraping: Running and Ready with an IP is handed out; no IP, or not Ready, never.
+annotated_pod() {  # annotated_pod NAME IP READY PHASE
+  jq -cn --arg name "$1" --arg ip "$2" --arg ready "$3" --arg phase "$4" '{apiVersion: "v1", kind: "Pod",
+    metadata: {name: $name, namespace: "payment", labels: {app: "exporter"},
+               annotations: {"prometheus.io/scrape": "true", "prometheus.io/port": "9100"}},
+    spec: {nodeName: "node-a", containers: [{name: "exporter", image: "exporter", ports: [{containerPort: 9100}]}]},
+    status: ({phase: $phase, conditions: [{type: "Ready", status: $ready}]} + (if $ip == "" then {} else {podIP: $ip} end))}'
+}
+kube_apply_json "$(annotated_pod exporter-ok 10.244.0.50 True Running)" >/dev/null  # not-a-destination
+kube_apply_json "$(annotated_pod exporter-pending "" False Pending)" >/dev/null
+kube_apply_json "$(annotated_pod exporter-unready 10.244.0.51 False Running)" >/dev/null  # not-a-destination
+check "an annotated, Running, Ready pod is handed out to 3 agents" sleep_until_assigned 10.244.0.50:9100 3  # not-a-destination
+check "one not Ready never is" [ "$(scrape_holders 10.244.0.51:9100)" = 0 ]  # not-a-destination
+check "one without an IP never is" bash -c "! grep -q exporter-pending '$TEST_TMP'/reply-*; curl -fsS '$ctl/api/v1/discovery' | jq -e '[.probes[] | select(.source == \"Pod payment/exporter-pending\")] | length == 0' >/dev/null"
+
+# NodeLocal DNSCache appears with its pods.
+kube_apply_json '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "node-local-dns-abcde", "namespace": "kube-system",
+  "labels": {"k8s-app": "node-local-dns"}}, "spec": {"nodeName": "node-a", "hostNetwork": true, "containers": [{"name": "node-cache", "image": "x"}]},
+  "status": {"phase": "Running", "podIP": "10.0.0.1", "conditions": [{"type": "Ready", "status": "True"}]}}' >/dev/null  # not-a-destination
+check "NodeLocal DNS is handed out once its pods run" \
+  wait_until 5 bash -c "$(declare -f report_as handed); AGENT_AUTH='$AGENT_AUTH' TEST_TMP='$TEST_TMP' ctl='$ctl';
+    report_as node-a && handed node-a 'any(.probes[]; .name == \"nodelocal-dns\" and .servers == [\"169.254.20.10:53\"])'"  # not-a-destination
+
+# --- nodes without an agent -------------------------------------------------------------------------------
+check "node-b, Ready and schedulable, has no agent: counted" wait_until 5 metric_is "$ctl/metrics" netprobe_nodes_without_agent 1
+check "and named in /api/v1/status" bash -c "curl -fsS '$ctl/api/v1/status' | jq -e '.nodes_without_agent == [\"node-b\"]' >/dev/null"
+report_as node-b
+check "once its agent reports, it is not" wait_until 5 metric_is "$ctl/metrics" netprobe_nodes_without_agent 0
+
 # --- it stops cleanly ---------------------------------------------------------------------------------------
 stop_pid "$ctl_pid"
 check "SIGTERM stops it with status 0" [ "$STOPPED_STATUS" -eq 0 ]

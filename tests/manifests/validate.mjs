@@ -22,10 +22,11 @@ const VARIANTS = {
 const UID = 65532;
 const READ_VERBS = new Set(["get", "list", "watch"]);
 // What the controller reads (README.md, "In a cluster"; docs/install.md): exactly these, read-only.
-// What the controller watches (lib/kube/live_cluster.hpp, kAnalysedResources; the unit test
+// What the controller watches (lib/kube/discovery_store.hpp, kWatchedResources; the unit test
 // tests/unit/kube/rbac_test.cpp holds the ClusterRole to that same list).
 const CONTROLLER_READS = [
-  "/namespaces", "/pods", "/serviceaccounts", "networking.k8s.io/networkpolicies",
+  "/namespaces", "/nodes", "/pods", "/services", "/serviceaccounts",
+  "discovery.k8s.io/endpointslices", "networking.k8s.io/networkpolicies",
 ].sort();
 const POD_KINDS = new Set(["Pod", "Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Job", "CronJob"]);
 const CLUSTER_KINDS = new Set(["ClusterRole", "ClusterRoleBinding", "Namespace", "CustomResourceDefinition"]);

@@ -115,6 +115,47 @@ TEST_CASE("invalid policy_analysis settings name the field") {
         "directory");
 }
 
+TEST_CASE("discovery: defaults, every setting, and what is refused") {
+  const kube::DiscoverySettings defaults = parse_controller_config("listen: ':9742'\n", "c.yaml").discovery;
+  CHECK(defaults.enabled);
+  CHECK(defaults.dns_namespace == "kube-system");
+  CHECK(defaults.dns_service == "kube-dns");
+  CHECK(defaults.scrape_agents == 3);
+  CHECK(defaults.scrape_mode == kube::ScrapeMode::tcp);
+
+  const kube::DiscoverySettings set = parse_controller_config(R"(
+discovery:
+  enabled: true
+  dns_service: dns/coredns
+  cluster_domain: k8s.internal
+  nodelocal_dns: ""
+  scrape_agents: 5
+  scrape_mode: http
+  interval: 15s
+  scrape_interval: 1m
+  timeout: 3s
+)", "c.yaml").discovery;
+  CHECK(set.dns_namespace == "dns");
+  CHECK(set.dns_service == "coredns");
+  CHECK(set.cluster_domain == "k8s.internal");
+  CHECK(set.nodelocal_address.empty());
+  CHECK(set.scrape_agents == 5);
+  CHECK(set.scrape_mode == kube::ScrapeMode::http);
+  CHECK(set.scrape_interval == std::chrono::minutes{1});
+  CHECK(set.timeout == std::chrono::seconds{3});
+
+  CHECK(error_of("discovery: {dns_service: kube-dns}") ==
+        "controller.yaml:1: discovery.dns_service: expected namespace/name, e.g. kube-system/kube-dns");
+  CHECK(error_of("discovery: {scrape_mode: udp}") ==
+        "controller.yaml:1: discovery.scrape_mode: unknown scrape_mode \"udp\" (expected tcp, http)");
+  CHECK(error_of("discovery: {scrape_agents: 0}").find("discovery.scrape_agents") != std::string::npos);
+  CHECK(error_of("discovery: {scrape_interval: 5s}") ==
+        "controller.yaml:1: discovery.scrape_interval: scrape_interval must be at least 30s (it loads the apps)");
+  CHECK(error_of("discovery: {cluster_domain: 'cluster.local.'}").find("without the final dot") != std::string::npos);
+  CHECK(error_of("discovery: {nodelocal_dns: nodelocal}").find("invalid IP address") != std::string::npos);
+  CHECK(error_of("discovery: {scrape: true}").find("discovery.scrape: unknown key") != std::string::npos);
+}
+
 TEST_CASE("corrupted controller configs are refused with a ConfigError, never another exception") {
   const std::string valid = R"(listen: ":9742"
 stale_after: 3

@@ -146,3 +146,28 @@ TEST_CASE("rendezvous assignment: count agents, stable, and little movement when
   // Spread: no agent carries many times its share (600 slots over 51 agents: ~12 each).
   for (const auto& [agent, count] : load) CHECK(count < 40);
 }
+
+TEST_CASE("the assignment: every agent the DNS probes, each scrape target its scrape_agents") {
+  DiscoveryInput input = cluster();
+  input.pods.push_back(pod("shop", "api", "127.0.0.34", {{"prometheus.io/scrape", "true"}}));
+  const auto probes = discover(input, DiscoverySettings{});
+  const std::vector<std::string> agents{"node-a", "node-b", "node-c", "node-d"};
+  const Assignment assignment = assign(probes, agents, 2);
+  CHECK(assignment.every_agent.size() == 2);  // kube-dns-service, kube-dns-endpoints
+  std::size_t scrape_slots = 0;
+  for (const auto& [node, specs] : assignment.by_node) scrape_slots += specs.size();
+  CHECK(scrape_slots == 4);  // two targets, two agents each
+  for (std::size_t i = 0; i < probes.size(); ++i) {
+    CHECK(assignment.agents_of[i].size() == (probes[i].every_agent ? 0u : 2u));
+  }
+  const auto for_a = assignment.for_node("node-a");
+  CHECK(for_a.size() >= 2);
+  CHECK(assignment.for_node("unknown-node").size() == 2);  // an agent not yet counted gets the DNS probes only
+}
+
+TEST_CASE("nodes without an agent: Ready and schedulable ones no agent reports from") {
+  const std::vector<NodeRecord> nodes{{"node-c", true, true}, {"node-a", true, true}, {"node-b", false, true},
+                                      {"node-d", true, false}, {"node-e", true, true}};
+  CHECK(nodes_without_agent(nodes, {"node-a"}) == std::vector<std::string>{"node-c", "node-e"});
+  CHECK(nodes_without_agent(nodes, {"node-a", "node-c", "node-e"}).empty());
+}

@@ -1,5 +1,5 @@
 // The controller's ClusterRole grants exactly what it watches: get, list and
-// watch on kAnalysedResources, nothing more (a missing one is a 403 loop in a
+// watch on kWatchedResources, nothing more (a missing one is a 403 loop in a
 // real cluster, an extra one a permission nobody uses).
 #include <doctest/doctest.h>
 
@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "kube/live_cluster.hpp"
+#include "kube/discovery_store.hpp"
 #include "core/yaml_reader.hpp"
 
 using namespace netprobe;
@@ -43,6 +43,6 @@ TEST_CASE("the ClusterRole of manifests/base grants get, list and watch on exact
     }
   }
   std::set<std::string> watched;
-  for (const Resource resource : kAnalysedResources) watched.insert(group_and_resource(info(resource)));
+  for (const Resource resource : kWatchedResources) watched.insert(group_and_resource(info(resource)));
   CHECK(granted == watched);
 }
