@@ -40,7 +40,9 @@ struct KubeWatcher::State : std::enable_shared_from_this<KubeWatcher::State> {
       case kube::Resource::pods: return pods;
       case kube::Resource::services:
       case kube::Resource::endpointslices:
-      case kube::Resource::nodes: return records.sink(resource);
+      case kube::Resource::nodes:
+      case kube::Resource::servicemonitors:
+      case kube::Resource::podmonitors: return records.sink(resource);
       default: return live.sink(resource);
     }
   }

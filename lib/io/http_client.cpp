@@ -15,6 +15,7 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -42,6 +43,9 @@ using boost::system::error_code;
 using tcp = asio::ip::tcp;
 
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+// What the read buffer may hold beyond what the parser has taken: far more than
+// any header line or chunk header needs (Beast bounds a header at 8 KiB).
+constexpr std::size_t kReadBufferLimit = 1 << 20;
 constexpr std::string_view kUserAgent = "netprobe/" NETPROBE_VERSION;
 
 bool is_ip_literal(const std::string& host) {
@@ -120,19 +124,22 @@ http::request<http::string_body> build_request(const ClientRequest& request) {
 // ends, the deadline passes, the connection breaks or on_body has had enough.
 // How it ended is not an error of the exchange: the status was an answer, and
 // a stream's end is the caller's to interpret (a watch is simply renewed).
+// Returns why it ended when that was a failure of the stream ("" otherwise).
 template <class Stream>
-asio::awaitable<void> stream_body(Stream& stream, beast::flat_buffer& buffer,
-                                  http::response_parser<http::buffer_body>& parser, const ClientOptions& options) {
+asio::awaitable<std::string> stream_body(Stream& stream, beast::flat_buffer& buffer,
+                                         http::response_parser<http::buffer_body>& parser, const ClientOptions& options) {
   std::array<char, 16 * 1024> piece{};
   while (!parser.is_done()) {
     parser.get().body().data = piece.data();
     parser.get().body().size = piece.size();
     auto [error, read] = co_await http::async_read_some(stream, buffer, parser, kAsTuple);
     const std::size_t filled = piece.size() - parser.get().body().size;
-    if (filled > 0 && !options.on_body(std::string_view(piece.data(), filled))) co_return;
+    if (filled > 0 && !options.on_body(std::string_view(piece.data(), filled))) co_return "";
     if (error == http::error::need_buffer) continue;
-    if (error) co_return;
+    if (error == beast::error::timeout) co_return "";  // the deadline: the caller's bound, not a fault
+    if (error) co_return error_text(error);
   }
+  co_return "";
 }
 
 // Writes the request and reads the response on a connected (and, for https,
@@ -145,7 +152,9 @@ asio::awaitable<ClientExchange> send_and_receive(Stream& stream, const ClientReq
   auto [write_error, written] = co_await http::async_write(stream, message, kAsTuple);
   if (write_error) co_return failure(HttpPhase::request, write_error, options, peer);
 
-  beast::flat_buffer buffer;
+  // Bounded: Beast keeps a header line, a chunk-size line or a trailer in the
+  // buffer until it ends, and a server that never ends one would grow it forever.
+  beast::flat_buffer buffer(kReadBufferLimit);
   beast::get_lowest_layer(stream).expires_at(options.deadline);
   http::response_parser<http::buffer_body> header_parser;
   header_parser.body_limit(boost::none);  // a stream's body is never held whole; see below
@@ -163,7 +172,7 @@ asio::awaitable<ClientExchange> send_and_receive(Stream& stream, const ClientReq
     exchange.reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }
   if (options.on_body && exchange.reply.status == 200) {
-    co_await stream_body(stream, buffer, header_parser, options);
+    exchange.reply.stream_error = co_await stream_body(stream, buffer, header_parser, options);
     co_return exchange;
   }
 
@@ -174,7 +183,8 @@ asio::awaitable<ClientExchange> send_and_receive(Stream& stream, const ClientReq
   if (read_error && read_error != http::error::body_limit) {
     co_return failure(HttpPhase::response, read_error, options, peer);
   }
-  exchange.reply.body = parser.get().body();
+  exchange.reply.body_truncated = read_error == http::error::body_limit;
+  exchange.reply.body = std::move(parser.get().body());  // no second copy of a large body
   if (exchange.reply.body.size() > options.body_limit) exchange.reply.body.resize(options.body_limit);
   co_return exchange;
 }

@@ -95,6 +95,10 @@ struct ClientReply {
   std::string reason;  // as the server sent it, e.g. "Not Found"
   std::string body;    // at most ClientOptions::body_limit bytes
   std::vector<std::pair<std::string, std::string>> headers;  // as received (Beast bounds their size)
+  bool body_truncated = false;  // the body went past ClientOptions::body_limit; `body` holds its start
+  // Streaming (on_body): why the stream ended when it was not by its own end, the
+  // deadline or on_body: "connection closed in the middle of the response", "bad chunk", …
+  std::string stream_error;
 
   // The first header of that name (case-insensitive), or "".
   std::string header(std::string_view name) const;

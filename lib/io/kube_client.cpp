@@ -22,8 +22,9 @@ namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::chrono::minutes kTokenLifetime{1};
-// A list page of 500 objects is a few MiB; this bounds a hostile or broken server.
-constexpr std::size_t kListBodyLimit = 64 << 20;
+// A page of 500 objects is a few MiB; past this the reflector asks for smaller
+// pages. It bounds what one reply costs (the body, then its JSON tree).
+constexpr std::size_t kListBodyLimit = 16 << 20;
 // One watch event holds one object; etcd stores at most 1.5 MiB per object.
 constexpr std::size_t kEventLimit = 4 << 20;
 constexpr std::chrono::seconds kListTimeout{60};
@@ -112,11 +113,16 @@ asio::awaitable<void> list_once(KubeClient& client, kube::Reflector& reflector, 
                      kube::parse_retry_after(exchange.reply.header("Retry-After")), sink, now);
     co_return;
   }
+  if (exchange.reply.body_truncated) {
+    reflector.list_too_large(now);
+    co_return;
+  }
   nlohmann::json body;
   try {
     body = parse_json_input(exchange.reply.body);
   } catch (const JsonInputError& error) {
-    body = nlohmann::json();  // the reflector counts it as a malformed reply
+    reflector.list_unreadable(error.what(), now);
+    co_return;
   }
   reflector.list_page(body, sink, now);
 }
@@ -126,18 +132,23 @@ asio::awaitable<void> watch_once(KubeClient& client, kube::Reflector& reflector,
   const kube::Request request = reflector.next();
   kube::LineSplitter lines(kEventLimit);
   bool opened = false;
+  bool ended_by_event = false;  // an ERROR event: the reflector has chosen what comes next
   const std::function<bool(std::string_view)> on_body = [&](std::string_view bytes) {
     if (!opened) {
       opened = true;
       reflector.watch_opened(Clock::now());
     }
-    bool go_on = true;
+    const std::size_t dropped = lines.dropped_lines();
     lines.feed(bytes, [&](std::string_view line) {
-      if (go_on) go_on = reflector.watch_line(line, sink, Clock::now());
+      if (!ended_by_event) ended_by_event = !reflector.watch_line(line, sink, Clock::now());
     });
+    if (!ended_by_event && lines.dropped_lines() > dropped) {
+      reflector.event_too_large(Clock::now());
+      ended_by_event = true;
+    }
     log_notices(reflector);
     changed();
-    return go_on;
+    return !ended_by_event;
   };
   const ClientExchange exchange =
       co_await client.stream(request.target, Clock::now() + request.watch_timeout + kWatchSlack, on_body);
@@ -148,9 +159,11 @@ asio::awaitable<void> watch_once(KubeClient& client, kube::Reflector& reflector,
     if (exchange.reply.status == 401) client.token_rejected();
     reflector.failed(exchange.reply.status, status_in(exchange.reply.body),
                      kube::parse_retry_after(exchange.reply.header("Retry-After")), sink, now);
-  } else if (reflector.next().target == request.target) {
-    // Still the same watch: the stream ended (its timeout, or the connection
-    // went). Not after an ERROR event, which already chose what comes next.
+  } else if (ended_by_event || client.stopped()) {
+    // the reflector already knows what follows, or nothing does
+  } else if (!exchange.reply.stream_error.empty()) {
+    reflector.watch_broke(exchange.reply.stream_error, now);
+  } else {
     if (!opened) reflector.watch_opened(now);
     reflector.watch_closed(now);
   }

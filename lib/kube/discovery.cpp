@@ -86,16 +86,45 @@ std::shared_ptr<const ProbeSpec> scrape_probe(const std::string& ip, std::uint16
   return std::make_shared<const ProbeSpec>(std::move(spec));
 }
 
-}  // namespace
+using PodIndex = std::map<std::pair<std::string, std::string>, const PodRecord*>;
 
-bool servable(const PodRecord& pod) {
+bool servable_pod(const PodRecord& pod) {
   return pod.running && pod.ready && !pod.terminating && !pod.host_network && !pod.ip.empty();
 }
+
+// The pods behind a Service's ready endpoints, servable ones only, each once.
+std::vector<const PodRecord*> ready_pods_of(const ServiceRecord& service, const std::vector<EndpointSliceRecord>& slices,
+                                            const PodIndex& pods) {
+  std::vector<const PodRecord*> out;
+  for (const EndpointSliceRecord& slice : slices) {
+    if (slice.ns != service.ns || slice.service != service.name) continue;
+    for (const SliceEndpoint& endpoint : slice.endpoints) {
+      const auto pod = pods.find({slice.ns, endpoint.pod});
+      if (pod == pods.end() || !endpoint.ready || endpoint.terminating || !servable_pod(*pod->second)) continue;
+      if (std::find(out.begin(), out.end(), pod->second) == out.end()) out.push_back(pod->second);
+    }
+  }
+  return out;
+}
+
+// A port given as a number, or as the name of one of the pod's container ports.
+std::optional<std::uint16_t> port_of(const std::string& wanted, const PodRecord& pod) {
+  if (wanted.empty()) return std::nullopt;
+  if (const auto number = parse_endpoint("x:" + wanted)) return number->port;
+  for (const ServicePort& port : pod.container_ports) {
+    if (port.name == wanted) return port.port;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool servable(const PodRecord& pod) { return servable_pod(pod); }
 
 std::vector<DiscoveredProbe> discover(const DiscoveryInput& input, const DiscoverySettings& settings) {
   std::vector<DiscoveredProbe> out;
   if (!settings.enabled) return out;
-  std::map<std::pair<std::string, std::string>, const PodRecord*> pods;
+  PodIndex pods;
   for (const PodRecord& pod : input.pods) pods[{pod.ns, pod.name}] = &pod;
 
   // DNS: the Service's ClusterIP, and every ready endpoint behind it.
@@ -143,6 +172,39 @@ std::vector<DiscoveredProbe> discover(const DiscoveryInput& input, const Discove
     out.push_back(DiscoveredProbe{scrape_probe(pod.ip, port, annotations, settings), source, false,
                                   pod.ns + "/" + pod.name + ":" + std::to_string(port)});
   };
+  // Monitors first: they say exactly what Prometheus scrapes.
+  for (const MonitorRecord& monitor : input.monitors) {
+    const std::string source = std::string(monitor.pods ? "PodMonitor " : "ServiceMonitor ") + monitor.ns + "/" + monitor.name;
+    const auto in_scope = [&](const std::string& ns) {
+      if (monitor.any_namespace) return true;
+      if (monitor.namespaces.empty()) return ns == monitor.ns;
+      return std::find(monitor.namespaces.begin(), monitor.namespaces.end(), ns) != monitor.namespaces.end();
+    };
+    for (const MonitorEndpoint& endpoint : monitor.endpoints) {
+      const Annotations how{{"prometheus.io/path", endpoint.path}, {"prometheus.io/scheme", endpoint.scheme}};
+      if (monitor.pods) {
+        for (const PodRecord& pod : input.pods) {
+          if (!in_scope(pod.ns) || !monitor.selector.matches(pod.labels) || !servable(pod)) continue;
+          const std::string wanted = endpoint.port.empty() ? endpoint.target_port : endpoint.port;
+          if (const auto port = port_of(wanted, pod)) add_scrape(pod, *port, how, source);
+        }
+        continue;
+      }
+      for (const ServiceRecord& service : input.services) {
+        if (!in_scope(service.ns) || !monitor.selector.matches(service.labels)) continue;
+        std::string target = endpoint.target_port;
+        if (target.empty()) {
+          const auto named = std::find_if(service.ports.begin(), service.ports.end(),
+                                          [&](const ServicePort& port) { return port.name == endpoint.port; });
+          if (named == service.ports.end()) continue;
+          target = named->target_port.empty() ? std::to_string(named->port) : named->target_port;
+        }
+        for (const PodRecord* pod : ready_pods_of(service, input.slices, pods)) {
+          if (const auto port = port_of(target, *pod)) add_scrape(*pod, *port, how, source);
+        }
+      }
+    }
+  }
   for (const PodRecord& pod : input.pods) {
     if (!wants_scrape(pod.annotations) || !servable(pod)) continue;
     if (const auto port = scrape_port(pod.annotations, pod.container_ports)) {
@@ -151,14 +213,9 @@ std::vector<DiscoveredProbe> discover(const DiscoveryInput& input, const Discove
   }
   for (const ServiceRecord& service : input.services) {
     if (!wants_scrape(service.annotations)) continue;
-    for (const EndpointSliceRecord& slice : input.slices) {
-      if (slice.ns != service.ns || slice.service != service.name) continue;
-      for (const SliceEndpoint& endpoint : slice.endpoints) {
-        const auto pod = pods.find({slice.ns, endpoint.pod});
-        if (pod == pods.end() || !endpoint.ready || !servable(*pod->second)) continue;
-        const auto port = scrape_port(service.annotations, pod->second->container_ports);
-        if (port) add_scrape(*pod->second, *port, service.annotations, "Service " + service.ns + "/" + service.name);
-      }
+    for (const PodRecord* pod : ready_pods_of(service, input.slices, pods)) {
+      const auto port = scrape_port(service.annotations, pod->container_ports);
+      if (port) add_scrape(*pod, *port, service.annotations, "Service " + service.ns + "/" + service.name);
     }
   }
   return out;

@@ -8,10 +8,13 @@
 //                       and TCP, one check per address, from every agent: one broken
 //                       CoreDNS replica is told apart from DNS being blocked
 //   nodelocal-dns       NodeLocal DNSCache's address, when its pods run, from every agent
-//   scrape              a TCP connect (or an HTTP GET) to each scrape target: a pod
+//   scrape              a TCP connect (or an HTTP GET) to each scrape target: the pods a
+//                       PodMonitor selects and the ready endpoints of the Services a
+//                       ServiceMonitor selects (their port, path and scheme), a pod
 //                       annotated prometheus.io/scrape: "true" (port, path, scheme), or
-//                       the ready endpoints of a Service so annotated; each target from
-//                       `scrape_agents` agents chosen by rendezvous hashing
+//                       the ready endpoints of a Service so annotated; a target found
+//                       twice is one, named after the first (monitors, then annotations);
+//                       each from `scrape_agents` agents chosen by rendezvous hashing
 // Only Running, Ready pods that have an IP and are not terminating (nor on the
 // host network, where NetworkPolicy does not apply) are scrape targets.
 #include <chrono>
@@ -31,6 +34,7 @@ struct DiscoveryInput {
   std::vector<ServiceRecord> services;
   std::vector<EndpointSliceRecord> slices;
   std::vector<PodRecord> pods;
+  std::vector<MonitorRecord> monitors;  // ServiceMonitors and PodMonitors, where their CRDs are served
 };
 
 struct DiscoveredProbe {

@@ -68,6 +68,71 @@ bool condition_true(const json& status, const std::string& type, const std::stri
   return false;
 }
 
+// An IntOrString field (targetPort): its text, "" when absent.
+std::string int_or_string(const json& object, const char* key, const std::string& where) {
+  const auto found = object.find(key);
+  if (found == object.end() || found->is_null()) return "";
+  if (found->is_string()) return found->get<std::string>();
+  if (found->is_number_integer()) return std::to_string(found->get<std::int64_t>());
+  throw ApiReplyError(where + "." + key + ": unexpected type");
+}
+
+netpol::LabelSelector label_selector(const json& object, const char* key, const std::string& where) {
+  netpol::LabelSelector selector;
+  const json& field = object_at(object, key, where);
+  const std::string at = where + "." + key;
+  selector.match_labels = string_map(field, "matchLabels", at, false);
+  for (const json& expression : array_at(field, "matchExpressions", at)) {
+    if (!expression.is_object()) throw ApiReplyError(at + ".matchExpressions: not an object");
+    netpol::LabelRequirement requirement;
+    requirement.key = string_at(expression, "key", at + ".matchExpressions");
+    const std::string op = string_at(expression, "operator", at + ".matchExpressions");
+    using Op = netpol::LabelRequirement::Operator;
+    if (op == "In") requirement.op = Op::in;
+    else if (op == "NotIn") requirement.op = Op::not_in;
+    else if (op == "Exists") requirement.op = Op::exists;
+    else if (op == "DoesNotExist") requirement.op = Op::does_not_exist;
+    else throw ApiReplyError(at + ".matchExpressions.operator: unknown \"" + op.substr(0, 20) + "\"");
+    for (const json& value : array_at(expression, "values", at + ".matchExpressions")) {
+      if (!value.is_string()) throw ApiReplyError(at + ".matchExpressions.values: not a string");
+      requirement.values.push_back(value.get<std::string>());
+    }
+    selector.match_expressions.push_back(std::move(requirement));
+  }
+  return selector;
+}
+
+MonitorRecord read_monitor(const json& object, bool pods) {
+  const char* kind = pods ? "PodMonitor" : "ServiceMonitor";
+  if (!object.is_object()) throw ApiReplyError(std::string(kind) + ": not an object");
+  const json& metadata = object_at(object, "metadata", kind);
+  MonitorRecord monitor;
+  monitor.pods = pods;
+  monitor.ns = string_at(metadata, "namespace", "metadata");
+  monitor.name = string_at(metadata, "name", "metadata");
+  if (monitor.name.empty()) throw ApiReplyError(std::string(kind) + ": no metadata.name");
+  const json& spec = object_at(object, "spec", kind);
+  monitor.selector = label_selector(spec, "selector", "spec");
+  const json& namespaces = object_at(spec, "namespaceSelector", "spec");
+  monitor.any_namespace = bool_at(namespaces, "any", false, "spec.namespaceSelector");
+  for (const json& name : array_at(namespaces, "matchNames", "spec.namespaceSelector")) {
+    if (!name.is_string()) throw ApiReplyError("spec.namespaceSelector.matchNames: not a string");
+    monitor.namespaces.push_back(name.get<std::string>());
+  }
+  const char* list = pods ? "podMetricsEndpoints" : "endpoints";
+  for (const json& endpoint : array_at(spec, list, "spec")) {
+    if (!endpoint.is_object()) throw ApiReplyError(std::string("spec.") + list + ": not an object");
+    const std::string where = std::string("spec.") + list;
+    MonitorEndpoint read;
+    read.port = string_at(endpoint, "port", where);
+    read.target_port = int_or_string(endpoint, "targetPort", where);
+    if (const std::string path = string_at(endpoint, "path", where); !path.empty()) read.path = path;
+    if (const std::string scheme = string_at(endpoint, "scheme", where); !scheme.empty()) read.scheme = scheme;
+    monitor.endpoints.push_back(std::move(read));
+  }
+  return monitor;
+}
+
 struct Named {
   std::string ns, name;
 };
@@ -84,9 +149,12 @@ Named name_of(const json& object, const char* kind) {
 
 ServiceRecord read_service(const json& object) {
   const Named named = name_of(object, "Service");
-  ServiceRecord service{named.ns, named.name, {}, {}, {}, {}};
+  ServiceRecord service;
+  service.ns = named.ns;
+  service.name = named.name;
   const json& metadata = object_at(object, "metadata", "Service");
   service.annotations = string_map(metadata, "annotations", "metadata", true);
+  service.labels = string_map(metadata, "labels", "metadata", false);
   const json& spec = object_at(object, "spec", "Service");
   for (const json& ip : array_at(spec, "clusterIPs", "spec")) {
     if (!ip.is_string()) throw ApiReplyError("spec.clusterIPs: not a string");
@@ -99,7 +167,7 @@ ServiceRecord read_service(const json& object) {
   for (const json& port : array_at(spec, "ports", "spec")) {
     if (!port.is_object()) throw ApiReplyError("spec.ports: not an object");
     ServicePort read{string_at(port, "name", "spec.ports"), port_at(port, "port", "spec.ports"),
-                     string_at(port, "protocol", "spec.ports")};
+                     string_at(port, "protocol", "spec.ports"), int_or_string(port, "targetPort", "spec.ports")};
     if (read.protocol.empty()) read.protocol = "TCP";
     service.ports.push_back(std::move(read));
   }
@@ -148,7 +216,7 @@ PodRecord read_pod(const json& object) {
       if (!port.is_object()) throw ApiReplyError("spec.containers.ports: not an object");
       ServicePort read{string_at(port, "name", "spec.containers.ports"),
                        port_at(port, "containerPort", "spec.containers.ports"),
-                       string_at(port, "protocol", "spec.containers.ports")};
+                       string_at(port, "protocol", "spec.containers.ports"), ""};
       if (read.protocol.empty()) read.protocol = "TCP";
       pod.container_ports.push_back(std::move(read));
     }
@@ -168,5 +236,8 @@ NodeRecord read_node(const json& object) {
   node.ready = condition_true(object_at(object, "status", "Node"), "Ready", "Node");
   return node;
 }
+
+MonitorRecord read_service_monitor(const json& object) { return read_monitor(object, false); }
+MonitorRecord read_pod_monitor(const json& object) { return read_monitor(object, true); }
 
 }  // namespace netprobe::kube

@@ -12,6 +12,7 @@
 
 #include "core/ip_address.hpp"
 #include "kube/api_reply.hpp"
+#include "netpol/model.hpp"
 
 namespace netprobe::kube {
 
@@ -21,10 +22,12 @@ struct ServicePort {
   std::string name;
   std::uint16_t port = 0;
   std::string protocol = "TCP";
+  std::string target_port;  // a Service's targetPort: a number or a container port's name; "" = port
 };
 
 struct ServiceRecord {
   std::string ns, name;
+  std::map<std::string, std::string> labels;
   std::vector<std::string> cluster_ips;  // spec.clusterIPs (or clusterIP); empty for headless ("None")
   std::vector<ServicePort> ports;
   std::map<std::string, std::string> selector;
@@ -67,5 +70,26 @@ ServiceRecord read_service(const nlohmann::json& object);
 EndpointSliceRecord read_endpoint_slice(const nlohmann::json& object);
 PodRecord read_pod(const nlohmann::json& object);
 NodeRecord read_node(const nlohmann::json& object);
+
+// A prometheus-operator ServiceMonitor or PodMonitor (monitoring.coreos.com/v1), as far as
+// it says what is scraped: which Services (or Pods), in which namespaces, on which ports.
+struct MonitorEndpoint {
+  std::string port;         // a Service port's name (ServiceMonitor) or a container port's (PodMonitor)
+  std::string target_port;  // the deprecated targetPort, a number or a name; "" when not given
+  std::string path = "/metrics";
+  std::string scheme = "http";
+};
+
+struct MonitorRecord {
+  bool pods = false;  // a PodMonitor: selects Pods; else a ServiceMonitor: selects Services
+  std::string ns, name;
+  netpol::LabelSelector selector;
+  bool any_namespace = false;
+  std::vector<std::string> namespaces;  // namespaceSelector.matchNames; empty (and not any): its own
+  std::vector<MonitorEndpoint> endpoints;
+};
+
+MonitorRecord read_service_monitor(const nlohmann::json& object);
+MonitorRecord read_pod_monitor(const nlohmann::json& object);
 
 }  // namespace netprobe::kube

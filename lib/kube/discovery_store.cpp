@@ -45,11 +45,15 @@ struct DiscoveryStore::Sinks {
       : services(Resource::services, version),
         slices(Resource::endpointslices, version),
         pods(Resource::pods, version),
-        nodes(Resource::nodes, version) {}
+        nodes(Resource::nodes, version),
+        service_monitors(Resource::servicemonitors, version),
+        pod_monitors(Resource::podmonitors, version) {}
   RecordSink<ServiceRecord, read_service> services;
   RecordSink<EndpointSliceRecord, read_endpoint_slice> slices;
   RecordSink<PodRecord, read_pod> pods;
   RecordSink<NodeRecord, read_node> nodes;
+  RecordSink<MonitorRecord, read_service_monitor> service_monitors;
+  RecordSink<MonitorRecord, read_pod_monitor> pod_monitors;
 };
 
 DiscoveryStore::DiscoveryStore() : sinks_(std::make_unique<Sinks>(version_)) {}
@@ -61,12 +65,16 @@ ObjectSink& DiscoveryStore::sink(Resource resource) {
     case Resource::endpointslices: return sinks_->slices;
     case Resource::pods: return sinks_->pods;
     case Resource::nodes: return sinks_->nodes;
+    case Resource::servicemonitors: return sinks_->service_monitors;
+    case Resource::podmonitors: return sinks_->pod_monitors;
     default: throw std::invalid_argument(std::string(info(resource).name) + " is not kept for discovery");
   }
 }
 
 DiscoveryInput DiscoveryStore::input() const {
-  return DiscoveryInput{sinks_->services.all(), sinks_->slices.all(), sinks_->pods.all()};
+  std::vector<MonitorRecord> monitors = sinks_->service_monitors.all();
+  for (MonitorRecord& monitor : sinks_->pod_monitors.all()) monitors.push_back(std::move(monitor));
+  return DiscoveryInput{sinks_->services.all(), sinks_->slices.all(), sinks_->pods.all(), std::move(monitors)};
 }
 
 std::vector<NodeRecord> DiscoveryStore::nodes() const { return sinks_->nodes.all(); }

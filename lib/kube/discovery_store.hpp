@@ -13,13 +13,14 @@
 namespace netprobe::kube {
 
 // What discovery needs watched on top of kAnalysedResources (pods are in both).
-inline constexpr std::array kDiscoveryResources{Resource::services, Resource::endpointslices, Resource::nodes};
+inline constexpr std::array kDiscoveryResources{Resource::services, Resource::endpointslices, Resource::nodes,
+                                                 Resource::servicemonitors, Resource::podmonitors};
 
 // Everything the controller watches, hence everything its ClusterRole grants
 // (manifests/base/controller-rbac.yaml; tests/unit/kube/rbac_test.cpp holds them equal).
-inline constexpr std::array kWatchedResources{Resource::namespaces,     Resource::pods,     Resource::serviceaccounts,
-                                              Resource::networkpolicies, Resource::services, Resource::endpointslices,
-                                              Resource::nodes};
+inline constexpr std::array kWatchedResources{
+    Resource::namespaces,     Resource::pods,  Resource::serviceaccounts, Resource::networkpolicies, Resource::services,
+    Resource::endpointslices, Resource::nodes, Resource::servicemonitors, Resource::podmonitors};
 
 class DiscoveryStore {
  public:
@@ -28,7 +29,7 @@ class DiscoveryStore {
   DiscoveryStore(const DiscoveryStore&) = delete;
   DiscoveryStore& operator=(const DiscoveryStore&) = delete;
 
-  // The store of services, endpointslices, nodes or pods.
+  // The store of services, endpointslices, nodes, pods, servicemonitors or podmonitors.
   ObjectSink& sink(Resource resource);
 
   DiscoveryInput input() const;

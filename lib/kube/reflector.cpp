@@ -12,11 +12,16 @@ namespace {
 // backoff, so a server that closes every stream at once is not hammered.
 constexpr std::chrono::seconds kShortestUsefulWatch{1};
 
+// "HTTP 403: …", or for no HTTP status (the connection failed) the reason alone.
 std::string describe(int status, const std::optional<ApiStatus>& api_status) {
-  std::string text = status == 0 ? "no reply" : "HTTP " + std::to_string(status);
-  if (api_status && !api_status->message.empty()) text += ": " + api_status->message;
+  const bool has_message = api_status && !api_status->message.empty();
+  if (status == 0) return has_message ? api_status->message : "no reply";
+  std::string text = "HTTP " + std::to_string(status);
+  if (has_message) text += ": " + api_status->message;
   return text;
 }
+
+constexpr std::size_t kSmallestPage = 10;
 
 }  // namespace
 
@@ -27,9 +32,21 @@ Reflector::Reflector(Resource resource, ReflectorOptions options, std::uint64_t 
   start_list(Clock::time_point{});
 }
 
-std::vector<Notice> Reflector::take_notices() { return std::exchange(notices_, {}); }
+std::vector<Notice> Reflector::take_notices() {
+  std::vector<Notice> taken = std::exchange(notices_, {});
+  if (notices_left_out_ > 0) {
+    taken.push_back(Notice{true, std::string(info(resource_).name) + ": " + std::to_string(notices_left_out_) +
+                                     " more like these left out"});
+    notices_left_out_ = 0;
+  }
+  return taken;
+}
 
 void Reflector::notice(bool warning, std::string message) {
+  if (notices_.size() >= kMaxNotices) {
+    ++notices_left_out_;
+    return;
+  }
   notices_.push_back(Notice{warning, std::string(info(resource_).name) + ": " + std::move(message)});
 }
 
@@ -50,6 +67,7 @@ void Reflector::relist(RelistReason reason, std::string_view why, Clock::time_po
   continue_token_.clear();
   listed_.clear();
   start_list(now);
+  retry_later(now, std::nullopt);  // reset by a list that completes
 }
 
 void Reflector::retry_later(Clock::time_point now, std::optional<std::chrono::seconds> at_least) {
@@ -80,8 +98,9 @@ void Reflector::list_page(const nlohmann::json& body, ObjectSink& sink, Clock::t
       if (const auto refused = sink.upsert(key, item)) unreadable(*refused);
       known_.insert(key);
       listed_.insert(std::move(key));  // listed, so not removed at the end even when unreadable
-    } catch (const ApiReplyError&) {
+    } catch (const ApiReplyError& error) {
       ++counters_.malformed;
+      notice(true, std::string("a list item skipped: ") + error.what());
     }
   }
   if (!page.continue_token.empty()) {
@@ -147,7 +166,8 @@ bool Reflector::watch_line(std::string_view line, ObjectSink& sink, Clock::time_
     if (code == 410) {
       relist(RelistReason::expired, status->message, now);
     } else {
-      notice(true, "the watch sent an error: " + describe(code, status));
+      notice(true, "the watch sent an error: " +
+                       (status ? describe(code, status) : std::string("an ERROR event without a readable Status")));
       start_watch(now);
       retry_later(now, std::nullopt);
     }
@@ -173,6 +193,33 @@ void Reflector::watch_closed(Clock::time_point now) {
   } else {
     backoff_.reset();
   }
+}
+
+void Reflector::watch_broke(const std::string& why, Clock::time_point now) {
+  ++counters_.errors[0];
+  notice(true, "the watch broke: " + why);
+  start_watch(now);
+  retry_later(now, std::nullopt);
+}
+
+void Reflector::event_too_large(Clock::time_point now) {
+  ++counters_.malformed;
+  relist(RelistReason::lost_event, "an event over the size limit was dropped", now);
+}
+
+void Reflector::list_unreadable(const std::string& why, Clock::time_point now) {
+  ++counters_.malformed;
+  notice(true, "a list reply that cannot be read: " + why);
+  retry_later(now, std::nullopt);
+}
+
+void Reflector::list_too_large(Clock::time_point now) {
+  ++counters_.malformed;
+  options_.page_size = std::max(options_.page_size / 2, kSmallestPage);
+  notice(true, "a list page over the size limit; asking for " + std::to_string(options_.page_size) +
+                   " objects a page from now on");
+  start_list(now);  // the same page (same continue token), smaller
+  retry_later(now, std::nullopt);
 }
 
 void Reflector::mark_absent(ObjectSink& sink, Clock::time_point now) {

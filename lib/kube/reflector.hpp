@@ -63,11 +63,13 @@ struct Request {
   std::chrono::seconds watch_timeout{0};  // a watch: the timeoutSeconds asked for
 };
 
-enum class RelistReason { expired, continue_expired };
+enum class RelistReason { expired, continue_expired, lost_event };
 inline constexpr EnumTable kRelistReasons{std::array{
     EnumEntry<RelistReason>{RelistReason::expired, "expired", "410 on a watch: the history was compacted"},
     EnumEntry<RelistReason>{RelistReason::continue_expired, "continue_expired",
                             "410 on a list page: its continue token is too old"},
+    EnumEntry<RelistReason>{RelistReason::lost_event, "lost_event",
+                            "an event too large to read was dropped: what it carried is listed again"},
 }};
 
 struct ReflectorCounters {
@@ -96,8 +98,12 @@ class Reflector {
   const std::string& resource_version() const { return resource_version_; }
   const ReflectorCounters& counters() const { return counters_; }
   std::size_t known_objects() const { return known_.size(); }
-  // The notices since the last call, oldest first.
+  // The notices since the last call, oldest first; at most kMaxNotices, and a
+  // last one saying how many more were left out (a stream of garbage is one
+  // warning, not thousands).
+  static constexpr std::size_t kMaxNotices = 10;
   std::vector<Notice> take_notices();
+  std::size_t page_size() const { return options_.page_size; }
 
   // A 200 list page.
   void list_page(const nlohmann::json& body, ObjectSink& sink, Clock::time_point now);
@@ -105,8 +111,18 @@ class Reflector {
   void watch_opened(Clock::time_point now);
   // One line of the watch body. False: close the stream (an ERROR event); next() says what follows.
   bool watch_line(std::string_view line, ObjectSink& sink, Clock::time_point now);
-  // The watch ended: the server's timeoutSeconds, or the connection broke.
+  // The watch ended: the server's timeoutSeconds (or our deadline past it).
   void watch_closed(Clock::time_point now);
+  // The watch broke mid-stream (the connection went, bad chunking): counted as a
+  // failed request and retried after a backoff, from the last resourceVersion.
+  void watch_broke(const std::string& why, Clock::time_point now);
+  // An event longer than the line limit was dropped unread: its object is unknown,
+  // so the store is listed again.
+  void event_too_large(Clock::time_point now);
+  // A 200 list reply that could not be parsed (too deep, cut off, not JSON).
+  void list_unreadable(const std::string& why, Clock::time_point now);
+  // A list reply over the body limit: later pages are asked for half as large.
+  void list_too_large(Clock::time_point now);
   // A request without a 200: its status (0: no reply), the Status in its body, its Retry-After.
   void failed(int status, const std::optional<ApiStatus>& api_status, std::optional<std::chrono::seconds> retry_after,
               ObjectSink& sink, Clock::time_point now);
@@ -136,6 +152,7 @@ class Reflector {
   bool watch_saw_event_ = false;
   ReflectorCounters counters_;
   std::vector<Notice> notices_;
+  std::size_t notices_left_out_ = 0;
 };
 
 }  // namespace netprobe::kube

@@ -80,7 +80,7 @@ check "a watch from a compacted resourceVersion relists (410)" \
 check "the relist is logged" logged 'listing again (expired)'
 broken=$(policy_json networkpolicies.yaml payment-ingress | jq -c '.spec.podSelector.matchLabels.app = "paymnet"')
 kube_apply_json "$broken" >/dev/null
-check "after the relist a new mistake is found" wait_until 3 finding selector-matches-nothing payment
+check "after the relist (backed off) a new mistake is found" wait_until 10 finding selector-matches-nothing payment
 
 # --- the token file replaced: later requests carry the new token ----------------------------------------
 old_token=$KUBE_TOKEN

@@ -19,13 +19,13 @@ PodRecord pod(const std::string& ns, const std::string& name, const std::string&
   record.running = true;
   record.ready = true;
   record.annotations = std::move(annotations);
-  record.container_ports = {ServicePort{"metrics", 9100, "TCP"}};
+  record.container_ports = {ServicePort{"metrics", 9100, "TCP", ""}};
   return record;
 }
 
 DiscoveryInput cluster() {
   DiscoveryInput input;
-  input.services.push_back(ServiceRecord{"kube-system", "kube-dns", {"127.0.0.10"}, {{"dns", 53, "UDP"}}, {}, {}});
+  input.services.push_back(ServiceRecord{"kube-system", "kube-dns", {}, {"127.0.0.10"}, {{"dns", 53, "UDP", "53"}}, {}, {}});
   input.slices.push_back(EndpointSliceRecord{"kube-system", "kube-dns-a", "kube-dns",
                                              {SliceEndpoint{{"127.0.0.11"}, true, false, "coredns-1"},
                                               SliceEndpoint{{"127.0.0.12"}, false, false, "coredns-2"},
@@ -102,7 +102,8 @@ TEST_CASE("scrape targets: annotated, servable pods, by TCP connect unless http 
 
 TEST_CASE("an annotated Service's ready endpoints are scrape targets, the first TCP port when none is named") {
   DiscoveryInput input;
-  input.services.push_back(ServiceRecord{"shop", "api", {"127.0.0.50"}, {{"http", 80, "TCP"}}, {}, {{"prometheus.io/scrape", "true"}}});
+  input.services.push_back(
+      ServiceRecord{"shop", "api", {}, {"127.0.0.50"}, {{"http", 80, "TCP", ""}}, {}, {{"prometheus.io/scrape", "true"}}});
   input.slices.push_back(EndpointSliceRecord{"shop", "api-x", "api",
                                              {SliceEndpoint{{"127.0.0.51"}, true, false, "api-1"},
                                               SliceEndpoint{{"127.0.0.52"}, false, false, "api-2"}}});
@@ -170,4 +171,46 @@ TEST_CASE("nodes without an agent: Ready and schedulable ones no agent reports f
                                       {"node-d", true, false}, {"node-e", true, true}};
   CHECK(nodes_without_agent(nodes, {"node-a"}) == std::vector<std::string>{"node-c", "node-e"});
   CHECK(nodes_without_agent(nodes, {"node-a", "node-c", "node-e"}).empty());
+}
+
+TEST_CASE("monitors: a ServiceMonitor's Services by label and namespace, a PodMonitor's pods, by port name") {
+  DiscoveryInput input;
+  ServiceRecord api{"shop", "api", {{"app", "api"}}, {"127.0.0.60"}, {{"web", 80, "TCP", "http"}, {"metrics", 9100, "TCP", "9102"}}, {}, {}};
+  input.services.push_back(api);
+  ServiceRecord elsewhere = api;
+  elsewhere.ns = "other";
+  input.services.push_back(elsewhere);
+  input.slices.push_back(EndpointSliceRecord{"shop", "api-x", "api", {SliceEndpoint{{"127.0.0.61"}, true, false, "api-1"}}});
+  input.slices.push_back(EndpointSliceRecord{"other", "api-y", "api", {SliceEndpoint{{"127.0.0.62"}, true, false, "api-2"}}});
+  PodRecord api_pod = pod("shop", "api-1", "127.0.0.61");
+  api_pod.container_ports.push_back(ServicePort{"http", 8080, "TCP", ""});
+  input.pods.push_back(api_pod);
+  input.pods.push_back(pod("other", "api-2", "127.0.0.62"));
+  PodRecord worker = pod("jobs", "worker-1", "127.0.0.63");
+  worker.labels = {{"app", "worker"}};
+  input.pods.push_back(worker);
+
+  MonitorRecord service_monitor;
+  service_monitor.ns = "monitoring";
+  service_monitor.name = "api";
+  service_monitor.selector.match_labels = {{"app", "api"}};
+  service_monitor.namespaces = {"shop"};
+  service_monitor.endpoints = {MonitorEndpoint{"metrics", "", "/m", "http"}, MonitorEndpoint{"web", "", "/metrics", "http"}};
+  MonitorRecord pod_monitor;
+  pod_monitor.pods = true;
+  pod_monitor.ns = "jobs";
+  pod_monitor.name = "worker";
+  pod_monitor.selector.match_labels = {{"app", "worker"}};
+  pod_monitor.endpoints = {MonitorEndpoint{"metrics", "", "/metrics", "http"}};
+  input.monitors = {service_monitor, pod_monitor};
+
+  const auto probes = discover(input, DiscoverySettings{});
+  std::map<std::string, std::string> targets;  // target → source
+  for (const DiscoveredProbe& probe : probes) {
+    targets[std::get<TcpSpec>(probe.spec->params).target.to_string()] = probe.source;
+  }
+  CHECK(targets == std::map<std::string, std::string>{
+                       {"127.0.0.61:9102", "ServiceMonitor monitoring/api"},  // the Service port's numeric targetPort
+                       {"127.0.0.61:8080", "ServiceMonitor monitoring/api"},  // a named targetPort, by the pod's port name
+                       {"127.0.0.63:9100", "PodMonitor jobs/worker"}});        // only in its own namespace by default
 }

@@ -259,3 +259,66 @@ TEST_CASE("an object listed but unreadable is not removed at the end of the list
   CHECK(store.has("a", "kept"));
   CHECK_FALSE(store.has("a", "gone"));
 }
+
+TEST_CASE("relists back off: a server answering 410 to everything is not hammered") {
+  Store store;
+  Reflector reflector(Resource::pods, ReflectorOptions{}, 11);
+  reflector.list_page(page("1", {}, "c"), store, t0);
+  reflector.failed(410, std::nullopt, std::nullopt, store, t0);
+  const auto first = reflector.next().not_before;
+  CHECK(first >= t0 + seconds{1});
+  reflector.failed(410, std::nullopt, std::nullopt, store, t0);
+  CHECK(reflector.next().not_before >= t0 + seconds{2});  // doubled
+  reflector.list_page(page("5", {}), store, t0);          // a list completes: the backoff starts over
+  reflector.failed(410, std::nullopt, std::nullopt, store, t0);  // on the watch now
+  CHECK(reflector.next().not_before <= t0 + std::chrono::milliseconds{1500});
+}
+
+TEST_CASE("an event too large to read: counted, and the store listed again") {
+  Watching w;
+  w.reflector.event_too_large(t0);
+  CHECK(w.reflector.next().kind == Request::Kind::list);
+  CHECK(w.reflector.counters().malformed == 1);
+  CHECK(w.reflector.counters().relists[static_cast<std::size_t>(RelistReason::lost_event)] == 1);
+}
+
+TEST_CASE("a list page over the size limit is asked for again, half as large; an unreadable one later") {
+  Store store;
+  Reflector reflector(Resource::pods, ReflectorOptions{}, 12);
+  reflector.list_page(page("1", {pod("a", "one", "1")}, "c1"), store, t0);
+  reflector.list_too_large(t0);
+  CHECK(reflector.next().target == "/api/v1/pods?limit=250&continue=c1");
+  CHECK(reflector.next().not_before > t0);
+  for (int i = 0; i < 10; ++i) reflector.list_too_large(t0);
+  CHECK(reflector.page_size() == 10);  // never below
+  (void)reflector.take_notices();
+
+  reflector.list_unreadable("nested deeper than 32 levels", t0);
+  CHECK(reflector.counters().malformed == 12);
+  const auto notices = reflector.take_notices();
+  CHECK(std::any_of(notices.begin(), notices.end(), [](const Notice& notice) {
+    return notice.message == "pods: a list reply that cannot be read: nested deeper than 32 levels";
+  }));
+}
+
+TEST_CASE("a watch that breaks mid-stream is a failed request: counted, backed off, resumed from where it was") {
+  Watching w;
+  w.reflector.watch_line(event("ADDED", pod("a", "three", "11")), w.store, t0);
+  w.reflector.watch_broke("connection closed in the middle of the response", t0);
+  CHECK(w.reflector.counters().errors.at(0) == 1);
+  CHECK(w.reflector.next().kind == Request::Kind::watch);
+  CHECK(contains(w.reflector.next().target, "resourceVersion=11&"));
+  CHECK(w.reflector.next().not_before >= t0 + seconds{1});
+  const auto notices = w.reflector.take_notices();
+  CHECK(notices.back().message == "pods: the watch broke: connection closed in the middle of the response");
+}
+
+TEST_CASE("a flood of bad events is a few warnings and a count, not one line each") {
+  Watching w;
+  for (int i = 0; i < 200; ++i) w.reflector.watch_line("garbage " + std::to_string(i), w.store, t0);
+  const auto notices = w.reflector.take_notices();
+  CHECK(notices.size() == Reflector::kMaxNotices + 1);
+  CHECK(notices.back().message == "pods: 190 more like these left out");
+  CHECK(w.reflector.counters().malformed == 200);
+  CHECK(w.reflector.take_notices().empty());
+}
