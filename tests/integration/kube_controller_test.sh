@@ -169,6 +169,28 @@ check "and named in /api/v1/status" bash -c "curl -fsS '$ctl/api/v1/status' | jq
 report_as node-b
 check "once its agent reports, it is not" wait_until 5 metric_is "$ctl/metrics" netprobe_nodes_without_agent 0
 
+# --- prometheus-operator's monitors, once their CRDs are served -------------------------------------------
+# The fixtures hold a ServiceMonitor (monitoring/coredns) the stand-in serves only after its CRD is installed.
+source_of() {  # source_of TARGET: the discovery source of the scrape probe of TARGET
+  curl -fsS "$ctl/api/v1/discovery" | jq -r --arg t "$1" '[.probes[] | select(.probe.name == "scrape" and .probe.target == $t) | .source] | first // ""'
+}
+source_is() { [ "$(source_of "$1")" = "$2" ]; }
+check "before the CRD, the CoreDNS metrics target comes from the Service's annotation" \
+  source_is 10.244.0.2:9153 "Service kube-system/kube-dns"  # not-a-destination
+# Both CRDs at once: each absent resource is looked at again every minute, in step.
+kube_apply_json '{"apiVersion": "monitoring.coreos.com/v1", "kind": "PodMonitor", "metadata": {"name": "payment", "namespace": "payment"},
+  "spec": {"selector": {"matchLabels": {"app": "payment"}}, "podMetricsEndpoints": [{"port": "metrics"}]}}' >/dev/null
+kube_install_crd servicemonitors >/dev/null
+kube_install_crd podmonitors >/dev/null
+check "once the ServiceMonitor CRD is installed, the target is the ServiceMonitor's (within its recheck minute)" \
+  wait_until 75 source_is 10.244.0.2:9153 "ServiceMonitor monitoring/coredns"  # not-a-destination
+check "the CRD appearing is logged" logged 'servicemonitors: now served (its CRD is installed)'
+podmonitor_targets() {
+  curl -fsS "$ctl/api/v1/discovery" | jq -r '[.probes[] | select(.source == "PodMonitor payment/payment") | .probe.target] | join(",")'
+}
+check "a PodMonitor's Ready pod is a scrape target on its named port, its Pending pod not" \
+  wait_until 15 bash -c "$(declare -f podmonitor_targets); ctl='$ctl'; [ \"\$(podmonitor_targets)\" = 10.244.1.31:9090 ]"  # not-a-destination
+
 # --- it stops cleanly ---------------------------------------------------------------------------------------
 stop_pid "$ctl_pid"
 check "SIGTERM stops it with status 0" [ "$STOPPED_STATUS" -eq 0 ]

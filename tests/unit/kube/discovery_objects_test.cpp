@@ -69,3 +69,29 @@ TEST_CASE("fields of the wrong type are refused, naming the field") {
   CHECK_THROWS_AS(read_node(json::parse(R"({"metadata": {}})")), ApiReplyError);
   CHECK_THROWS_AS(read_pod(json::parse(R"({"metadata": {"name": "p", "labels": {"a": {}}}})")), ApiReplyError);
 }
+
+TEST_CASE("a ServiceMonitor and a PodMonitor: selector, namespaces, endpoints") {
+  const MonitorRecord service_monitor = read_service_monitor(json::parse(R"({"metadata": {"namespace": "monitoring", "name": "coredns"},
+    "spec": {"selector": {"matchLabels": {"k8s-app": "kube-dns"}, "matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["x"]}]},
+             "namespaceSelector": {"matchNames": ["kube-system"]},
+             "endpoints": [{"port": "metrics", "path": "/m", "scheme": "https"}, {"targetPort": 9153}]}})"));
+  CHECK_FALSE(service_monitor.pods);
+  CHECK(service_monitor.namespaces == std::vector<std::string>{"kube-system"});
+  CHECK(service_monitor.selector.matches({{"k8s-app", "kube-dns"}}));
+  CHECK_FALSE(service_monitor.selector.matches({{"k8s-app", "kube-dns"}, {"tier", "x"}}));
+  REQUIRE(service_monitor.endpoints.size() == 2);
+  CHECK(service_monitor.endpoints[0].path == "/m");
+  CHECK(service_monitor.endpoints[0].scheme == "https");
+  CHECK(service_monitor.endpoints[1].target_port == "9153");
+  CHECK(service_monitor.endpoints[1].path == "/metrics");
+
+  const MonitorRecord pod_monitor = read_pod_monitor(json::parse(R"({"metadata": {"namespace": "jobs", "name": "w"},
+    "spec": {"namespaceSelector": {"any": true}, "podMetricsEndpoints": [{"port": "metrics"}]}})"));
+  CHECK(pod_monitor.pods);
+  CHECK(pod_monitor.any_namespace);
+  CHECK(pod_monitor.selector.empty());
+
+  CHECK_THROWS_WITH_AS(read_service_monitor(json::parse(R"({"metadata": {"name": "m"}, "spec": {"selector": {"matchExpressions": [{"key": "a", "operator": "Near"}]}}})")),
+                       "spec.selector.matchExpressions.operator: unknown \"Near\"", ApiReplyError);
+  CHECK_THROWS_AS(read_pod_monitor(json::parse(R"({"metadata": {"name": "m"}, "spec": {"podMetricsEndpoints": {}}})")), ApiReplyError);
+}
