@@ -10,7 +10,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {
     const netprobe::netpol::Cluster cluster = netprobe::netpol::read_manifests(netprobe::fuzz::as_text(data, size), "manifests.yaml");
-    (void)netprobe::json_text(netprobe::to_json(netprobe::netpol::run_checks(cluster)));
+    (void)netprobe::json_text(netprobe::netpol::to_json(netprobe::netpol::run_checks(cluster)));
   } catch (const netprobe::ConfigError& error) {
     netprobe::fuzz::require_message(error);
   }
