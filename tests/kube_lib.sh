@@ -16,8 +16,15 @@
 #   KUBE_CA          the CA file                     KUBE_TOKEN_FILE  the tokens the server accepts
 #   KUBE_TOKEN       the token in that file          KUBECONFIG_FILE  kubeconfig (tokenFile: KUBE_TOKEN_FILE)
 #   KUBE_PID         the server's pid                KUBE_LOG      its stderr
+#
+# KUBE_EXEC, an array, is put before every command run here that touches the network (the server,
+# curl, kubectl): e.g. KUBE_EXEC=(ip netns exec NAME) runs them all inside a network namespace.
+# Empty by default. (Processes put in the background expand it inline, not through kube_exec: a
+# function run with & is a subshell, and its $! would not be the process.)
 
 KUBE_APISERVER_PY="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/support/kube_apiserver.py"
+KUBE_EXEC=(${KUBE_EXEC[@]+"${KUBE_EXEC[@]}"})
+kube_exec() { ${KUBE_EXEC[@]+"${KUBE_EXEC[@]}"} "$@"; }
 KUBE_DIR="$TEST_TMP/kube"
 KUBE_BOOKMARK_INTERVAL=${KUBE_BOOKMARK_INTERVAL:-1}  # seconds between watch BOOKMARKs
 
@@ -51,7 +58,7 @@ kube_start() {
   KUBE_API="https://127.0.0.1:$KUBE_PORT"
   KUBE_CONTROL="http://127.0.0.1:$KUBE_CONTROL_PORT"
   KUBE_LOG="$KUBE_DIR/apiserver.log"
-  python3 "$KUBE_APISERVER_PY" --listen 127.0.0.1 --port "$KUBE_PORT" \
+  ${KUBE_EXEC[@]+"${KUBE_EXEC[@]}"} python3 "$KUBE_APISERVER_PY" --listen 127.0.0.1 --port "$KUBE_PORT" \
     --control-listen 127.0.0.1 --control-port "$KUBE_CONTROL_PORT" \
     --cert "$KUBE_DIR/server.crt" --key "$KUBE_DIR/server.key" --token-file "$KUBE_TOKEN_FILE" \
     --bookmark-interval "$KUBE_BOOKMARK_INTERVAL" "$@" 2>>"$KUBE_LOG" &
@@ -67,7 +74,7 @@ kube_start() {
 }
 
 kube_answers() {
-  kill -0 "$KUBE_PID" 2>/dev/null && curl -fsS "$KUBE_CONTROL/healthz" >/dev/null &&
+  kill -0 "$KUBE_PID" 2>/dev/null && kube_exec curl -fsS "$KUBE_CONTROL/healthz" >/dev/null &&
     kube_curl /readyz -f >/dev/null
 }
 
@@ -98,7 +105,7 @@ YAML
 # kube_kubectl ARGS…: the real kubectl with the kubeconfig and a discovery cache of this test only
 # (so no discovery is cached across runs). KUBECTL_KUBECONFIG and KUBECTL_CACHE override them.
 kube_kubectl() {
-  kubectl --kubeconfig "${KUBECTL_KUBECONFIG:-$KUBECONFIG_FILE}" --cache-dir "${KUBECTL_CACHE:-$KUBE_DIR/cache}" \
+  kube_exec kubectl --kubeconfig "${KUBECTL_KUBECONFIG:-$KUBECONFIG_FILE}" --cache-dir "${KUBECTL_CACHE:-$KUBE_DIR/cache}" \
     --request-timeout 20s "$@"
 }
 
@@ -108,7 +115,7 @@ kube_kubectl() {
 kube_kubectl_bg() {
   local out=$1
   shift
-  kubectl --kubeconfig "${KUBECTL_KUBECONFIG:-$KUBECONFIG_FILE}" --cache-dir "${KUBECTL_CACHE:-$KUBE_DIR/cache}" \
+  ${KUBE_EXEC[@]+"${KUBE_EXEC[@]}"} kubectl --kubeconfig "${KUBECTL_KUBECONFIG:-$KUBECONFIG_FILE}" --cache-dir "${KUBECTL_CACHE:-$KUBE_DIR/cache}" \
     "$@" >"$out" 2>"$out.err" &
   KUBE_BG_PID=$!
   TEST_PIDS+=("$KUBE_BG_PID")
@@ -122,7 +129,7 @@ kube_curl_as() {
   local token=$1 path=$2 auth=()
   shift 2
   [ -z "$token" ] || auth=(-H "Authorization: Bearer $token")
-  curl -sS --cacert "$KUBE_CA" "${auth[@]}" "$@" "$KUBE_API$path"
+  kube_exec curl -sS --cacert "$KUBE_CA" "${auth[@]}" "$@" "$KUBE_API$path"
 }
 
 # kube_curl_bg OUT PATH [curl args…]: kube_curl in the background, the body (or with --raw the
@@ -130,7 +137,7 @@ kube_curl_as() {
 kube_curl_bg() {
   local out=$1 path=$2
   shift 2
-  curl -sS --cacert "$KUBE_CA" -H "Authorization: Bearer $(head -n1 "$KUBE_TOKEN_FILE")" "$@" -o "$out" \
+  ${KUBE_EXEC[@]+"${KUBE_EXEC[@]}"} curl -sS --cacert "$KUBE_CA" -H "Authorization: Bearer $(head -n1 "$KUBE_TOKEN_FILE")" "$@" -o "$out" \
     "$KUBE_API$path" 2>"$out.err" &
   KUBE_BG_PID=$!
   TEST_PIDS+=("$KUBE_BG_PID")
@@ -140,9 +147,9 @@ kube_curl_bg() {
 kube_control() {
   local method=$1 path=$2
   if [ $# -ge 3 ]; then
-    curl -fsS -X "$method" -H 'Content-Type: application/json' --data-binary "$3" "$KUBE_CONTROL$path"
+    kube_exec curl -fsS -X "$method" -H 'Content-Type: application/json' --data-binary "$3" "$KUBE_CONTROL$path"
   else
-    curl -fsS -X "$method" "$KUBE_CONTROL$path"
+    kube_exec curl -fsS -X "$method" "$KUBE_CONTROL$path"
   fi
 }
 
@@ -165,14 +172,14 @@ kube_to_json() {
 
 # kube_load FILE|DIR…: creates or updates every object found there (one batch: watchers see the
 # objects together). Prints the control API's answer.
-kube_load() { kube_to_json "$@" | curl -fsS -X POST --data-binary @- "$KUBE_CONTROL/objects"; }
+kube_load() { kube_to_json "$@" | kube_exec curl -fsS -X POST --data-binary @- "$KUBE_CONTROL/objects"; }
 
 # kube_apply_json JSON: creates or updates the object(s) of a JSON document (object, array or List).
 kube_apply_json() { kube_control POST /objects "$1"; }
 
 # kube_delete APIVERSION KIND NAMESPACE NAME (NAMESPACE "" for cluster-scoped objects).
 kube_delete() {
-  curl -fsS -X DELETE -G --data-urlencode "apiVersion=$1" --data-urlencode "kind=$2" \
+  kube_exec curl -fsS -X DELETE -G --data-urlencode "apiVersion=$1" --data-urlencode "kind=$2" \
     --data-urlencode "namespace=$3" --data-urlencode "name=$4" "$KUBE_CONTROL/objects"
 }
 
@@ -189,6 +196,30 @@ kube_uninstall_crd() { kube_control POST /crds/uninstall "{\"resource\":\"$1\"}"
 kube_throttle() {
   kube_control POST /throttle "{\"count\":$1,\"resource\":\"${2:-*}\",\"retry_after\":${3:-1}}"
 }
+# kube_hostile RESOURCE MODE [COUNT [OPTIONS_JSON]]: the next COUNT (1) list and/or watch requests for
+# RESOURCE (a plural, or *) get a hostile answer: huge_event, deep_json, huge_list, garbage, trickle,
+# stall_headers, bad_chunking, wrong_types, chunk_ext_flood or expired (kube_apiserver.py says what
+# each sends). OPTIONS_JSON adds fields, e.g. '{"on":"list","seconds":10}' or '{"bytes":70000000}'.
+# Prints the rule, whose .id kube_hostile_done and kube_hostile_sent take.
+kube_hostile() {
+  local body options='{}'
+  [ $# -lt 4 ] || options=$4
+  body=$(jq -cn --arg r "$1" --arg m "$2" --argjson n "${3:-1}" --argjson o "$options" \
+    '$o + {resource: $r, mode: $m, count: $n}')
+  kube_control POST /hostile "$body"
+}
+# kube_hostile_state [JQ_FILTER]: the rules left and the hostile answers given, filtered by jq.
+kube_hostile_state() { kube_control GET /hostile | jq -c "${1:-.}"; }
+# kube_hostile_done ID [N]: at least N (1) answers of rule ID (.id of kube_hostile's output) are over.
+kube_hostile_done() {
+  [ "$(kube_hostile_state "[.served[] | select(.rule == $1 and .done)] | length")" -ge "${2:-1}" ]
+}
+# kube_hostile_sent ID [N]: at least N (1) answers of rule ID have sent all of their hostile part.
+kube_hostile_sent() {
+  [ "$(kube_hostile_state "[.served[] | select(.rule == $1 and .sent)] | length")" -ge "${2:-1}" ]
+}
+kube_hostile_clear() { kube_control DELETE /hostile >/dev/null; }
+
 # kube_requests [JQ_FILTER]: the request log (method, path, token, status, accept, user_agent, seq),
 # filtered by jq over the array (default: all of it).
 kube_requests() { kube_control GET /requests | jq -c ".requests | ${1:-.}"; }

@@ -11,6 +11,7 @@ namespace {
 // A watch that ends this soon having delivered nothing is retried after a
 // backoff, so a server that closes every stream at once is not hammered.
 constexpr std::chrono::seconds kShortestUsefulWatch{1};
+constexpr std::chrono::seconds kHealthyWatch{10};
 
 // "HTTP 403: …", or for no HTTP status (the connection failed) the reason alone.
 std::string describe(int status, const std::optional<ApiStatus>& api_status) {
@@ -32,29 +33,34 @@ Reflector::Reflector(Resource resource, ReflectorOptions options, std::uint64_t 
   start_list(Clock::time_point{});
 }
 
-std::vector<Notice> Reflector::take_notices() {
-  std::vector<Notice> taken = std::exchange(notices_, {});
-  if (notices_left_out_ > 0) {
-    taken.push_back(Notice{true, std::string(info(resource_).name) + ": " + std::to_string(notices_left_out_) +
-                                     " more like these left out"});
-    notices_left_out_ = 0;
-  }
-  return taken;
-}
+std::vector<Notice> Reflector::take_notices() { return std::exchange(notices_, {}); }
 
 void Reflector::notice(bool warning, std::string message) {
-  if (notices_.size() >= kMaxNotices) {
+  if (request_notices_ >= kMaxNotices) {
     ++notices_left_out_;
     return;
   }
+  ++request_notices_;
   notices_.push_back(Notice{warning, std::string(info(resource_).name) + ": " + std::move(message)});
 }
 
+// A new request starts: what the last one left out is said once, and the cap starts over.
+void Reflector::end_request_notices() {
+  if (notices_left_out_ > 0) {
+    notices_.push_back(Notice{true, std::string(info(resource_).name) + ": " + std::to_string(notices_left_out_) +
+                                        " more like these left out"});
+  }
+  notices_left_out_ = 0;
+  request_notices_ = 0;
+}
+
 void Reflector::start_list(Clock::time_point not_before) {
+  end_request_notices();
   next_ = Request{Request::Kind::list, list_target(resource_, options_.page_size, continue_token_), not_before, {}};
 }
 
 void Reflector::start_watch(Clock::time_point not_before) {
+  end_request_notices();
   const auto min = options_.min_watch_timeout.count();
   std::uniform_int_distribution<long long> timeout(min, 2 * min - 1);
   const std::chrono::seconds asked{timeout(random_)};
@@ -159,6 +165,8 @@ bool Reflector::watch_line(std::string_view line, ObjectSink& sink, Clock::time_
   }
   ++counters_.events[static_cast<std::size_t>(event.type)];
   watch_saw_event_ = true;
+  // A watch that has run a while is a recovery: a later failure starts the backoff over.
+  if (now - watch_opened_at_ >= kHealthyWatch) backoff_.reset();
   if (event.type == EventType::error) {
     const std::optional<ApiStatus> status = read_status(*event.object);
     const int code = status ? status->code : 0;

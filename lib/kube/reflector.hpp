@@ -98,9 +98,9 @@ class Reflector {
   const std::string& resource_version() const { return resource_version_; }
   const ReflectorCounters& counters() const { return counters_; }
   std::size_t known_objects() const { return known_.size(); }
-  // The notices since the last call, oldest first; at most kMaxNotices, and a
-  // last one saying how many more were left out (a stream of garbage is one
-  // warning, not thousands).
+  // The notices since the last call, oldest first. Each request (a list page, a
+  // watch) gives at most kMaxNotices; the rest are counted and said in one more
+  // notice once it ends, so a stream of garbage is ten warnings, not thousands.
   static constexpr std::size_t kMaxNotices = 10;
   std::vector<Notice> take_notices();
   std::size_t page_size() const { return options_.page_size; }
@@ -136,6 +136,7 @@ class Reflector {
   void unreadable(const std::string& reason);
   void mark_absent(ObjectSink& sink, Clock::time_point now);
   void notice(bool warning, std::string message);
+  void end_request_notices();
 
   Resource resource_;
   ReflectorOptions options_;
@@ -152,7 +153,8 @@ class Reflector {
   bool watch_saw_event_ = false;
   ReflectorCounters counters_;
   std::vector<Notice> notices_;
-  std::size_t notices_left_out_ = 0;
+  std::size_t request_notices_ = 0;   // given by the request in progress
+  std::size_t notices_left_out_ = 0;  // beyond kMaxNotices, said when it ends
 };
 
 }  // namespace netprobe::kube

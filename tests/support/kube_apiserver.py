@@ -58,8 +58,14 @@ The control API (plain HTTP, JSON in and out; tests/kube_lib.sh wraps it):
                                     [{"mode": "close"|"end"}] cuts or ends them all
   POST /crds/install, /crds/uninstall {"resource": "servicemonitors"|"podmonitors"}
   POST /throttle {"count": K, "resource": "pods"|"*", "retry_after": N}
+  POST /hostile {"resource": "networkpolicies"|"*", "mode": M, "count": N, "on": "list"|"watch",
+                 "seconds": S, "bytes": B, "depth": D, "lines": L, "variant": V}
+                                    the next N list and/or watch requests for the resource get a
+                                    hostile answer (see "Hostile modes" below); GET /hostile: the
+                                    rules left and the answers given; DELETE /hostile drops the rules
   GET  /requests[?since=SEQ], DELETE /requests   what clients sent (method, path with
-                                    query, bearer token, status, Accept, User-Agent)
+                                    query, bearer token, status, Accept, User-Agent; "hostile":
+                                    the mode when one answered)
   POST /generate {"namespaces", "nodes", "pods", "networkpolicies", "seed"}
 Malformed input is the test's own bug and gets a 400 with {"error": ...}.
 
@@ -67,6 +73,25 @@ Deliberately unfriendly, so clients prove they cope:
   * Every --split-every'th event of a stream is cut in the middle across two
     chunks, and events that are ready together share chunks, so a chunk can
     hold the end of one event and the next whole one.
+
+Hostile modes, only when a test asks for them (POST /hostile), to prove a client survives a
+broken or malicious server: each answers the next `count` matching requests, and none holds a
+thread longer than `seconds` (at most 55 s, the watch some of them turn into included):
+  huge_event       a watch: one event line of `bytes` (5 MiB), a BOOKMARK in its last chunk, then
+                   the normal watch (so the events after it must still be applied)
+  deep_json        a watch event (then the normal watch) or a list item nested `depth` (100,000) levels
+  huge_list        a list body of `bytes` (80 MiB), streamed: chunked, or "content_length": true
+  garbage          a watch: `lines` (200) lines of random non-JSON bytes, then the normal watch
+  trickle          a 200 whose body comes a byte a second and never a newline, for `seconds` (15)
+  stall_headers    the request is read and never answered for `seconds` (15)
+  bad_chunking     a 200, chunked, broken after the first chunk ("variant": bad_size | overrun)
+  wrong_types      valid JSON, wrong types: metadata.name a number, resourceVersion a number, labels
+                   holding objects, items an object, a Status whose code is a string
+  chunk_ext_flood  a 200 whose first chunk header never ends (`bytes`, 128 MiB, of chunk extension;
+                   "variant": trailer for an endless trailer after the last chunk)
+  expired          a list gets 410 Expired; a watch a 200 with one ERROR (410) event ("http": true: a 410)
+Without a rule nothing changes. Each answer is recorded (GET /hostile: "sent" once the hostile
+part is written, "done" once the answer is over) and named in the request log.
 
 Simplified:
   * Read-only: POST/PUT/PATCH/DELETE on the Kubernetes API answer 405 (the
@@ -1070,6 +1095,203 @@ class Throttle:
         return None
 
 
+# --------------------------------------------------------------------------------------------
+# Hostile modes: a broken or malicious API server, on demand (POST /hostile)
+# --------------------------------------------------------------------------------------------
+
+HOSTILE_SECONDS_MAX = 55  # no hostile answer (nor the watch it turns into) holds its thread longer
+HOSTILE_MODES = {  # mode -> the requests it can answer, and its defaults
+    # A watch sends one event line of `bytes` (> the client's per-event limit), then a BOOKMARK in
+    # the same chunk, then goes on as a normal watch (so later events must still be applied).
+    "huge_event": {"on": ("watch",), "bytes": 5 << 20},
+    # An event (or a list holding an object) nested `depth` levels; a watch goes on normally after it.
+    "deep_json": {"on": ("list", "watch"), "depth": 100000},
+    # A 200 list whose body is `bytes` long, streamed (chunked, or with "content_length": true).
+    "huge_list": {"on": ("list",), "bytes": 80 << 20},
+    # A 200 watch that sends `lines` lines of random non-JSON bytes, then goes on normally.
+    "garbage": {"on": ("watch",), "lines": 200},
+    # A 200 whose body comes one byte a second, never a newline, for `seconds`; then the
+    # connection is cut.
+    "trickle": {"on": ("list", "watch"), "seconds": 15},
+    # The request is read and never answered for `seconds`; then the connection is cut.
+    "stall_headers": {"on": ("list", "watch"), "seconds": 15},
+    # A 200, chunked, whose chunked encoding breaks after the first chunk: "variant" bad_size
+    # (a chunk size that is not hex) or overrun (a chunk longer than its size).
+    "bad_chunking": {"on": ("list", "watch"), "variant": "bad_size"},
+    # Valid JSON, wrong types: a watch sends events whose metadata.name is a number, whose
+    # resourceVersion is a number, whose labels hold objects, whose type is a number, whose
+    # object is an array, and last an ERROR whose Status has its code as a string. A list answers
+    # in turn (the nth request of the rule): items an object; resourceVersion a number; the real
+    # items mixed with wrong-typed ones.
+    "wrong_types": {"on": ("list", "watch")},
+    # A 200, chunked, whose first chunk header never ends: "1;" and then `bytes` of chunk
+    # extension without a CRLF ("variant" trailer: the last chunk, then endless trailer bytes).
+    "chunk_ext_flood": {"on": ("list", "watch"), "bytes": 128 << 20, "variant": "extension"},
+    # The history is gone: a list gets HTTP 410 Expired, a watch a 200 with one ERROR event
+    # carrying that Status (as the real server does); "http": true makes a watch's a 410 too.
+    "expired": {"on": ("list", "watch")},
+}
+HOSTILE_LIMITS = {"count": 100000, "bytes": 1 << 30, "depth": 10_000_000, "lines": 1_000_000}
+
+
+class Hostile:
+    """Hostile answers: each rule takes the next `count` list and/or watch requests for a resource
+    (its plural, or "*"); `served` records every answer given, for the test to wait on."""
+
+    def __init__(self):
+        self.lock, self.rules, self.served, self.ids = threading.Lock(), [], [], itertools.count(1)
+
+    @staticmethod
+    def rule_from(body):
+        mode = body.get("mode")
+        if mode not in HOSTILE_MODES:
+            raise ValueError(f"mode is one of {', '.join(sorted(HOSTILE_MODES))}")
+        defaults = HOSTILE_MODES[mode]
+        resource = body.get("resource", "*")
+        if not isinstance(resource, str) or not resource:
+            raise ValueError("resource: a plural name (networkpolicies, pods…) or *")
+        on = body.get("on", list(defaults["on"]))
+        on = [on] if isinstance(on, str) else on
+        if not isinstance(on, list) or not on or any(kind not in defaults["on"] for kind in on):
+            raise ValueError(f"{mode} answers {' and '.join(defaults['on'])} requests (on)")
+        rule = {"mode": mode, "resource": resource, "on": sorted(set(on)), "count": int(body.get("count", 1)),
+                "seconds": float(body.get("seconds", defaults.get("seconds", HOSTILE_SECONDS_MAX)))}
+        for key in ("bytes", "depth", "lines"):
+            if key in defaults or key in body:
+                rule[key] = int(body.get(key, defaults.get(key, 0)))
+        for key, value in body.items():
+            if key not in rule and key not in ("id",):
+                rule[key] = value  # variant, content_length, http…
+        if not 1 <= rule["count"] <= HOSTILE_LIMITS["count"]:
+            raise ValueError(f"count: 1 to {HOSTILE_LIMITS['count']}")
+        if not 0 < rule["seconds"] <= HOSTILE_SECONDS_MAX:
+            raise ValueError(f"seconds: more than 0, at most {HOSTILE_SECONDS_MAX}")
+        for key in ("bytes", "depth", "lines"):
+            if key in rule and not 1 <= rule[key] <= HOSTILE_LIMITS[key]:
+                raise ValueError(f"{key}: 1 to {HOSTILE_LIMITS[key]}")
+        return rule
+
+    def add(self, body):
+        rule = self.rule_from(body)
+        with self.lock:
+            rule["id"], rule["used"] = next(self.ids), 0
+            self.rules.append(rule)
+            return dict(rule)
+
+    def take(self, resource, kind):
+        """The record of a hostile answer for this request, or None (then it is served as usual)."""
+        with self.lock:
+            for rule in self.rules:
+                if rule["resource"] in ("*", resource) and kind in rule["on"]:
+                    rule["used"] += 1
+                    if rule["used"] >= rule["count"]:
+                        self.rules.remove(rule)
+                    record = {"rule": rule["id"], "mode": rule["mode"], "resource": resource, "kind": kind,
+                              "nth": rule["used"], "started": time.time(), "ended": None, "bytes": 0,
+                              "sent": False, "done": False, "error": None}
+                    self.served.append(record)
+                    del self.served[:-1000]
+                    return record, dict(rule)
+        return None
+
+    def state(self):
+        with self.lock:
+            return {"rules": [dict(r) for r in self.rules], "served": [dict(r) for r in self.served]}
+
+    def clear(self):
+        with self.lock:
+            dropped = len(self.rules)
+            self.rules.clear()
+            return dropped
+
+
+def hostile_object(rtype, name, rv, **meta):
+    """An object of the resource's kind, in a namespace nothing else uses, harmless if applied."""
+    metadata = {"name": name, "resourceVersion": str(rv), **meta}
+    if rtype.namespaced:
+        metadata.setdefault("namespace", "netprobe-hostile")
+    obj = {"kind": rtype.kind, "apiVersion": rtype.api_version, "metadata": metadata}
+    if rtype.plural == "networkpolicies":
+        obj["spec"] = {"podSelector": {"matchLabels": {"netprobe.test/hostile": "yes"}}, "policyTypes": ["Ingress"]}
+    return obj
+
+
+def padded(data, marker, size, piece=256 << 10):
+    """The bytes of `data` with the JSON string `marker` replaced by a string of `size` x's, in pieces."""
+    head, tail = data.split(dumps(marker), 1)
+    yield head + b'"'
+    while size > 0:
+        n = min(piece, size)
+        yield b"x" * n
+        size -= n
+    yield b'"' + tail
+
+
+def nested(depth, piece=64 << 10):
+    """`depth` nested JSON arrays, in pieces."""
+    for text in (b"[", b"]"):
+        left = depth
+        while left > 0:
+            n = min(piece, left)
+            yield text * n
+            left -= n
+
+
+def garbage_lines(count, seed):
+    """`count` newline-ended lines none of which is JSON a watch client could apply (no CR either,
+    so that none is empty once a client strips one)."""
+    rng = random.Random(seed)
+    near_misses = [b'{"type":"ADDED","object":', b'{"type":"ADDED","object":{"metadata":{"name":"x"}}', b"null",
+                   b"[]", b'"ADDED"', b"{}", b'\xff\xfe{"type":"ADDED"}', b'{"type":"ADDED","object":{}}} trailing',
+                   b"<html><body>502 Bad Gateway</body></html>", b"\x00\x00\x00\x00", b"{" * 40, b"}" * 40,
+                   b'{"type":"MODIFIED","object":{"metadata":{"name":"a","resourceVersion":"1"}}',
+                   b"\xc3\x28 invalid utf-8", b"data: {}", b"0x1F"]
+    allowed = bytes(b for b in range(1, 256) if b not in (0x0A, 0x0D))
+    for i in range(count):
+        if i < len(near_misses):
+            line = near_misses[i]
+        else:
+            line = b"#" + bytes(rng.choice(allowed) for _ in range(rng.randint(1, 300)))
+        yield line + b"\n"
+
+
+def wrong_type_events(rtype, rv):
+    """Watch lines: valid JSON with wrong types, each one to be skipped, and last an ERROR whose code
+    is a string (the client is to treat it as an error it cannot read, not as a 410)."""
+    events = []
+    name_number = hostile_object(rtype, "x", rv)
+    name_number["metadata"]["name"] = 12345
+    events.append({"type": "ADDED", "object": name_number})
+    rv_number = hostile_object(rtype, "netprobe-hostile-rv", rv)
+    rv_number["metadata"]["resourceVersion"] = int(rv) + 1
+    events.append({"type": "ADDED", "object": rv_number})
+    events.append({"type": "ADDED", "object": hostile_object(rtype, "netprobe-hostile-labels", rv,
+                                                              labels={"app": {"nested": True}, "tier": ["a"]})})
+    events.append({"type": 7, "object": hostile_object(rtype, "netprobe-hostile-type", rv)})
+    events.append({"type": "MODIFIED", "object": [hostile_object(rtype, "netprobe-hostile-array", rv)]})
+    events.append({"type": "ADDED", "object": {"kind": rtype.kind, "metadata": ["netprobe-hostile-meta"]}})
+    events.append({"type": "ERROR", "object": {"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                                               "code": "410", "reason": "Expired",
+                                               "message": "a Status whose code is a string"}})
+    return [dumps(e) + b"\n" for e in events]
+
+
+def wrong_type_items(rtype, rv):
+    """List items of the wrong shape or with wrong-typed fields."""
+    name_number = hostile_object(rtype, "x", rv)
+    name_number["metadata"]["name"] = 12345
+    labels = hostile_object(rtype, "netprobe-hostile-labels", rv, labels={"app": {"nested": True}})
+    no_meta = hostile_object(rtype, "y", rv)
+    no_meta["metadata"] = "not an object"
+    items = [name_number, labels, "just a string", None, no_meta, 42]
+    if rtype.plural == "networkpolicies":
+        spec = hostile_object(rtype, "netprobe-hostile-spec", rv)
+        spec["spec"] = "allow-all"
+        items.append(spec)
+    return [dumps({k: v for k, v in item.items() if k not in ("kind", "apiVersion")})
+            if isinstance(item, dict) else dumps(item) for item in items]
+
+
 class RequestInfo:
     """What a request path names, resolved like the real RequestInfoResolver (before authorization)."""
 
@@ -1123,9 +1345,12 @@ class ApiHandler(BaseHTTPRequestHandler):
 
     def log_request(self, code="-", size="-"):
         token = getattr(self, "token", None)
-        self.server.requests.add({"time": time.time(), "method": self.command, "path": self.path,
-                                  "token": token, "status": int(code), "accept": self.headers.get("Accept"),
-                                  "user_agent": self.headers.get("User-Agent")})
+        entry = {"time": time.time(), "method": self.command, "path": self.path, "token": token,
+                 "status": int(code), "accept": self.headers.get("Accept"),
+                 "user_agent": self.headers.get("User-Agent")}
+        if getattr(self, "hostile_mode", None):
+            entry["hostile"] = self.hostile_mode
+        self.server.requests.add(entry)
         shown = (token[:6] + "…") if token else "-"
         log("api", self.client_address[0], self.command, self.path, code, "token=" + shown)
 
@@ -1194,7 +1419,7 @@ class ApiHandler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_PATCH = do_DELETE = refuse_method
 
     def handle_get(self):
-        self.token = None
+        self.token = self.hostile_mode = None
         url = urllib.parse.urlsplit(self.path)
         params = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query, keep_blank_values=True).items()}
         info = RequestInfo(url.path)
@@ -1257,7 +1482,11 @@ class ApiHandler(BaseHTTPRequestHandler):
         form = negotiate(self.headers.get("Accept"))
         if info.name is not None:
             return self.serve_get(rtype, namespace, info.name, params, form)
-        if params.get("watch") in ("1", "true", "True"):
+        watch = params.get("watch") in ("1", "true", "True")
+        hostile = self.server.hostile.take(rtype.plural, "watch" if watch else "list")
+        if hostile is not None:
+            return self.serve_hostile(*hostile, rtype, namespace, params, form)
+        if watch:
             return self.serve_watch(rtype, namespace, params, form)
         self.serve_list(rtype, namespace, params, form)
 
@@ -1289,7 +1518,9 @@ class ApiHandler(BaseHTTPRequestHandler):
             meta["remainingItemCount"] = remaining
         self.send_body(200, table_body(rtype, items, meta, params.get("includeObject"), form[1]))
 
-    def serve_watch(self, rtype, namespace, params, form):
+    def serve_watch(self, rtype, namespace, params, form, hostile=None):
+        """A watch. `hostile` (record, pieces, deadline): those bytes, as chunks of their own, come
+        first, and the watch ends by the deadline whatever its timeoutSeconds."""
         store, server = self.server.store, self.server
         selection = Selection(rtype, namespace, params)
         bookmarks = params.get("allowWatchBookmarks") in ("1", "true", "True")
@@ -1309,17 +1540,250 @@ class ApiHandler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         writer = ChunkWriter(self.wfile, server.split_every)
+        deadline = time.monotonic() + timeout
         try:
+            if hostile is not None:
+                record, pieces, hostile_deadline = hostile
+                for piece in pieces:
+                    self.write_chunk(piece, record)
+                record["sent"] = True
+                deadline = min(deadline, hostile_deadline)
             writer.write_events(first_lines)
             watcher.sent += len(first_lines)
             if expired:
                 return writer.end()
-            self.follow(store, watcher, writer, form, bookmarks, time.monotonic() + timeout)
-        except (BrokenPipeError, ConnectionResetError, ssl.SSLError, socket.timeout, OSError):
+            self.follow(store, watcher, writer, form, bookmarks, deadline)
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError, socket.timeout, OSError) as e:
             self.close_connection = True
+            if hostile is not None:
+                hostile[0]["error"] = type(e).__name__
         finally:
             with store.cond:
                 store.watchers.discard(watcher)
+
+    # -- hostile answers (POST /hostile) --------------------------------------------------------
+
+    def write_chunk(self, data, record=None):
+        """One HTTP chunk (data must not be empty: that would end the body)."""
+        self.wfile.write(b"%x\r\n" % len(data))
+        self.wfile.write(data)
+        self.wfile.write(b"\r\n")
+        self.wfile.flush()
+        if record is not None:
+            record["bytes"] += len(data)
+
+    def start_stream(self, content_length=None):
+        """200 headers of a JSON body: chunked, or of the given length."""
+        self.send_response(200)
+        self.send_header("Content-Type", JSON)
+        self.send_header("Cache-Control", "no-cache, private")
+        self.send_header("Audit-Id", str(uuid.uuid4()))
+        if content_length is None:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(content_length))
+        self.end_headers()
+
+    def cut(self):
+        """Ends the connection without another byte (no final chunk)."""
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+        except OSError:
+            pass
+        raw_shutdown(self.connection)
+
+    def hold(self, deadline):
+        """Sends nothing until the deadline or until the client goes away; True if it went."""
+        while time.monotonic() < deadline:
+            if client_gone(self.connection):
+                return True
+            time.sleep(min(0.2, max(deadline - time.monotonic(), 0)))
+        return False
+
+    def serve_hostile(self, record, rule, rtype, namespace, params, form):
+        """Answers the request as the rule's mode says; never longer than rule["seconds"] (<= 55 s)."""
+        mode, kind = rule["mode"], record["kind"]
+        self.hostile_mode = mode
+        deadline = time.monotonic() + min(rule["seconds"], HOSTILE_SECONDS_MAX)
+        self.connection.settimeout(5)  # a write the client stops reading ends the answer, not the deadline
+        rv_text = params.get("resourceVersion", "")
+        with self.server.store.cond:
+            rv = int(rv_text) if rv_text.isdigit() and rv_text != "0" else self.server.store.rv
+        log("api hostile", mode, "answers", kind, "of", rtype.qualified, f"(rule {rule['id']}, #{record['nth']})")
+        try:
+            if kind == "watch" and mode in ("huge_event", "deep_json", "garbage", "wrong_types"):
+                return self.serve_watch(rtype, namespace, params, form,
+                                        (record, self.hostile_watch_prefix(mode, rule, rtype, rv), deadline))
+            getattr(self, "hostile_" + mode)(record, rule, rtype, kind, rv, deadline)
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError, socket.timeout, OSError) as e:
+            record["error"] = type(e).__name__
+            self.close_connection = True
+        finally:
+            record["done"], record["ended"] = True, time.time()
+            log("api hostile", mode, "done:", record["bytes"], "bytes", "sent" if record["sent"] else "not all sent",
+                record["error"] or "")
+
+    def hostile_watch_prefix(self, mode, rule, rtype, rv):
+        """What a hostile watch sends before it goes on as a normal one, as pieces (each one chunk)."""
+        if mode == "huge_event":
+            event = dumps({"type": "ADDED", "object": hostile_object(rtype, "netprobe-hostile-huge", rv,
+                                                                     annotations={"padding": "@PAD@"})})
+            pieces = list(padded(event, "@PAD@", rule["bytes"]))
+            # The next event shares the huge line's last chunk: a client must find it there.
+            pieces[-1] += b"\n" + bookmark_line(rtype, rv)
+            return pieces
+        if mode == "deep_json":
+            obj = hostile_object(rtype, "netprobe-hostile-deep", rv)
+            obj["deep"] = "@DEEP@"
+            head, tail = dumps({"type": "ADDED", "object": obj}).split(dumps("@DEEP@"), 1)
+            return [head, *nested(rule["depth"]), tail + b"\n" + bookmark_line(rtype, rv)]
+        if mode == "garbage":
+            text = b"".join(garbage_lines(rule["lines"], rule.get("seed", 1)))
+            step = 4096 - 7  # lines cut across chunks
+            return [text[i:i + step] for i in range(0, len(text), step)]
+        if mode == "wrong_types":
+            return [b"".join(wrong_type_events(rtype, rv))]
+        raise AssertionError(mode)
+
+    def list_head(self, rtype, rv, meta=None):
+        return dumps({"kind": rtype.kind + "List", "apiVersion": rtype.api_version,
+                      "metadata": meta if meta is not None else {"resourceVersion": str(rv)}})[:-1] + b',"items":['
+
+    def send_pieces(self, record, pieces, content_length=None):
+        """A 200 whose body is the pieces (chunked unless its length is given)."""
+        self.start_stream(content_length)
+        for piece in pieces:
+            if content_length is None:
+                self.write_chunk(piece, record)
+            else:
+                self.wfile.write(piece)
+                record["bytes"] += len(piece)
+        if content_length is None:
+            self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+        record["sent"] = True
+
+    def hostile_deep_json(self, record, rule, rtype, kind, rv, deadline):
+        item = hostile_object(rtype, "netprobe-hostile-deep", rv)
+        item.pop("kind"), item.pop("apiVersion")
+        item["deep"] = "@DEEP@"
+        head, tail = dumps(item).split(dumps("@DEEP@"), 1)
+        pieces = [self.list_head(rtype, rv) + head, *nested(rule["depth"]), tail + b"]}"]
+        self.send_pieces(record, pieces, sum(map(len, pieces)))
+
+    def hostile_huge_list(self, record, rule, rtype, kind, rv, deadline):
+        """Items of one fixed length until the body is rule["bytes"] long; streamed, never held."""
+        template = hostile_object(rtype, "netprobe-hostile-%08d", rv)
+        template.pop("kind"), template.pop("apiVersion")
+        item = dumps(template)
+        head, tail = self.list_head(rtype, rv), b"]}"
+        size = len(item) - 2  # %08d becomes 8 digits
+        count = max(1, -(-(rule["bytes"] - len(head) - len(tail)) // (size + 1)))
+        total = len(head) + count * size + (count - 1) + len(tail)
+        self.start_stream(total if rule.get("content_length") else None)
+        send = (lambda data: self.write_chunk(data, record)) if not rule.get("content_length") else None
+
+        def out(data):
+            if send:
+                send(data)
+            else:
+                self.wfile.write(data)
+                record["bytes"] += len(data)
+
+        out(head)
+        batch, i = [], 0
+        while i < count:
+            if time.monotonic() > deadline:
+                return self.cut()
+            batch = [item % n for n in range(i, min(i + 500, count))]
+            out((b"," if i else b"") + b",".join(batch))
+            i += len(batch)
+        out(tail)
+        if send:
+            self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+        record["sent"] = True
+
+    def hostile_trickle(self, record, rule, rtype, kind, rv, deadline):
+        self.start_stream()
+        text = self.list_head(rtype, rv) if kind == "list" else b'{"type":"ADDED","object":{"kind":"' + \
+            rtype.kind.encode() + b'","metadata":{"name":"netprobe-hostile-trickle","annotations":{"a":"'
+        i = 0
+        while time.monotonic() < deadline:
+            self.write_chunk(text[i:i + 1] if i < len(text) else b"x", record)
+            i += 1
+            if self.hold(min(deadline, time.monotonic() + 1)):
+                break
+        record["sent"] = True
+        self.cut()
+
+    def hostile_stall_headers(self, record, rule, rtype, kind, rv, deadline):
+        # No status line is sent, so log_request never runs: the request is logged here, status 0.
+        self.log_request(0)
+        self.hold(deadline)
+        record["sent"] = True
+        self.cut()
+
+    def hostile_bad_chunking(self, record, rule, rtype, kind, rv, deadline):
+        self.start_stream()
+        good = self.list_head(rtype, rv) if kind == "list" else bookmark_line(rtype, rv)
+        self.write_chunk(good, record)
+        line = bookmark_line(rtype, rv)
+        if rule.get("variant", "bad_size") == "overrun":
+            bad = b"%x\r\n" % 5 + line + b"\r\n"  # 5 bytes announced, a whole line sent
+        else:
+            bad = b"zz\r\n" + line + b"\r\n"  # not a hex size
+        self.wfile.write(bad)
+        self.wfile.flush()
+        record["bytes"] += len(bad)
+        record["sent"] = True
+        self.hold(min(deadline, time.monotonic() + 2))
+        self.cut()
+
+    def hostile_wrong_types(self, record, rule, rtype, kind, rv, deadline):
+        """A list: by the rule's nth request, items an object, resourceVersion a number, or the real
+        items with wrong-typed ones among them."""
+        variant = (record["nth"] - 1) % 3
+        if variant == 0:
+            body = self.list_head(rtype, rv)[:-len(b'"items":[')] + b'"items":{"netprobe-hostile":{"a":1}}}'
+        elif variant == 1:
+            body = self.list_head(rtype, rv, {"resourceVersion": rv}) + b"]}"
+        else:
+            store = self.server.store
+            with store.cond:
+                current = store.rv
+                _, items, _, _ = list_page(store, rtype, Selection(rtype, None, {}), {})
+            body = self.list_head(rtype, current) + b",".join([s.item for s in items] +
+                                                             wrong_type_items(rtype, current)) + b"]}"
+        self.send_pieces(record, [body], len(body))
+
+    def hostile_chunk_ext_flood(self, record, rule, rtype, kind, rv, deadline):
+        self.start_stream()
+        if rule.get("variant", "extension") == "trailer":
+            start = b"0\r\nX-Netprobe-Hostile: "  # the last chunk, then a trailer field that never ends
+        else:
+            start = b"1;netprobe-hostile="  # a chunk header whose extension never ends
+        self.wfile.write(start)
+        record["bytes"] += len(start)
+        piece = b"a" * (64 << 10)
+        while record["bytes"] < rule["bytes"] and time.monotonic() < deadline:
+            self.wfile.write(piece)
+            record["bytes"] += len(piece)
+        self.wfile.flush()
+        record["sent"] = True
+        self.hold(min(deadline, time.monotonic() + 2))
+        self.cut()
+
+    def hostile_expired(self, record, rule, rtype, kind, rv, deadline):
+        store = self.server.store
+        with store.cond:
+            error = too_old(rv, max(store.floor(rtype), rv + 1))
+        if kind == "watch" and not rule.get("http"):
+            self.send_pieces(record, [event_line("ERROR", dumps(error.status()))])
+        else:
+            self.send_error_status(error)
+            record["sent"] = True
 
     def watch_timeout(self, params):
         text = params.get("timeoutSeconds", "")
@@ -1612,6 +2076,15 @@ class ControlHandler(BaseHTTPRequestHandler):
         self.server.throttle.add(resource, count, retry_after)
         return {"resource": resource, "count": count, "retry_after": retry_after}
 
+    def hostile(self, query):
+        return self.server.hostile.add(self.body_object())
+
+    def hostile_state(self, query):
+        return self.server.hostile.state()
+
+    def clear_hostile(self, query):
+        return {"cleared": self.server.hostile.clear()}
+
     def requests(self, query):
         return {"requests": self.server.requests.since(int(query.get("since", 0)))}
 
@@ -1636,6 +2109,9 @@ ROUTES = {
     ("POST", "/crds/install"): ControlHandler.install_crds,
     ("POST", "/crds/uninstall"): ControlHandler.uninstall_crds,
     ("POST", "/throttle"): ControlHandler.throttle,
+    ("POST", "/hostile"): ControlHandler.hostile,
+    ("GET", "/hostile"): ControlHandler.hostile_state,
+    ("DELETE", "/hostile"): ControlHandler.clear_hostile,
     ("GET", "/requests"): ControlHandler.requests,
     ("DELETE", "/requests"): ControlHandler.clear_requests,
     ("POST", "/generate"): ControlHandler.generate,
@@ -1787,9 +2263,11 @@ def main(argv):
     api.bookmark_interval, api.split_every = args.bookmark_interval, args.split_every
     api.default_watch_timeout, api.max_watch_timeout = args.default_watch_timeout, args.max_watch_timeout
     api.max_watch_queue = args.max_watch_queue
+    api.hostile = Hostile()
 
     control = LoopbackServer(args.control_listen, args.control_port, ControlHandler)
     control.store, control.requests, control.throttle = store, api.requests, api.throttle
+    control.hostile = api.hostile
     threading.Thread(target=control.serve_forever, daemon=True, name="control").start()
 
     ports = {"port": api.server_address[1], "control_port": control.server_address[1], "pid": os.getpid()}

@@ -315,10 +315,29 @@ TEST_CASE("a watch that breaks mid-stream is a failed request: counted, backed o
 
 TEST_CASE("a flood of bad events is a few warnings and a count, not one line each") {
   Watching w;
-  for (int i = 0; i < 200; ++i) w.reflector.watch_line("garbage " + std::to_string(i), w.store, t0);
-  const auto notices = w.reflector.take_notices();
-  CHECK(notices.size() == Reflector::kMaxNotices + 1);
-  CHECK(notices.back().message == "pods: 190 more like these left out");
+  (void)w.reflector.take_notices();
+  // Taken after every few lines, as the client does after each piece it reads.
+  std::size_t warnings = 0;
+  for (int i = 0; i < 200; ++i) {
+    w.reflector.watch_line("garbage " + std::to_string(i), w.store, t0);
+    if (i % 3 == 0) warnings += w.reflector.take_notices().size();
+  }
+  warnings += w.reflector.take_notices().size();
+  CHECK(warnings == Reflector::kMaxNotices);
   CHECK(w.reflector.counters().malformed == 200);
+  w.reflector.watch_closed(t0 + seconds{5});  // the watch ends: the rest is said once
+  const auto summary = w.reflector.take_notices();
+  REQUIRE(summary.size() == 1);
+  CHECK(summary[0].message == "pods: 190 more like these left out");
   CHECK(w.reflector.take_notices().empty());
+}
+
+TEST_CASE("a watch that has run a while resets the backoff: one cut after a bad spell is retried soon") {
+  Watching w;
+  for (int i = 0; i < 3; ++i) w.reflector.watch_broke("cut", t0);  // the backoff grows to 8 s
+  w.reflector.watch_opened(t0);
+  w.reflector.watch_line(event("BOOKMARK", json{{"kind", "Pod"}, {"metadata", {{"resourceVersion", "30"}}}}), w.store,
+                         t0 + seconds{20});
+  w.reflector.watch_broke("cut", t0 + seconds{21});
+  CHECK(w.reflector.next().not_before <= t0 + seconds{21} + std::chrono::milliseconds{1500});
 }
