@@ -29,16 +29,9 @@ bin=$NETPROBE_BUILD/bin
 
 bench_workdir netprobe-kube-scale
 # tests/kube_lib.sh keeps its files under $TEST_TMP and its processes in TEST_PIDS, and polls
-# with wait_until (tests/lib.sh's, which also takes over the exit trap: not sourced here).
+# with wait_until (tests/lib.sh is not sourced: it would take over the exit trap).
 TEST_TMP=$work TEST_PIDS=()
-wait_until() {
-  local deadline=$((SECONDS + $1))
-  shift
-  while ! "$@" >/dev/null 2>&1; do
-    [ "$SECONDS" -lt "$deadline" ] || return 1
-    sleep 0.05  # polling with a deadline
-  done
-}
+source "$NETPROBE_ROOT/scripts/wait_until.sh"
 source "$NETPROBE_ROOT/tests/kube_lib.sh"
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 

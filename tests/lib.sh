@@ -35,15 +35,9 @@ finish() {
   [ "$TEST_FAILURES" -eq 0 ]
 }
 
-# wait_until SECONDS command…: polls every 50 ms until the command succeeds or time is up.
-wait_until() {
-  local deadline=$((SECONDS + $1))
-  shift
-  while ! "$@" >/dev/null 2>&1; do
-    [ "$SECONDS" -lt "$deadline" ] || return 1
-    sleep 0.05  # polling with a deadline
-  done
-}
+# wait_until SECONDS command… (scripts/wait_until.sh): polls every 50 ms until it succeeds or time is up.
+# shellcheck source=../scripts/wait_until.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/wait_until.sh"
 
 # free_port VAR (scripts/free_port.sh): a port nothing uses, never the same twice.
 # shellcheck source=../scripts/free_port.sh

@@ -200,24 +200,26 @@ ClientRequest KubeClient::request(const std::string& target) {
   return request;
 }
 
-asio::awaitable<ClientExchange> KubeClient::get(const std::string& target, Clock::time_point deadline) {
-  const ClientRequest request = this->request(target);
+ClientOptions KubeClient::options(Clock::time_point deadline) {
   ClientOptions options;
   options.deadline = deadline;
   options.tls = tls_.get();
-  options.body_limit = kListBodyLimit;
   options.aborts = &aborts_;
+  return options;
+}
+
+asio::awaitable<ClientExchange> KubeClient::get(const std::string& target, Clock::time_point deadline) {
+  const ClientRequest request = this->request(target);
+  ClientOptions options = this->options(deadline);
+  options.body_limit = kListBodyLimit;
   co_return co_await http_exchange(request, options);
 }
 
 asio::awaitable<ClientExchange> KubeClient::stream(const std::string& target, Clock::time_point deadline,
                                                    const std::function<bool(std::string_view)>& on_body) {
   const ClientRequest request = this->request(target);
-  ClientOptions options;
-  options.deadline = deadline;
-  options.tls = tls_.get();
+  ClientOptions options = this->options(deadline);
   options.on_body = on_body;
-  options.aborts = &aborts_;
   co_return co_await http_exchange(request, options);
 }
 

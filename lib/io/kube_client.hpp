@@ -54,6 +54,7 @@ class KubeClient {
 
  private:
   ClientRequest request(const std::string& target);
+  ClientOptions options(std::chrono::steady_clock::time_point deadline);  // TLS, deadline, stop()
 
   ExchangeAborts aborts_;
   kube::ApiAccess access_;
