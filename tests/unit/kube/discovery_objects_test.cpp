@@ -8,9 +8,9 @@ using nlohmann::json;
 TEST_CASE("a Service: its ClusterIPs (none when headless), ports, selector, scrape annotations only") {
   const ServiceRecord service = read_service(json::parse(R"({"metadata": {"namespace": "kube-system", "name": "kube-dns",
       "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": "9153", "other": "x"}},
-    "spec": {"clusterIP": "10.96.0.10", "clusterIPs": ["10.96.0.10"], "selector": {"k8s-app": "kube-dns"},
-             "ports": [{"name": "dns", "port": 53, "protocol": "UDP"}, {"name": "dns-tcp", "port": 53}]}})"));  // # not-a-destination
-  CHECK(service.cluster_ips == std::vector<std::string>{"10.96.0.10"});  // # not-a-destination
+    "spec": {"clusterIP": "127.0.0.10", "clusterIPs": ["127.0.0.10"], "selector": {"k8s-app": "kube-dns"},
+             "ports": [{"name": "dns", "port": 53, "protocol": "UDP"}, {"name": "dns-tcp", "port": 53}]}})"));
+  CHECK(service.cluster_ips == std::vector<std::string>{"127.0.0.10"});
   REQUIRE(service.ports.size() == 2);
   CHECK(service.ports[0].protocol == "UDP");
   CHECK(service.ports[1].protocol == "TCP");  // the API's default
