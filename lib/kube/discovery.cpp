@@ -88,10 +88,6 @@ std::shared_ptr<const ProbeSpec> scrape_probe(const std::string& ip, std::uint16
 
 using PodIndex = std::map<std::pair<std::string, std::string>, const PodRecord*>;
 
-bool servable_pod(const PodRecord& pod) {
-  return pod.running && pod.ready && !pod.terminating && !pod.host_network && !pod.ip.empty();
-}
-
 // The pods behind a Service's ready endpoints, servable ones only, each once.
 std::vector<const PodRecord*> ready_pods_of(const ServiceRecord& service, const std::vector<EndpointSliceRecord>& slices,
                                             const PodIndex& pods) {
@@ -100,7 +96,7 @@ std::vector<const PodRecord*> ready_pods_of(const ServiceRecord& service, const 
     if (slice.ns != service.ns || slice.service != service.name) continue;
     for (const SliceEndpoint& endpoint : slice.endpoints) {
       const auto pod = pods.find({slice.ns, endpoint.pod});
-      if (pod == pods.end() || !endpoint.ready || endpoint.terminating || !servable_pod(*pod->second)) continue;
+      if (pod == pods.end() || !endpoint.ready || endpoint.terminating || !servable(*pod->second)) continue;
       if (std::find(out.begin(), out.end(), pod->second) == out.end()) out.push_back(pod->second);
     }
   }
@@ -119,7 +115,9 @@ std::optional<std::uint16_t> port_of(const std::string& wanted, const PodRecord&
 
 }  // namespace
 
-bool servable(const PodRecord& pod) { return servable_pod(pod); }
+bool servable(const PodRecord& pod) {
+  return pod.running && pod.ready && !pod.terminating && !pod.host_network && !pod.ip.empty();
+}
 
 std::vector<DiscoveredProbe> discover(const DiscoveryInput& input, const DiscoverySettings& settings) {
   std::vector<DiscoveredProbe> out;

@@ -1,5 +1,8 @@
 #include "discovery_objects.hpp"
 
+#include "core/yaml_reader.hpp"
+#include "netpol/read_fields.hpp"
+
 #include <algorithm>
 
 namespace netprobe::kube {
@@ -77,29 +80,17 @@ std::string int_or_string(const json& object, const char* key, const std::string
   throw ApiReplyError(where + "." + key + ": unexpected type");
 }
 
+// A label selector, by netpol's reader (the one NetworkPolicies are read with): one set of
+// rules for operators and values. Its ConfigError becomes an ApiReplyError naming the field.
 netpol::LabelSelector label_selector(const json& object, const char* key, const std::string& where) {
-  netpol::LabelSelector selector;
-  const json& field = object_at(object, key, where);
-  const std::string at = where + "." + key;
-  selector.match_labels = string_map(field, "matchLabels", at, false);
-  for (const json& expression : array_at(field, "matchExpressions", at)) {
-    if (!expression.is_object()) throw ApiReplyError(at + ".matchExpressions: not an object");
-    netpol::LabelRequirement requirement;
-    requirement.key = string_at(expression, "key", at + ".matchExpressions");
-    const std::string op = string_at(expression, "operator", at + ".matchExpressions");
-    using Op = netpol::LabelRequirement::Operator;
-    if (op == "In") requirement.op = Op::in;
-    else if (op == "NotIn") requirement.op = Op::not_in;
-    else if (op == "Exists") requirement.op = Op::exists;
-    else if (op == "DoesNotExist") requirement.op = Op::does_not_exist;
-    else throw ApiReplyError(at + ".matchExpressions.operator: unknown \"" + op.substr(0, 20) + "\"");
-    for (const json& value : array_at(expression, "values", at + ".matchExpressions")) {
-      if (!value.is_string()) throw ApiReplyError(at + ".matchExpressions.values: not a string");
-      requirement.values.push_back(value.get<std::string>());
-    }
-    selector.match_expressions.push_back(std::move(requirement));
+  const auto found = object.find(key);
+  if (found == object.end() || found->is_null()) return {};
+  static const std::string kSource = "monitor";  // Field keeps a reference to it
+  try {
+    return netpol::read_selector(Field(yaml_from_json(*found), where + "." + key, kSource));
+  } catch (const ConfigError& error) {
+    throw ApiReplyError(error.field() + ": " + error.message());
   }
-  return selector;
 }
 
 MonitorRecord read_monitor(const json& object, bool pods) {

@@ -80,10 +80,10 @@ class ModelSink final : public ObjectSink {
       netpol::read_object(Field(yaml_from_json(trimmed(resource_, object, kept_)), "", source), one,
                           key.ns.empty() ? "default" : key.ns);
     } catch (const std::exception& error) {  // ConfigError; bad_alloc is no reason to stop either
-      return refuse(error.what());
+      return std::string(error.what());
     }
     std::vector<Record>& read = one.*pick_;
-    if (read.size() != 1) return refuse(source + ": not read as a " + std::string(info(resource_).kind));
+    if (read.size() != 1) return source + ": not read as a " + std::string(info(resource_).kind);
     records_[key] = std::move(read.front());
     ++version_;
     return std::nullopt;
@@ -99,21 +99,13 @@ class ModelSink final : public ObjectSink {
     for (const auto& [key, record] : records_) out.push_back(record);
   }
 
-  const UnreadableObjects& unreadable() const { return unreadable_; }
 
  private:
-  std::string refuse(std::string reason) {
-    ++unreadable_.count;
-    unreadable_.last_error = reason;
-    return reason;
-  }
-
   Resource resource_;
   Pick pick_;
   const KeptAnnotations& kept_;
   std::uint64_t& version_;
   std::map<ObjectKey, Record> records_;
-  UnreadableObjects unreadable_;
 };
 
 struct LiveCluster::Sinks {
@@ -141,16 +133,6 @@ ObjectSink& LiveCluster::sink(Resource resource) {
     case Resource::pods: return sinks_->pods;
     case Resource::serviceaccounts: return sinks_->service_accounts;
     case Resource::networkpolicies: return sinks_->policies;
-    default: throw std::invalid_argument(std::string(info(resource).name) + " is not kept for analysis");
-  }
-}
-
-const UnreadableObjects& LiveCluster::unreadable(Resource resource) const {
-  switch (resource) {
-    case Resource::namespaces: return sinks_->namespaces.unreadable();
-    case Resource::pods: return sinks_->pods.unreadable();
-    case Resource::serviceaccounts: return sinks_->service_accounts.unreadable();
-    case Resource::networkpolicies: return sinks_->policies.unreadable();
     default: throw std::invalid_argument(std::string(info(resource).name) + " is not kept for analysis");
   }
 }

@@ -6,8 +6,8 @@
 //
 // Each object is read by the same reader as `netprobe lint` reads manifests
 // (netpol/read), so a live policy and the same policy in a file give the same
-// findings. An object that reader refuses is counted and skipped, and the
-// store keeps what it held for it.
+// findings. An object that reader refuses is skipped with the reason (the
+// reflector counts and logs it), and the store keeps what it held for it.
 #include <array>
 #include <cstdint>
 #include <map>
@@ -33,11 +33,6 @@ struct KeptAnnotations {
   bool keeps(const std::string& key) const;
 };
 
-struct UnreadableObjects {
-  std::uint64_t count = 0;
-  std::string last_error;  // "networkpolicies/shop/x: spec.podSelector…: …"
-};
-
 class LiveCluster {
  public:
   explicit LiveCluster(KeptAnnotations kept = {});
@@ -54,7 +49,6 @@ class LiveCluster {
 
   // Bumped by every change, so a caller can tell whether analysis is due.
   std::uint64_t version() const { return version_; }
-  const UnreadableObjects& unreadable(Resource resource) const;
 
   struct Sinks;
 

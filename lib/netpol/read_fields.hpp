@@ -1,8 +1,9 @@
 #pragma once
 // The field rules every object netprobe reads shares, as the API server applies
 // them: string fields that must be strings (`app: true` is refused with the fix),
-// labels, metadata, label selectors. Internal to the readers (read.cpp,
-// read_policy.cpp, read_pod.cpp); errors are ConfigError naming file:line: field.
+// labels, metadata, label selectors. Used by the readers (read.cpp,
+// read_policy.cpp, read_pod.cpp) and by lib/kube for the selectors of
+// prometheus-operator's monitors; errors are ConfigError naming file:line: field.
 #include <cstdint>
 #include <optional>
 #include <string>

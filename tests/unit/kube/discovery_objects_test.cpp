@@ -92,6 +92,7 @@ TEST_CASE("a ServiceMonitor and a PodMonitor: selector, namespaces, endpoints") 
   CHECK(pod_monitor.selector.empty());
 
   CHECK_THROWS_WITH_AS(read_service_monitor(json::parse(R"({"metadata": {"name": "m"}, "spec": {"selector": {"matchExpressions": [{"key": "a", "operator": "Near"}]}}})")),
-                       "spec.selector.matchExpressions.operator: unknown \"Near\"", ApiReplyError);
+                       "spec.selector.matchExpressions[0].operator: unknown operator \"Near\" (expected In, NotIn, Exists, DoesNotExist)",
+                       ApiReplyError);
   CHECK_THROWS_AS(read_pod_monitor(json::parse(R"({"metadata": {"name": "m"}, "spec": {"podMetricsEndpoints": {}}})")), ApiReplyError);
 }
