@@ -25,6 +25,7 @@ struct Cidr {
   std::string text;  // as written, for messages
 
   bool contains(const IpAddress& other) const;
+  bool operator==(const Cidr&) const = default;
 };
 
 // "10.0.0.0/8", "fd00::/8", "169.254.169.254/32", or a bare address (a /32 or /128).

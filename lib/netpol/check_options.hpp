@@ -25,6 +25,8 @@ struct CheckOptions {
   std::string metadata_severity = "warning";  // "error", "warning" or "off"
   std::vector<std::string> iam_annotations{"eks.amazonaws.com/role-arn", "iam.gke.io/gcp-service-account",
                                            "azure.workload.identity/client-id"};
+
+  bool operator==(const CheckOptions&) const = default;
 };
 
 }  // namespace netprobe::netpol

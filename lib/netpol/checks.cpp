@@ -4,6 +4,7 @@
 #include <charconv>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <functional>
 #include <tuple>
@@ -102,7 +103,9 @@ std::string label_hint(const LabelSelector& selector, const std::vector<const La
 
 class Checker {
  public:
-  Checker(Cluster cluster, const CheckOptions& options) : cluster_(std::move(cluster)), options_(options) {
+  // With `only`, the findings of that namespace alone, and no work spent on the others.
+  Checker(Cluster cluster, const CheckOptions& options, std::optional<std::string> only = std::nullopt)
+      : cluster_(std::move(cluster)), options_(options), only_(std::move(only)) {
     synthesize();
     evaluator_ = std::make_unique<PolicyEvaluator>(cluster_);
     for (const Pod& pod : cluster_.pods) namespaces_.insert(pod.ns);
@@ -128,6 +131,7 @@ class Checker {
 
  private:
   bool synthetic(std::size_t pod) const { return pod >= real_pods_; }
+  bool ours(const std::string& ns) const { return !only_ || ns == *only_; }
 
   void synthesize() {
     real_pods_ = cluster_.pods.size();
@@ -178,6 +182,7 @@ class Checker {
   void selectors() {
     for (std::size_t p = 0; p < cluster_.policies.size(); ++p) {
       const NetworkPolicy& policy = cluster_.policies[p];
+      if (!ours(policy.ns)) continue;
       if (!policy.pod_selector.empty() && evaluator_->pods_selected_by(p).empty()) {
         std::vector<const Labels*> candidates;
         for (const std::size_t pod : pods_in({policy.ns})) {
@@ -264,7 +269,7 @@ class Checker {
     Groups blocked;
     Groups tcp_blocked;
     for (std::size_t i = 0; i < real_pods_; ++i) {
-      if (!evaluator_->isolated(i, Direction::egress)) continue;
+      if (!ours(cluster_.pods[i].ns) || !evaluator_->isolated(i, Direction::egress)) continue;
       const auto& policies = evaluator_->policies_selecting(i, Direction::egress);
       if (!reaches(i, Protocol::udp)) collect(blocked, i, policies);
       else if (!reaches(i, Protocol::tcp)) collect(tcp_blocked, i, policies);
@@ -303,6 +308,7 @@ class Checker {
     std::map<std::pair<std::string, std::string>, std::string> annotation_of;
     for (std::size_t i = 0; i < real_pods_; ++i) {
       const Pod& pod = cluster_.pods[i];
+      if (!ours(pod.ns)) continue;
       const auto account = std::find_if(cluster_.service_accounts.begin(), cluster_.service_accounts.end(),
                                         [&](const ServiceAccount& sa) {
                                           return sa.ns == pod.ns && sa.name == pod.service_account;
@@ -370,6 +376,7 @@ class Checker {
     }
     for (std::size_t i = 0; i < real_pods_; ++i) {
       const Pod& pod = cluster_.pods[i];
+      if (!ours(pod.ns)) continue;
       for (const auto& [port, why] : metrics_ports(pod)) {
         const NetworkPolicy* blocking = nullptr;
         bool reached = false;
@@ -408,7 +415,7 @@ class Checker {
     for (const NetworkPolicy& policy : cluster_.policies) with_policies.insert(policy.ns);
     for (std::size_t i = 0; i < real_pods_; ++i) {
       const Pod& pod = cluster_.pods[i];
-      if (!with_policies.count(pod.ns)) continue;
+      if (!ours(pod.ns) || !with_policies.count(pod.ns)) continue;
       if (evaluator_->isolated(i, Direction::ingress) || evaluator_->isolated(i, Direction::egress)) continue;
       bare[pod.ns].push_back(pod.workload.empty() ? pod.name : pod.workload);
     }
@@ -422,6 +429,7 @@ class Checker {
 
   Cluster cluster_;
   const CheckOptions& options_;
+  std::optional<std::string> only_;
   std::size_t real_pods_ = 0;
   std::unique_ptr<PolicyEvaluator> evaluator_;
   std::set<std::string> namespaces_;
@@ -432,6 +440,10 @@ class Checker {
 
 std::vector<Finding> run_checks(const Cluster& cluster, const CheckOptions& options) {
   return Checker(cluster, options).run();
+}
+
+std::vector<Finding> run_checks_of_namespace(Cluster cluster, const std::string& ns, const CheckOptions& options) {
+  return Checker(std::move(cluster), options, ns).run();
 }
 
 }  // namespace netprobe::netpol

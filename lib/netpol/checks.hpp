@@ -31,12 +31,18 @@ struct Finding {
   std::string message;
   std::string hint;
   SourceRef where;       // the policy's file:line when known
+
+  bool operator==(const Finding&) const = default;
 };
 
 // All checks. Where the manifests lack a kube-dns pod or a scraper in the
 // monitoring namespace, a stand-in with the configured labels is assumed.
 // Findings are sorted by namespace, then severity (errors first), then policy.
 std::vector<Finding> run_checks(const Cluster& cluster, const CheckOptions& options = {});
+// The findings of one namespace only: those of run_checks whose `ns` is `ns`,
+// with no work spent on the other namespaces' pods and policies. The cluster
+// may be a part of one (incremental.hpp cuts the part that decides them).
+std::vector<Finding> run_checks_of_namespace(Cluster cluster, const std::string& ns, const CheckOptions& options);
 
 // Levenshtein distance, for "did you mean" hints.
 std::size_t edit_distance(std::string_view a, std::string_view b);

@@ -23,6 +23,8 @@ namespace netprobe::netpol {
 struct SourceRef {
   std::string file;
   int line = 0;  // 1-based; 0 when built in code
+
+  bool operator==(const SourceRef&) const = default;
 };
 
 // Every namespace carries this label with its own name (Kubernetes ≥ 1.21), which
@@ -46,6 +48,8 @@ struct LabelRequirement {
   std::vector<std::string> values;  // In/NotIn only
 
   bool matches(const Labels& labels) const;
+
+  bool operator==(const LabelRequirement&) const = default;
 };
 
 // matchLabels AND every matchExpression. An empty selector ({}) matches
@@ -57,18 +61,24 @@ struct LabelSelector {
 
   bool empty() const { return match_labels.empty() && match_expressions.empty(); }
   bool matches(const Labels& labels) const;
+
+  bool operator==(const LabelSelector&) const = default;
 };
 
 struct Namespace {
   std::string name;
   Labels labels;  // as written; the evaluator adds kNamespaceNameLabel
   SourceRef where;
+
+  bool operator==(const Namespace&) const = default;
 };
 
 struct ContainerPort {
   std::string name;  // may be empty
   std::uint16_t port = 0;
   Protocol protocol = Protocol::tcp;
+
+  bool operator==(const ContainerPort&) const = default;
 };
 
 struct Pod {
@@ -82,6 +92,8 @@ struct Pod {
   SourceRef where;
   Labels annotations;            // the pod's (or pod template's) metadata.annotations
   std::string service_account;   // spec.serviceAccountName; "default" when not set
+
+  bool operator==(const Pod&) const = default;
 };
 
 // A ServiceAccount: only its annotations matter (cloud IAM bindings such as
@@ -91,6 +103,8 @@ struct ServiceAccount {
   std::string name;
   Labels annotations;
   SourceRef where;
+
+  bool operator==(const ServiceAccount&) const = default;
 };
 
 struct IpBlock {
@@ -100,6 +114,8 @@ struct IpBlock {
   // In cidr, in none of except, and of the same address family as cidr
   // (::/0 does not match IPv4 addresses).
   bool contains(const IpAddress& ip) const;
+
+  bool operator==(const IpBlock&) const = default;
 };
 
 // One entry of `from` / `to`. The API allows either ipBlock alone, or one or
@@ -111,6 +127,8 @@ struct PolicyPeer {
   std::optional<LabelSelector> pod_selector;
   std::optional<LabelSelector> namespace_selector;
   std::optional<IpBlock> ip_block;
+
+  bool operator==(const PolicyPeer&) const = default;
 };
 
 // One entry of `ports`. Neither port nor named_port: every port of the protocol.
@@ -119,6 +137,8 @@ struct PolicyPort {
   std::optional<std::uint16_t> port;
   std::string named_port;               // resolved against the destination pod's container ports
   std::optional<std::uint16_t> end_port;  // with a numeric port: the inclusive range port..end_port
+
+  bool operator==(const PolicyPort&) const = default;
 };
 
 // An ingress or egress rule. Empty peers (absent or []) admit every peer; empty
@@ -126,6 +146,8 @@ struct PolicyPort {
 struct PolicyRule {
   std::vector<PolicyPeer> peers;
   std::vector<PolicyPort> ports;
+
+  bool operator==(const PolicyRule&) const = default;
 };
 
 struct NetworkPolicy {
@@ -139,6 +161,8 @@ struct NetworkPolicy {
   SourceRef where;
 
   std::string id() const { return ns + "/" + name; }
+
+  bool operator==(const NetworkPolicy&) const = default;
 };
 
 // A policy-like object that is not evaluated (Calico, Cilium, AdminNetworkPolicy,
