@@ -229,7 +229,9 @@ struct Controller::Impl {
                                                 kube ? std::optional<std::size_t>(missing_nodes.size()) : std::nullopt);
       co_return response;
     }
-    if (std::holds_alternative<RenderFindings>(route)) co_return findings_response(*policies.snapshot());
+    if (const auto* findings = std::get_if<RenderFindings>(&route)) {
+      co_return findings_response(*policies.snapshot(), findings->ns);
+    }
     if (std::holds_alternative<RenderStatusPage>(route)) {
       HttpResponse response;
       response.content_type = "text/html; charset=utf-8";
@@ -356,7 +358,7 @@ void Controller::load() {
     Impl* impl = impl_.get();
     impl_->kube = std::make_unique<KubeWatcher>(
         impl_->io, std::move(*access), impl_->config.policy_analysis.checks.iam_annotations, impl_->config.discovery,
-        [impl](std::shared_ptr<const netpol::Cluster> cluster) {
+        [impl](std::shared_ptr<const netpol::PartitionedCluster> cluster) {
           impl->policies.analyse(std::move(cluster), impl->config.policy_analysis.checks);
         });
     if (!impl_->config.policy_analysis.paths.empty()) {

@@ -90,7 +90,7 @@ struct KubeWatcher::State : std::enable_shared_from_this<KubeWatcher::State> {
     if (handed_once && live.version() == handed_version) return;
     handed_once = true;
     handed_version = live.version();
-    analyse(std::make_shared<const netpol::Cluster>(live.cluster()));
+    analyse(live.snapshot());
   }
 
   // After any reply: analyse once things settle, at most every `debounce`.

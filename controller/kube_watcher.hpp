@@ -13,13 +13,13 @@
 #include "controller/kube_status.hpp"
 #include "kube/discovery.hpp"
 #include "kube/kubeconfig.hpp"
-#include "netpol/model.hpp"
+#include "netpol/partitioned.hpp"
 
 namespace netprobe {
 
 class KubeWatcher {
  public:
-  using Analyse = std::function<void(std::shared_ptr<const netpol::Cluster>)>;
+  using Analyse = std::function<void(std::shared_ptr<const netpol::PartitionedCluster>)>;
 
   // Throws std::runtime_error when the TLS settings or the token cannot be read.
   KubeWatcher(boost::asio::io_context& io, kube::ApiAccess access, std::vector<std::string> iam_annotations,

@@ -14,15 +14,17 @@ namespace netprobe {
 
 namespace asio = boost::asio;
 
-PolicySnapshot analyse_cluster(const netpol::Cluster& cluster, const netpol::CheckOptions& checks, TimePoint now) {
+PolicySnapshot analyse_cluster(netpol::IncrementalAnalysis& analysis,
+                               std::shared_ptr<const netpol::PartitionedCluster> cluster,
+                               const netpol::CheckOptions& checks, TimePoint now) {
   PolicySnapshot snapshot;
   snapshot.enabled = true;
   snapshot.source = "kubernetes";
   snapshot.attempted_at = now;
-  snapshot.findings = netpol::run_checks(cluster, checks);
+  snapshot.policies = cluster->policy_count();
+  snapshot.pods = cluster->pod_count();
+  snapshot.findings = analysis.update(std::move(cluster), checks);
   snapshot.analysed_at = now;
-  snapshot.policies = cluster.policies.size();
-  snapshot.pods = cluster.pods.size();
   return snapshot;
 }
 
@@ -64,8 +66,11 @@ struct PolicyWatcher::State {
   std::chrono::steady_clock::time_point last_start;  // of the latest analysis: the next is interval later
   bool stopped = false;
   // Kubernetes mode: the live cluster waiting for the analysis in progress to end.
-  std::shared_ptr<const netpol::Cluster> waiting;
+  std::shared_ptr<const netpol::PartitionedCluster> waiting;
   netpol::CheckOptions waiting_checks;
+  // What the last analysis of the live cluster found, namespace by namespace;
+  // used on the pool thread only (one analysis at a time).
+  netpol::IncrementalAnalysis incremental;
 };
 
 namespace {
@@ -114,8 +119,9 @@ void analyse_waiting(const State& state) {
   state->running = true;
   state->last_start = std::chrono::steady_clock::now();
   asio::post(state->pool, [weak = std::weak_ptr(state), cluster = std::exchange(state->waiting, nullptr),
-                           checks = state->waiting_checks, generation = state->generation, &io = state->io] {
-    PolicySnapshot snapshot = analyse_cluster(*cluster, checks, std::chrono::system_clock::now());
+                           checks = state->waiting_checks, generation = state->generation, &io = state->io,
+                           &incremental = state->incremental]() mutable {
+    PolicySnapshot snapshot = analyse_cluster(incremental, std::move(cluster), checks, std::chrono::system_clock::now());
     asio::post(io, [weak, snapshot = std::move(snapshot), generation]() mutable {
       if (const State locked = weak.lock()) finish(locked, std::move(snapshot), generation);
     });
@@ -156,7 +162,8 @@ void PolicyWatcher::configure(const PolicyAnalysisConfig& config) {
   analyse_now(state_);  // when one is running, finish() sees the new generation and runs again
 }
 
-void PolicyWatcher::analyse(std::shared_ptr<const netpol::Cluster> cluster, const netpol::CheckOptions& checks) {
+void PolicyWatcher::analyse(std::shared_ptr<const netpol::PartitionedCluster> cluster,
+                            const netpol::CheckOptions& checks) {
   state_->waiting = std::move(cluster);
   state_->waiting_checks = checks;
   analyse_waiting(state_);  // when one is running, finish() takes the waiting cluster next

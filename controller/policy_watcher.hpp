@@ -14,6 +14,7 @@
 
 #include "controller/policy_snapshot.hpp"
 #include "core/controller_config.hpp"
+#include "netpol/incremental.hpp"
 
 namespace netprobe {
 
@@ -29,8 +30,10 @@ class PolicyWatcher {
   void configure(const PolicyAnalysisConfig& config);
   // Kubernetes mode, instead of files: analyse this cluster (the live objects)
   // now, or as soon as the analysis in progress ends; a newer cluster replaces
-  // one still waiting, so a burst of changes costs at most two analyses.
-  void analyse(std::shared_ptr<const netpol::Cluster> cluster, const netpol::CheckOptions& checks);
+  // one still waiting, so a burst of changes costs at most two analyses. Only
+  // the namespaces changed since the previous one are checked again
+  // (netpol/incremental.hpp).
+  void analyse(std::shared_ptr<const netpol::PartitionedCluster> cluster, const netpol::CheckOptions& checks);
   void stop();
 
   // The latest snapshot; never null.
@@ -46,7 +49,10 @@ class PolicyWatcher {
 // One analysis, synchronously: reads config.paths and runs the checks. On
 // failure, `previous`'s findings are kept and `error` is set.
 PolicySnapshot analyse_policies(const PolicyAnalysisConfig& config, const PolicySnapshot& previous, TimePoint now);
-// The same of live objects, which cannot fail to be read (the unreadable were skipped on arrival).
-PolicySnapshot analyse_cluster(const netpol::Cluster& cluster, const netpol::CheckOptions& checks, TimePoint now);
+// The same of live objects, which cannot fail to be read (the unreadable were
+// skipped on arrival), checking again only what changed since `analysis`' last.
+PolicySnapshot analyse_cluster(netpol::IncrementalAnalysis& analysis,
+                               std::shared_ptr<const netpol::PartitionedCluster> cluster,
+                               const netpol::CheckOptions& checks, TimePoint now);
 
 }  // namespace netprobe

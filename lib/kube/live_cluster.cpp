@@ -63,67 +63,116 @@ bool KeptAnnotations::keeps(const std::string& key) const {
          std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 
-// One resource's records, keyed as the API keys them.
-template <typename Record>
+struct LiveCluster::Store {
+  explicit Store(KeptAnnotations kept_in) : kept(std::move(kept_in)) {}
+
+  // A namespace's objects, ready to change: copied first when a snapshot holds them.
+  netpol::NamespaceObjects& writable(const std::string& ns) {
+    std::shared_ptr<netpol::NamespaceObjects>& held = objects[ns];
+    if (!held) held = std::make_shared<netpol::NamespaceObjects>();
+    else if (held.use_count() > 1) held = std::make_shared<netpol::NamespaceObjects>(*held);
+    return *held;
+  }
+
+  // Removes `name` from the namespace's records picked by `pick`, if there.
+  template <typename Records>
+  void erase(const std::string& ns, const std::string& name, Records netpol::NamespaceObjects::*pick) {
+    const auto found = objects.find(ns);
+    if (found == objects.end() || !((*found->second).*pick).count(name)) return;
+    netpol::NamespaceObjects& changed = writable(ns);
+    (changed.*pick).erase(name);
+    if (changed.empty()) objects.erase(ns);
+    ++version;
+  }
+
+  KeptAnnotations kept;
+  std::map<std::string, netpol::Namespace> namespaces;
+  std::map<std::string, std::shared_ptr<netpol::NamespaceObjects>> objects;
+  std::uint64_t version = 0;
+};
+
+namespace {
+
+// One resource's sink into the store.
 class ModelSink final : public ObjectSink {
  public:
-  using Pick = std::vector<Record> netpol::Cluster::*;
-
-  ModelSink(Resource resource, Pick pick, const KeptAnnotations& kept, std::uint64_t& version)
-      : resource_(resource), pick_(pick), kept_(kept), version_(version) {}
+  ModelSink(Resource resource, LiveCluster::Store& store) : resource_(resource), store_(store) {}
 
   std::optional<std::string> upsert(const ObjectKey& key, const json& object) override {
     const std::string source = std::string(info(resource_).name) + "/" +
                                (key.ns.empty() ? key.name : key.ns + "/" + key.name);
     netpol::Cluster one;
     try {
-      netpol::read_object(Field(yaml_from_json(trimmed(resource_, object, kept_)), "", source), one,
-                          key.ns.empty() ? "default" : key.ns);
+      netpol::read_object(Field(yaml_from_json(trimmed(resource_, object, store_.kept)), "", source), one,
+                          namespace_of(key));
     } catch (const std::exception& error) {  // ConfigError; bad_alloc is no reason to stop either
       return std::string(error.what());
     }
-    std::vector<Record>& read = one.*pick_;
-    if (read.size() != 1) return source + ": not read as a " + std::string(info(resource_).kind);
-    records_[key] = std::move(read.front());
-    ++version_;
+    const std::size_t read = one.namespaces.size() + one.pods.size() + one.service_accounts.size() + one.policies.size();
+    if (read != 1 || !kept(one)) return source + ": not read as a " + std::string(info(resource_).kind);
+    ++store_.version;
     return std::nullopt;
   }
 
   void remove(const ObjectKey& key) override {
-    if (records_.erase(key) > 0) ++version_;
+    switch (resource_) {
+      case Resource::namespaces:
+        if (store_.namespaces.erase(key.name) > 0) ++store_.version;
+        return;
+      case Resource::pods: return store_.erase(namespace_of(key), key.name, &netpol::NamespaceObjects::pods);
+      case Resource::serviceaccounts:
+        return store_.erase(namespace_of(key), key.name, &netpol::NamespaceObjects::service_accounts);
+      default: return store_.erase(namespace_of(key), key.name, &netpol::NamespaceObjects::policies);
+    }
   }
-
-  void copy_into(netpol::Cluster& cluster) const {
-    std::vector<Record>& out = cluster.*pick_;
-    out.reserve(records_.size());
-    for (const auto& [key, record] : records_) out.push_back(record);
-  }
-
 
  private:
+  static std::string namespace_of(const ObjectKey& key) { return key.ns.empty() ? "default" : key.ns; }
+
+  // Files what was read under this sink's resource; false when it read as another kind.
+  bool kept(netpol::Cluster& one) {
+    switch (resource_) {
+      case Resource::namespaces:
+        if (one.namespaces.empty()) return false;
+        store_.namespaces[one.namespaces.front().name] = std::move(one.namespaces.front());
+        return true;
+      case Resource::pods:
+        return file(one.pods, &netpol::NamespaceObjects::pods);
+      case Resource::serviceaccounts:
+        return file(one.service_accounts, &netpol::NamespaceObjects::service_accounts);
+      default:
+        return file(one.policies, &netpol::NamespaceObjects::policies);
+    }
+  }
+
+  template <typename Record>
+  bool file(std::vector<Record>& read, std::map<std::string, Record> netpol::NamespaceObjects::*pick) {
+    if (read.empty()) return false;
+    Record& record = read.front();
+    (store_.writable(record.ns).*pick)[record.name] = std::move(record);
+    return true;
+  }
+
   Resource resource_;
-  Pick pick_;
-  const KeptAnnotations& kept_;
-  std::uint64_t& version_;
-  std::map<ObjectKey, Record> records_;
+  LiveCluster::Store& store_;
 };
+
+}  // namespace
 
 struct LiveCluster::Sinks {
-  Sinks(const KeptAnnotations& kept_in, std::uint64_t& version)
-      : kept(kept_in),
-        namespaces(Resource::namespaces, &netpol::Cluster::namespaces, kept, version),
-        pods(Resource::pods, &netpol::Cluster::pods, kept, version),
-        service_accounts(Resource::serviceaccounts, &netpol::Cluster::service_accounts, kept, version),
-        policies(Resource::networkpolicies, &netpol::Cluster::policies, kept, version) {}
-
-  KeptAnnotations kept;
-  ModelSink<netpol::Namespace> namespaces;
-  ModelSink<netpol::Pod> pods;
-  ModelSink<netpol::ServiceAccount> service_accounts;
-  ModelSink<netpol::NetworkPolicy> policies;
+  explicit Sinks(Store& store)
+      : namespaces(Resource::namespaces, store),
+        pods(Resource::pods, store),
+        service_accounts(Resource::serviceaccounts, store),
+        policies(Resource::networkpolicies, store) {}
+  ModelSink namespaces;
+  ModelSink pods;
+  ModelSink service_accounts;
+  ModelSink policies;
 };
 
-LiveCluster::LiveCluster(KeptAnnotations kept) : sinks_(std::make_unique<Sinks>(kept, version_)) {}
+LiveCluster::LiveCluster(KeptAnnotations kept)
+    : store_(std::make_unique<Store>(std::move(kept))), sinks_(std::make_unique<Sinks>(*store_)) {}
 
 LiveCluster::~LiveCluster() = default;
 
@@ -137,13 +186,13 @@ ObjectSink& LiveCluster::sink(Resource resource) {
   }
 }
 
-netpol::Cluster LiveCluster::cluster() const {
-  netpol::Cluster cluster;
-  sinks_->namespaces.copy_into(cluster);
-  sinks_->pods.copy_into(cluster);
-  sinks_->service_accounts.copy_into(cluster);
-  sinks_->policies.copy_into(cluster);
-  return cluster;
+std::uint64_t LiveCluster::version() const { return store_->version; }
+
+std::shared_ptr<const netpol::PartitionedCluster> LiveCluster::snapshot() const {
+  auto snapshot = std::make_shared<netpol::PartitionedCluster>();
+  snapshot->namespaces = store_->namespaces;
+  for (const auto& [ns, objects] : store_->objects) snapshot->objects.emplace_hint(snapshot->objects.end(), ns, objects);
+  return snapshot;
 }
 
 }  // namespace netprobe::kube

@@ -4,6 +4,12 @@
 // whole objects: a pod's status, managed fields and most annotations are
 // dropped on arrival, so memory follows the cluster's size, not its verbosity.
 //
+// Held namespace by namespace (netpol/partitioned.hpp): a snapshot for the
+// analysis thread shares every namespace's objects, and a namespace's objects
+// are copied before a change only while a snapshot still holds them. So the
+// cluster is held once, a snapshot costs a pointer per namespace, and a change
+// costs a copy of one namespace at most.
+//
 // Each object is read by the same reader as `netprobe lint` reads manifests
 // (netpol/read), so a live policy and the same policy in a file give the same
 // findings. An object that reader refuses is skipped with the reason (the
@@ -16,7 +22,7 @@
 #include <vector>
 
 #include "kube/reflector.hpp"
-#include "netpol/model.hpp"
+#include "netpol/partitioned.hpp"
 
 namespace netprobe::kube {
 
@@ -43,18 +49,19 @@ class LiveCluster {
   // The store the reflector of `resource` (one of kAnalysedResources) writes to.
   ObjectSink& sink(Resource resource);
 
-  // Everything held, as one Cluster for the checks (a copy: analysis runs on
-  // another thread while the watches go on).
-  netpol::Cluster cluster() const;
+  // Everything held, as it is now: unchanged by later changes to the store, so
+  // analysis can read it on another thread while the watches go on.
+  std::shared_ptr<const netpol::PartitionedCluster> snapshot() const;
 
   // Bumped by every change, so a caller can tell whether analysis is due.
-  std::uint64_t version() const { return version_; }
+  std::uint64_t version() const;
 
+  struct Store;
   struct Sinks;
 
  private:
+  std::unique_ptr<Store> store_;
   std::unique_ptr<Sinks> sinks_;
-  std::uint64_t version_ = 0;
 };
 
 }  // namespace netprobe::kube

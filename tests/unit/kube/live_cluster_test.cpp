@@ -47,7 +47,7 @@ TEST_CASE("live objects are read into the model as manifests are, trimmed to wha
             .upsert(ObjectKey{"shop", "web"},
                     json::parse(R"({"metadata": {"namespace": "shop", "name": "web", "annotations": {"eks.amazonaws.com/role-arn": "arn"}}})")));
 
-  const netpol::Cluster cluster = live.cluster();
+  const netpol::Cluster cluster = netpol::flatten(*live.snapshot());
   REQUIRE(cluster.pods.size() == 1);
   const netpol::Pod& pod = cluster.pods[0];
   CHECK(pod.workload == "web");
@@ -77,7 +77,7 @@ TEST_CASE("the IAM annotations the checks look for are kept when named") {
   live.sink(Resource::serviceaccounts)
       .upsert(ObjectKey{"shop", "web"},
               json::parse(R"({"metadata": {"namespace": "shop", "name": "web", "annotations": {"eks.amazonaws.com/role-arn": "arn", "other": "x"}}})"));
-  CHECK(live.cluster().service_accounts[0].annotations == netpol::Labels{{"eks.amazonaws.com/role-arn", "arn"}});
+  CHECK(netpol::flatten(*live.snapshot()).service_accounts[0].annotations == netpol::Labels{{"eks.amazonaws.com/role-arn", "arn"}});
 }
 
 TEST_CASE("an unreadable object is refused with the reason, and what was held for it stays") {
@@ -91,11 +91,11 @@ TEST_CASE("an unreadable object is refused with the reason, and what was held fo
   CHECK(live.version() == version);
   CHECK(refused ==
         "networkpolicies/frontend/deny: spec.podSelector.matchLabels.app: expected a string, found a boolean (quote it: \"true\")");
-  REQUIRE(live.cluster().policies.size() == 1);
-  CHECK(live.cluster().policies[0].affects_egress);  // the earlier version
+  REQUIRE(netpol::flatten(*live.snapshot()).policies.size() == 1);
+  CHECK(netpol::flatten(*live.snapshot()).policies[0].affects_egress);  // the earlier version
 
   CHECK(policies.upsert(ObjectKey{"frontend", "odd"}, policy_json("frontend", "odd", json::parse(R"({"ingres": []})"))));
-  CHECK(live.cluster().policies.size() == 1);
+  CHECK(netpol::flatten(*live.snapshot()).policies.size() == 1);
 }
 
 TEST_CASE("removal, versions, and the four analysed resources only") {
@@ -105,7 +105,7 @@ TEST_CASE("removal, versions, and the four analysed resources only") {
   const std::uint64_t after_add = live.version();
   policies.remove(ObjectKey{"a", "p"});
   CHECK(live.version() > after_add);
-  CHECK(live.cluster().policies.empty());
+  CHECK(netpol::flatten(*live.snapshot()).policies.empty());
   const std::uint64_t after_remove = live.version();
   policies.remove(ObjectKey{"a", "never-there"});
   CHECK(live.version() == after_remove);
@@ -117,8 +117,30 @@ TEST_CASE("live policies give the findings the same manifests give") {
   live.sink(Resource::namespaces).upsert(ObjectKey{"", "frontend"}, json::parse(R"({"metadata": {"name": "frontend"}})"));
   live.sink(Resource::pods).upsert(ObjectKey{"frontend", "web-5d8f9-abcde"}, pod_json("frontend", "web-5d8f9-abcde", "127.0.0.8"));
   live.sink(Resource::networkpolicies).upsert(ObjectKey{"frontend", "deny"}, policy_json("frontend", "deny", kDefaultDenyEgress));
-  const auto findings = netpol::run_checks(live.cluster());
+  const auto findings = netpol::run_checks(netpol::flatten(*live.snapshot()));
   CHECK(std::any_of(findings.begin(), findings.end(), [](const netpol::Finding& finding) {
     return finding.check == "dns-egress-blocked" && finding.ns == "frontend" && finding.where.file == "networkpolicies/frontend/deny";
   }));
+}
+
+TEST_CASE("a snapshot stays as it was taken, and shares every namespace the changes after it leave alone") {
+  LiveCluster live;
+  ObjectSink& pods = live.sink(Resource::pods);
+  pods.upsert(ObjectKey{"shop", "web-1"}, pod_json("shop", "web-1", "127.0.0.9"));
+  pods.upsert(ObjectKey{"dev", "tool-1"}, pod_json("dev", "tool-1", "127.0.0.10"));
+  const auto before = live.snapshot();
+
+  pods.upsert(ObjectKey{"shop", "web-2"}, pod_json("shop", "web-2", "127.0.0.11"));
+  pods.remove(ObjectKey{"dev", "tool-1"});
+  const auto after = live.snapshot();
+
+  CHECK(before->objects.at("shop")->pods.size() == 1);  // the snapshot did not see the change
+  CHECK(before->objects.at("dev")->pods.size() == 1);
+  CHECK(after->objects.at("shop")->pods.size() == 2);
+  CHECK_FALSE(after->objects.count("dev"));  // emptied: gone
+
+  pods.upsert(ObjectKey{"dev", "tool-2"}, pod_json("dev", "tool-2", "127.0.0.12"));
+  const auto third = live.snapshot();
+  CHECK(third->objects.at("shop") == after->objects.at("shop"));  // untouched: shared, not copied
+  CHECK(third->objects.at("dev") != before->objects.at("dev"));
 }
