@@ -1,5 +1,7 @@
 #include "api.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "netpol/finding_json.hpp"
@@ -71,6 +73,32 @@ std::string address_refusal(const std::string& address, const AdhocConfig& adhoc
   return "";
 }
 
+// A Kubernetes namespace name (an RFC 1123 label): lowercase letters, digits
+// and '-', neither first nor last, at most 63.
+bool is_namespace_name(std::string_view name) {
+  if (name.empty() || name.size() > 63 || name.front() == '-' || name.back() == '-') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+}
+
+// GET /api/v1/findings[?namespace=NAME]: one namespace's findings, since a big
+// cluster's whole list runs to tens of megabytes.
+ControllerRoute findings_route(const HttpRequest& request) {
+  const auto query = request.query();
+  if (!query) return error_response(400, "invalid_query", "the query is not valid percent-encoding");
+  RenderFindings render;
+  for (const auto& [key, value] : *query) {
+    if (key != "namespace") {
+      return error_response(400, "invalid_query", "unknown query parameter \"" + key + "\" (known: namespace)");
+    }
+    if (!is_namespace_name(value)) {
+      return error_response(400, "invalid_field",
+                            "namespace: expected a namespace name (lowercase letters, digits and '-', at most 63)");
+    }
+    render.ns = value;
+  }
+  return render;
+}
+
 ordered_json result_or_unreachable(const ProbeSpec& spec, const std::string& node, const std::string& reason) {
   return ordered_json{{"probe", spec.name},       {"type", to_string(spec.type())}, {"expect", to_string(spec.expect)},
                       {"node", node},            {"outcome", "agent_unreachable"}, {"success", false},
@@ -121,7 +149,7 @@ ControllerRoute route_controller_request(const HttpRequest& request, const Contr
     return error_response(404, "not_found", "no such path: " + std::string(path));
   }
   if (path == "/api/v1/status") return RenderStatus{};
-  if (path == "/api/v1/findings") return RenderFindings{};
+  if (path == "/api/v1/findings") return findings_route(request);
   if (path == "/api/v1/discovery") return RenderDiscovery{};
   if (path == "/metrics") return RenderControllerMetrics{};
   if (path == "/healthz") return text_response("ok\n");
@@ -221,7 +249,7 @@ HttpResponse discovery_response(bool enabled, bool synced, const std::vector<kub
   return response;
 }
 
-HttpResponse findings_response(const PolicySnapshot& snapshot) {
+HttpResponse findings_response(const PolicySnapshot& snapshot, const std::string& ns) {
   const auto time_or_null = [](const std::optional<TimePoint>& time) {
     return time ? ordered_json(format_time(*time)) : ordered_json(nullptr);
   };
@@ -232,7 +260,11 @@ HttpResponse findings_response(const PolicySnapshot& snapshot) {
                     {"error", snapshot.error.empty() ? ordered_json(nullptr) : ordered_json(snapshot.error)},
                     {"policies", snapshot.policies},
                     {"pods", snapshot.pods},
-                    {"findings", to_json(snapshot.findings)}};
+                    {"findings", ordered_json::array()}};
+  ordered_json& list = body["findings"];
+  for (const netpol::Finding& finding : snapshot.findings) {
+    if (ns.empty() || finding.ns == ns) list.push_back(netpol::to_json(finding));
+  }
   HttpResponse response;
   response.body = json_text(body) + "\n";
   return response;

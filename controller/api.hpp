@@ -32,7 +32,9 @@ struct AcceptReport {
 struct RenderStatus {};
 struct RenderControllerMetrics {};
 struct RenderStatusPage {};
-struct RenderFindings {};
+struct RenderFindings {
+  std::string ns;  // ?namespace=: that namespace's findings only; "" for all
+};
 struct RenderDiscovery {};
 struct RunAdhoc {
   ProbeSpec spec;
@@ -69,8 +71,8 @@ HttpResponse discovery_response(bool enabled, bool synced, const std::vector<kub
                                 const kube::Assignment& assignment, const std::vector<std::string>& nodes_without_agent);
 
 // GET /api/v1/findings: {"enabled", "analysed_at", "error", "policies", "pods",
-// "findings": [...as netprobe lint --json...]}.
-HttpResponse findings_response(const PolicySnapshot& snapshot);
+// "findings": [...as netprobe lint --json...]}, of namespace `ns` only unless it is "".
+HttpResponse findings_response(const PolicySnapshot& snapshot, const std::string& ns = "");
 
 // One node's answer to an ad hoc probe: its results, or why the agent could not be asked.
 struct AdhocAnswer {

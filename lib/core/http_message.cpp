@@ -1,5 +1,7 @@
 #include "http_message.hpp"
 
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
 #include <nlohmann/json.hpp>
 
 #include "json_text.hpp"
@@ -9,6 +11,14 @@ namespace netprobe {
 std::string_view HttpRequest::path() const {
   const std::string_view whole(target);
   return whole.substr(0, whole.find('?'));
+}
+
+std::optional<std::vector<std::pair<std::string, std::string>>> HttpRequest::query() const {
+  const auto parsed = boost::urls::parse_origin_form(target);
+  if (!parsed) return std::nullopt;
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& param : parsed->params()) out.emplace_back(param.key, param.has_value ? param.value : "");
+  return out;
 }
 
 bool header_value_is_clean(std::string_view value) {

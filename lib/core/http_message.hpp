@@ -22,6 +22,9 @@ struct HttpRequest {
   std::string remote_address;
 
   std::string_view path() const;  // target without the query
+  // The query's parameters, percent-decoded, in order; nullopt when the target
+  // is not a valid origin-form (RFC 9112 3.2.1), e.g. a stray '%'.
+  std::optional<std::vector<std::pair<std::string, std::string>>> query() const;
 };
 
 // False when a header value holds a control byte other than a tab: that is how

@@ -194,6 +194,14 @@ TEST_CASE("read endpoints and readiness") {
   CHECK(response_of(route(request("GET", "/readyz"), false)).status == 503);
   CHECK(response_of(route(request("GET", "/readyz"), true)).status == 200);
   CHECK(std::holds_alternative<RenderFindings>(route(request("GET", "/api/v1/findings"))));
+  const auto narrowed = route(request("GET", "/api/v1/findings?namespace=kube-system"));
+  REQUIRE(std::holds_alternative<RenderFindings>(narrowed));
+  CHECK(std::get<RenderFindings>(narrowed).ns == "kube-system");
+  const HttpResponse unknown = response_of(route(request("GET", "/api/v1/findings?ns=kube-system")));
+  CHECK(unknown.status == 400);
+  CHECK(nlohmann::json::parse(unknown.body)["error"]["message"] == "unknown query parameter \"ns\" (known: namespace)");
+  CHECK(response_of(route(request("GET", "/api/v1/findings?namespace=Kube_System"))).status == 400);
+  CHECK(response_of(route(request("GET", "/api/v1/findings?namespace=%zz"))).status == 400);
   CHECK(response_of(route(request("POST", "/api/v1/findings"))).status == 405);
   CHECK(response_of(route(request("GET", "/nope"))).status == 404);
   CHECK(response_of(route(request("DELETE", "/api/v1/status"))).status == 405);
@@ -270,6 +278,13 @@ TEST_CASE("findings JSON: the lint shape, with when the analysis ran and why it 
   snapshot.error = "policies.yaml:3: spec: is required";
   CHECK(body(snapshot)["error"] == "policies.yaml:3: spec: is required");
   CHECK(body(snapshot)["findings"].size() == 1);  // the last good findings stay
+
+  snapshot.findings.push_back(netpol::Finding{"dns-egress-blocked", "error", "shop", "lockdown", "m", "h", {}});
+  const nlohmann::json shop = nlohmann::json::parse(findings_response(snapshot, "shop").body);
+  REQUIRE(shop["findings"].size() == 1);
+  CHECK(shop["findings"][0]["namespace"] == "shop");
+  CHECK(shop["policies"] == 12);  // the totals stay those of the whole analysis
+  CHECK(nlohmann::json::parse(findings_response(snapshot, "nowhere").body)["findings"].empty());
 }
 
 TEST_CASE("corrupted ad hoc bodies get a 4xx naming what is wrong, never an exception") {

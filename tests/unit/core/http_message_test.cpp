@@ -31,3 +31,15 @@ TEST_CASE("bearer tokens") {
   CHECK_FALSE(bearer_matches("", "s3cret"));
   CHECK_FALSE(bearer_matches("Bearer ", ""));  // no token configured never matches
 }
+
+TEST_CASE("a request's query parameters, decoded, and a malformed query refused") {
+  HttpRequest request;
+  request.target = "/api/v1/findings?namespace=kube-system&x=a%20b&flag";
+  const auto query = request.query();
+  REQUIRE(query);
+  CHECK(*query == std::vector<std::pair<std::string, std::string>>{{"namespace", "kube-system"}, {"x", "a b"}, {"flag", ""}});
+  request.target = "/api/v1/findings";
+  CHECK(request.query()->empty());
+  request.target = "/api/v1/findings?namespace=%zz";
+  CHECK_FALSE(request.query());
+}
