@@ -86,7 +86,7 @@ std::shared_ptr<const ProbeSpec> scrape_probe(const std::string& ip, std::uint16
   return std::make_shared<const ProbeSpec>(std::move(spec));
 }
 
-using PodIndex = std::map<std::pair<std::string, std::string>, const PodRecord*>;
+using PodIndex = std::map<std::pair<std::string_view, std::string_view>, const PodRecord*>;  // (ns, name), into the input
 
 // The pods behind a Service's ready endpoints, servable ones only, each once.
 std::vector<const PodRecord*> ready_pods_of(const ServiceRecord& service, const std::vector<EndpointSliceRecord>& slices,
@@ -123,7 +123,7 @@ std::vector<DiscoveredProbe> discover(const DiscoveryInput& input, const Discove
   std::vector<DiscoveredProbe> out;
   if (!settings.enabled) return out;
   PodIndex pods;
-  for (const PodRecord& pod : input.pods) pods[{pod.ns, pod.name}] = &pod;
+  for (const auto& pod : input.pods) pods[{pod->ns, pod->name}] = pod.get();
 
   // DNS: the Service's ClusterIP, and every ready endpoint behind it.
   const std::string dns_source = settings.dns_namespace + "/" + settings.dns_service;
@@ -152,13 +152,13 @@ std::vector<DiscoveredProbe> discover(const DiscoveryInput& input, const Discove
   }
 
   // NodeLocal DNSCache, when its pods run.
-  const auto nodelocal = std::find_if(input.pods.begin(), input.pods.end(), [&](const PodRecord& pod) {
-    const auto app = pod.labels.find("k8s-app");
-    return app != pod.labels.end() && app->second == settings.nodelocal_label && pod.running;
+  const auto nodelocal = std::find_if(input.pods.begin(), input.pods.end(), [&](const auto& pod) {
+    const auto app = pod->labels.find("k8s-app");
+    return app != pod->labels.end() && app->second == settings.nodelocal_label && pod->running;
   });
   if (nodelocal != input.pods.end() && !settings.nodelocal_address.empty()) {
     out.push_back(DiscoveredProbe{dns_probe("nodelocal-dns", {with_port(settings.nodelocal_address, 53)}, settings),
-                                  "Pod " + nodelocal->ns + "/" + nodelocal->name, true, ""});
+                                  "Pod " + (*nodelocal)->ns + "/" + (*nodelocal)->name, true, ""});
   }
 
   // Scrape targets: annotated pods, and the ready endpoints of annotated Services.
@@ -181,7 +181,8 @@ std::vector<DiscoveredProbe> discover(const DiscoveryInput& input, const Discove
     for (const MonitorEndpoint& endpoint : monitor.endpoints) {
       const Annotations how{{"prometheus.io/path", endpoint.path}, {"prometheus.io/scheme", endpoint.scheme}};
       if (monitor.pods) {
-        for (const PodRecord& pod : input.pods) {
+        for (const auto& held : input.pods) {
+          const PodRecord& pod = *held;
           if (!in_scope(pod.ns) || !monitor.selector.matches(pod.labels) || !servable(pod)) continue;
           const std::string wanted = endpoint.port.empty() ? endpoint.target_port : endpoint.port;
           if (const auto port = port_of(wanted, pod)) add_scrape(pod, *port, how, source);
@@ -203,7 +204,8 @@ std::vector<DiscoveredProbe> discover(const DiscoveryInput& input, const Discove
       }
     }
   }
-  for (const PodRecord& pod : input.pods) {
+  for (const auto& held : input.pods) {
+    const PodRecord& pod = *held;
     if (!wants_scrape(pod.annotations) || !servable(pod)) continue;
     if (const auto port = scrape_port(pod.annotations, pod.container_ports)) {
       add_scrape(pod, *port, pod.annotations, "Pod " + pod.ns + "/" + pod.name);

@@ -33,7 +33,9 @@ namespace netprobe::kube {
 struct DiscoveryInput {
   std::vector<ServiceRecord> services;
   std::vector<EndpointSliceRecord> slices;
-  std::vector<PodRecord> pods;
+  // Shared with the store that holds them: a cluster's pods are too many to
+  // copy on every change.
+  std::vector<std::shared_ptr<const PodRecord>> pods;
   std::vector<MonitorRecord> monitors;  // ServiceMonitors and PodMonitors, where their CRDs are served
 };
 

@@ -12,7 +12,7 @@ class RecordSink final : public ObjectSink {
 
   std::optional<std::string> upsert(const ObjectKey& key, const nlohmann::json& object) override {
     try {
-      records_[key] = Read(object);
+      records_[key] = std::make_shared<const Record>(Read(object));
     } catch (const ApiReplyError& error) {
       return std::string(info(resource_).name) + "/" + (key.ns.empty() ? "" : key.ns + "/") + key.name + ": " +
              error.what();
@@ -28,6 +28,14 @@ class RecordSink final : public ObjectSink {
   std::vector<Record> all() const {
     std::vector<Record> out;
     out.reserve(records_.size());
+    for (const auto& [key, record] : records_) out.push_back(*record);
+    return out;
+  }
+
+  // The records themselves, shared rather than copied.
+  std::vector<std::shared_ptr<const Record>> shared() const {
+    std::vector<std::shared_ptr<const Record>> out;
+    out.reserve(records_.size());
     for (const auto& [key, record] : records_) out.push_back(record);
     return out;
   }
@@ -35,7 +43,7 @@ class RecordSink final : public ObjectSink {
  private:
   Resource resource_;
   std::uint64_t& version_;
-  std::map<ObjectKey, Record> records_;
+  std::map<ObjectKey, std::shared_ptr<const Record>> records_;
 };
 
 }  // namespace
@@ -74,7 +82,7 @@ ObjectSink& DiscoveryStore::sink(Resource resource) {
 DiscoveryInput DiscoveryStore::input() const {
   std::vector<MonitorRecord> monitors = sinks_->service_monitors.all();
   for (MonitorRecord& monitor : sinks_->pod_monitors.all()) monitors.push_back(std::move(monitor));
-  return DiscoveryInput{sinks_->services.all(), sinks_->slices.all(), sinks_->pods.all(), std::move(monitors)};
+  return DiscoveryInput{sinks_->services.all(), sinks_->slices.all(), sinks_->pods.shared(), std::move(monitors)};
 }
 
 std::vector<NodeRecord> DiscoveryStore::nodes() const { return sinks_->nodes.all(); }

@@ -31,7 +31,7 @@ DiscoveryInput cluster() {
                                               SliceEndpoint{{"127.0.0.12"}, false, false, "coredns-2"},
                                               SliceEndpoint{{"127.0.0.13"}, true, true, "coredns-3"}}});
   input.slices.push_back(EndpointSliceRecord{"kube-system", "kube-dns-b", "kube-dns", {SliceEndpoint{{"127.0.0.14"}, true, false, ""}}});
-  input.pods.push_back(pod("shop", "web", "127.0.0.30", {{"prometheus.io/scrape", "true"}, {"prometheus.io/port", "8080"}}));
+  input.pods.push_back(std::make_shared<const PodRecord>(pod("shop", "web", "127.0.0.30", {{"prometheus.io/scrape", "true"}, {"prometheus.io/port", "8080"}})));
   return input;
 }
 
@@ -64,7 +64,7 @@ TEST_CASE("NodeLocal DNSCache only where its pods run") {
   DiscoveryInput input = cluster();
   PodRecord cache = pod("kube-system", "node-local-dns-x", "127.0.0.40");
   cache.labels = {{"k8s-app", "node-local-dns"}};
-  input.pods.push_back(cache);
+  input.pods.push_back(std::make_shared<const PodRecord>(cache));
   const auto probes = discover(input, DiscoverySettings{});
   const DiscoveredProbe* nodelocal = named(probes, "nodelocal-dns");
   REQUIRE(nodelocal);
@@ -79,7 +79,7 @@ TEST_CASE("scrape targets: annotated, servable pods, by TCP connect unless http 
   PodRecord leaving = pod("shop", "leaving", "127.0.0.32", {{"prometheus.io/scrape", "true"}});
   leaving.terminating = true;
   PodRecord unannotated = pod("shop", "quiet", "127.0.0.33");
-  for (const PodRecord& extra : {no_ip, not_ready, leaving, unannotated}) input.pods.push_back(extra);
+  for (const PodRecord& extra : {no_ip, not_ready, leaving, unannotated}) input.pods.push_back(std::make_shared<const PodRecord>(extra));
 
   const auto probes = discover(input, DiscoverySettings{});
   std::vector<const DiscoveredProbe*> scrapes;
@@ -93,7 +93,9 @@ TEST_CASE("scrape targets: annotated, servable pods, by TCP connect unless http 
 
   DiscoverySettings http;
   http.scrape_mode = ScrapeMode::http;
-  input.pods[0].annotations["prometheus.io/path"] = "/stats";
+  PodRecord with_path = *input.pods[0];
+  with_path.annotations["prometheus.io/path"] = "/stats";
+  input.pods[0] = std::make_shared<const PodRecord>(with_path);
   const auto http_probes = discover(input, http);
   const DiscoveredProbe* scrape = named(http_probes, "scrape");
   REQUIRE(scrape);
@@ -107,8 +109,8 @@ TEST_CASE("an annotated Service's ready endpoints are scrape targets, the first 
   input.slices.push_back(EndpointSliceRecord{"shop", "api-x", "api",
                                              {SliceEndpoint{{"127.0.0.51"}, true, false, "api-1"},
                                               SliceEndpoint{{"127.0.0.52"}, false, false, "api-2"}}});
-  input.pods.push_back(pod("shop", "api-1", "127.0.0.51"));
-  input.pods.push_back(pod("shop", "api-2", "127.0.0.52"));
+  input.pods.push_back(std::make_shared<const PodRecord>(pod("shop", "api-1", "127.0.0.51")));
+  input.pods.push_back(std::make_shared<const PodRecord>(pod("shop", "api-2", "127.0.0.52")));
   const auto probes = discover(input, DiscoverySettings{});
   REQUIRE(probes.size() == 1);
   CHECK(probes[0].source == "Service shop/api");
@@ -150,7 +152,7 @@ TEST_CASE("rendezvous assignment: count agents, stable, and little movement when
 
 TEST_CASE("the assignment: every agent the DNS probes, each scrape target its scrape_agents") {
   DiscoveryInput input = cluster();
-  input.pods.push_back(pod("shop", "api", "127.0.0.34", {{"prometheus.io/scrape", "true"}}));
+  input.pods.push_back(std::make_shared<const PodRecord>(pod("shop", "api", "127.0.0.34", {{"prometheus.io/scrape", "true"}})));
   const auto probes = discover(input, DiscoverySettings{});
   const std::vector<std::string> agents{"node-a", "node-b", "node-c", "node-d"};
   const Assignment assignment = assign(probes, agents, 2);
@@ -184,11 +186,11 @@ TEST_CASE("monitors: a ServiceMonitor's Services by label and namespace, a PodMo
   input.slices.push_back(EndpointSliceRecord{"other", "api-y", "api", {SliceEndpoint{{"127.0.0.62"}, true, false, "api-2"}}});
   PodRecord api_pod = pod("shop", "api-1", "127.0.0.61");
   api_pod.container_ports.push_back(ServicePort{"http", 8080, "TCP", ""});
-  input.pods.push_back(api_pod);
-  input.pods.push_back(pod("other", "api-2", "127.0.0.62"));
+  input.pods.push_back(std::make_shared<const PodRecord>(api_pod));
+  input.pods.push_back(std::make_shared<const PodRecord>(pod("other", "api-2", "127.0.0.62")));
   PodRecord worker = pod("jobs", "worker-1", "127.0.0.63");
   worker.labels = {{"app", "worker"}};
-  input.pods.push_back(worker);
+  input.pods.push_back(std::make_shared<const PodRecord>(worker));
 
   MonitorRecord service_monitor;
   service_monitor.ns = "monitoring";
