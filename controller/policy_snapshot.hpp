@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "netpol/checks.hpp"
+#include "netpol/finding_list.hpp"
 #include "core/store.hpp"
 
 namespace netprobe {
@@ -16,7 +16,7 @@ namespace netprobe {
 struct PolicySnapshot {
   bool enabled = false;                    // policy_analysis.paths configured, or Kubernetes
   std::string source;                      // "manifests" or "kubernetes" when enabled
-  std::vector<netpol::Finding> findings;           // of the last analysis that succeeded
+  netpol::FindingList findings;            // of the last analysis that succeeded
   std::optional<TimePoint> analysed_at;    // when that was; empty before the first success
   std::optional<TimePoint> attempted_at;   // the latest attempt, successful or not
   std::string error;                       // why the latest attempt failed; "" when it succeeded

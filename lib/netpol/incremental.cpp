@@ -124,7 +124,7 @@ std::set<std::string> affected_namespaces(const PartitionedCluster& previous, co
   return affected;
 }
 
-std::vector<Finding> IncrementalAnalysis::update(std::shared_ptr<const PartitionedCluster> cluster,
+FindingList IncrementalAnalysis::update(std::shared_ptr<const PartitionedCluster> cluster,
                                                  const CheckOptions& options) {
   const std::set<std::string> affected = previous_ && options == options_
                                              ? affected_namespaces(*previous_, *cluster, options)
@@ -133,19 +133,17 @@ std::vector<Finding> IncrementalAnalysis::update(std::shared_ptr<const Partition
   for (const std::string& ns : affected) {
     std::vector<Finding> found = run_checks_of_namespace(views.of(ns), ns, options);
     if (found.empty()) findings_.erase(ns);
-    else findings_[ns] = std::move(found);
+    else findings_[ns] = std::make_shared<const std::vector<Finding>>(std::move(found));
   }
   std::erase_if(findings_, [&](const auto& entry) { return !cluster->objects.count(entry.first); });
   checked_ = affected.size();
   previous_ = std::move(cluster);
   options_ = options;
 
-  std::size_t total = 0;
-  for (const auto& [ns, found] : findings_) total += found.size();
-  std::vector<Finding> merged;
-  merged.reserve(total);
-  for (const auto& [ns, found] : findings_) merged.insert(merged.end(), found.begin(), found.end());
-  return merged;
+  std::vector<FindingList::Chunk> chunks;
+  chunks.reserve(findings_.size());
+  for (const auto& [ns, found] : findings_) chunks.push_back(found);
+  return FindingList(std::move(chunks));
 }
 
 }  // namespace netprobe::netpol

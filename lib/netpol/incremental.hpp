@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "checks.hpp"
+#include "finding_list.hpp"
 #include "partitioned.hpp"
 
 namespace netprobe::netpol {
@@ -35,7 +36,7 @@ class IncrementalAnalysis {
   // The findings of run_checks(flatten(*cluster), options), in its order,
   // checking only the namespaces affected since the previous update (all of
   // them on the first, and when the options change).
-  std::vector<Finding> update(std::shared_ptr<const PartitionedCluster> cluster, const CheckOptions& options);
+  FindingList update(std::shared_ptr<const PartitionedCluster> cluster, const CheckOptions& options);
 
   // How many namespaces the latest update checked.
   std::size_t checked() const { return checked_; }
@@ -43,7 +44,7 @@ class IncrementalAnalysis {
  private:
   std::shared_ptr<const PartitionedCluster> previous_;
   CheckOptions options_;
-  std::map<std::string, std::vector<Finding>> findings_;  // by namespace; none for a namespace without findings
+  std::map<std::string, FindingList::Chunk> findings_;  // by namespace; none for a namespace without findings
   std::size_t checked_ = 0;
 };
 

@@ -262,9 +262,10 @@ TEST_CASE("findings JSON: the lint shape, with when the analysis ran and why it 
   snapshot.attempted_at = snapshot.analysed_at;
   snapshot.policies = 12;
   snapshot.pods = 30;
-  snapshot.findings.push_back(netpol::Finding{"selector-matches-nothing", "error", "payments", "payment-ingress",
-                                      "podSelector app=paymnet matches no pods", "did you mean app: payment?",
-                                      netpol::SourceRef{"policies.yaml", 7}});
+  const netpol::Finding typo{"selector-matches-nothing", "error", "payments", "payment-ingress",
+                             "podSelector app=paymnet matches no pods", "did you mean app: payment?",
+                             netpol::SourceRef{"policies.yaml", 7}};
+  snapshot.findings = std::vector<netpol::Finding>{typo};
   const nlohmann::json on = body(snapshot);
   CHECK(on["enabled"] == true);
   CHECK(on["analysed_at"] == "2026-11-18T11:06:40Z");
@@ -279,7 +280,7 @@ TEST_CASE("findings JSON: the lint shape, with when the analysis ran and why it 
   CHECK(body(snapshot)["error"] == "policies.yaml:3: spec: is required");
   CHECK(body(snapshot)["findings"].size() == 1);  // the last good findings stay
 
-  snapshot.findings.push_back(netpol::Finding{"dns-egress-blocked", "error", "shop", "lockdown", "m", "h", {}});
+  snapshot.findings = std::vector<netpol::Finding>{typo, {"dns-egress-blocked", "error", "shop", "lockdown", "m", "h", {}}};
   const nlohmann::json shop = nlohmann::json::parse(findings_response(snapshot, "shop").body);
   REQUIRE(shop["findings"].size() == 1);
   CHECK(shop["findings"][0]["namespace"] == "shop");

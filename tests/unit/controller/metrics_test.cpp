@@ -71,7 +71,7 @@ TEST_CASE("policy findings: one series per (check, severity, namespace, policy);
   const netpol::Finding peer{"selector-matches-nothing", "error", "payments", "payment-ingress", "peer 1", "", {}};
   netpol::Finding second_peer = peer;
   second_peer.message = "peer 2";
-  snapshot.findings = {peer, second_peer,
+  snapshot.findings = std::vector<netpol::Finding>{peer, second_peer,
                        netpol::Finding{"unprotected-workload", "info", "payments", "", "ledger is selected by no policy", "", {}}};
   std::string text = render_controller_metrics({}, {}, 500, snapshot, {});
   CHECK(count(text, "netprobe_policy_finding{") == 2);

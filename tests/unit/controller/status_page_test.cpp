@@ -25,8 +25,9 @@ TEST_CASE("policy findings appear, escaped, when the analysis is on") {
   policies.enabled = true;
   policies.analysed_at = TimePoint{std::chrono::seconds{1'795'000'000}};
   policies.policies = 12;
-  policies.findings.push_back(netpol::Finding{"selector-matches-nothing", "error", "payments", "<payment-ingress>",
-                                      "podSelector {app: paymnet} matches no pods", "did you mean app: payment?", {}});
+  policies.findings = std::vector<netpol::Finding>{{"selector-matches-nothing", "error", "payments", "<payment-ingress>",
+                                                   "podSelector {app: paymnet} matches no pods",
+                                                   "did you mean app: payment?", {}}};
   policies.error = "cluster.yaml:3: spec: is required";
   const std::string page = render_status_page({}, {}, policies, {});
   CHECK(page.find("<h2>NetworkPolicy findings</h2>") != std::string::npos);

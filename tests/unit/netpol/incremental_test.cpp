@@ -69,7 +69,7 @@ TEST_CASE("random changes: the incremental findings always equal a whole analysi
       if (step == 20 && seed % 5 == 0) options.metadata_severity = "error";  // new options: all checked again
       INFO("seed ", seed, ", step ", step);
       const auto current = std::make_shared<const PartitionedCluster>(cluster);
-      CHECK(analysis.update(current, options) == run_checks(flatten(cluster), options));
+      CHECK(analysis.update(current, options).flat() == run_checks(flatten(cluster), options));
       ++updates;
       if (step > 0 && analysis.checked() < cluster.objects.size()) ++partial;
       random.change(cluster, step);
@@ -125,13 +125,13 @@ TEST_CASE("a namespace emptied loses its findings; one policy change checks one 
   const auto count_in = [](const std::vector<Finding>& findings, const std::string& ns) {
     return std::count_if(findings.begin(), findings.end(), [&](const Finding& finding) { return finding.ns == ns; });
   };
-  const std::vector<Finding> first = analysis.update(std::make_shared<const PartitionedCluster>(cluster), {});
+  const std::vector<Finding> first = analysis.update(std::make_shared<const PartitionedCluster>(cluster), {}).flat();
   CHECK(analysis.checked() == cluster.objects.size());
   CHECK(count_in(first, "app-3") > 0);  // the default deny blocks DNS
 
   change(cluster, "app-6").policies["deny"].pod_selector = LabelSelector{{{"app", "paymnet"}}, {}};
   cluster.objects.erase("app-3");
-  const std::vector<Finding> second = analysis.update(std::make_shared<const PartitionedCluster>(cluster), {});
+  const std::vector<Finding> second = analysis.update(std::make_shared<const PartitionedCluster>(cluster), {}).flat();
   CHECK(analysis.checked() == 1);
   CHECK(count_in(second, "app-3") == 0);
   CHECK(std::any_of(second.begin(), second.end(), [](const Finding& finding) {
