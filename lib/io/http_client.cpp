@@ -172,6 +172,7 @@ asio::awaitable<ClientExchange> send_and_receive(Stream& stream, const ClientReq
     exchange.reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }
   if (options.on_body && exchange.reply.status == 200) {
+    if (options.stream_deadline) beast::get_lowest_layer(stream).expires_at(*options.stream_deadline);
     exchange.reply.stream_error = co_await stream_body(stream, buffer, header_parser, options);
     co_return exchange;
   }

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -83,6 +84,10 @@ struct ClientOptions {
   // (the exchange still counts as answered) or this returns false. Any other
   // status is read whole, as without it.
   std::function<bool(std::string_view)> on_body;
+  // Streaming: the body may run until then, while `deadline` bounds everything
+  // up to the response's headers; so a server that takes a watch and never
+  // answers it holds a connection for seconds, not for the whole watch.
+  std::optional<std::chrono::steady_clock::time_point> stream_deadline;
   ExchangeAborts* aborts = nullptr;  // when set, abort_all() ends this exchange
 };
 

@@ -1,5 +1,6 @@
 #include "kube_client.hpp"
 
+#include <algorithm>
 #include <openssl/evp.h>
 
 #include <stdexcept>
@@ -30,6 +31,9 @@ constexpr std::size_t kEventLimit = 4 << 20;
 constexpr std::chrono::seconds kListTimeout{60};
 // The server ends a watch at its timeoutSeconds; this is the bound should it not.
 constexpr std::chrono::seconds kWatchSlack{30};
+// An API server sends a watch's headers as soon as the watch is set up; one that
+// has not within this is stuck, and the watch is tried again (after a backoff).
+constexpr std::chrono::seconds kWatchHeaderTimeout{15};
 
 // The kubeconfig's *-data fields: base64 of PEM.
 std::string decode_base64(const std::string& text, const std::string& what) {
@@ -203,6 +207,7 @@ ClientRequest KubeClient::request(const std::string& target) {
 ClientOptions KubeClient::options(Clock::time_point deadline) {
   ClientOptions options;
   options.deadline = deadline;
+  options.budget = std::chrono::duration_cast<Millis>(deadline - Clock::now());  // named in a timeout's message
   options.tls = tls_.get();
   options.aborts = &aborts_;
   return options;
@@ -218,7 +223,9 @@ asio::awaitable<ClientExchange> KubeClient::get(const std::string& target, Clock
 asio::awaitable<ClientExchange> KubeClient::stream(const std::string& target, Clock::time_point deadline,
                                                    const std::function<bool(std::string_view)>& on_body) {
   const ClientRequest request = this->request(target);
-  ClientOptions options = this->options(deadline);
+  ClientOptions options = this->options(std::min(deadline, Clock::now() + kWatchHeaderTimeout));
+  options.budget = kWatchHeaderTimeout;
+  options.stream_deadline = deadline;
   options.on_body = on_body;
   co_return co_await http_exchange(request, options);
 }

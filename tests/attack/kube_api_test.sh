@@ -9,7 +9,8 @@
 #   deep_json        an event, and a list, nested 100,000 levels
 #   wrong_types      valid JSON, wrong types (metadata.name and resourceVersion numbers, labels
 #                    holding objects, items an object, a Status whose code is a string)
-#   stall_headers    a watch, and a list, never answered (the server gives up after 6 s)
+#   stall_headers    a watch, and a list, never answered (the server gives up after 6 s); then a
+#                    watch unanswered for 40 s (the controller gives up after 15 s)
 #   trickle          a watch body of one byte a second, never a newline (8 s), then the connection cut
 #   bad_chunking     a watch, and a list, whose chunked encoding breaks; then five watches in a row
 #   expired          three lists in a row answered 410 Expired (after a watch's ERROR 410)
@@ -294,8 +295,9 @@ check "wrong_types (list): the other findings stay (dns-egress-blocked in fronte
 survives
 
 # --- stall_headers -------------------------------------------------------------------------------------
-# The server gives up first (6 s): the controller's own bound is timeoutSeconds + 30 s for a
-# watch (330 to 630 s) and 60 s for a list, longer than a test should hold a thread.
+# First the server gives up (6 s), then the controller does: a watch's headers must come within
+# 15 s (the watch itself may then run its timeoutSeconds). A list's bound, 60 s, is longer than a
+# test should hold a thread, so the list is only stalled for 6 s.
 mode_begin "stall_headers (watch)"
 hostile_watch stall_headers 1 '{"seconds":6}'
 check "stall_headers (watch): 6 s without a response, then the connection cut" \
@@ -303,6 +305,16 @@ check "stall_headers (watch): 6 s without a response, then the connection cut" \
 check "stall_headers (watch): counted (request_errors{code=\"0\"} +1)" wait_until 5 broken_grew 1
 check "stall_headers (watch): logged" logged '"level":"warn".*watch failed: connection closed'
 check "stall_headers (watch): watched again, a change shows within 8 s" recovers 8
+survives
+
+mode_begin "stall_headers (watch, 40 s)"
+hostile_watch stall_headers 1 '{"seconds":40}'
+stall_start=$(date +%s)
+check "stall_headers (watch, 40 s): the controller gives up at 15 s, logged" \
+  wait_until 25 logged '"level":"warn".*watch failed: no response within 15s'
+check "stall_headers (watch, 40 s): not before 14 s" test $(( $(date +%s) - stall_start )) -ge 14
+check "stall_headers (watch, 40 s): counted (request_errors{code=\"0\"} +1)" wait_until 5 broken_grew 1
+check "stall_headers (watch, 40 s): watched again, a change shows within 8 s" recovers 8
 survives
 
 mode_begin "stall_headers (list)"
