@@ -3,7 +3,6 @@
 #include <random>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/in_flight.hpp"
@@ -139,7 +138,16 @@ void KubeWatcher::start() {
   log::info("kubernetes: watching the API", {{"server", state_->client.access().server_text},
                                               {"credentials", state_->client.access().origin}});
   for (std::size_t i = 0; i < state_->reflectors.size(); ++i) {
-    asio::co_spawn(state_->io, reflector_loop(state_.get(), i), asio::detached);
+    // A loop that throws has stopped watching its resource: say so, never silently.
+    asio::co_spawn(state_->io, reflector_loop(state_.get(), i),
+                   [resource = std::string(kube::info(state_->reflectors[i]->resource()).name)](std::exception_ptr error) {
+                     if (!error) return;
+                     try {
+                       std::rethrow_exception(error);
+                     } catch (const std::exception& thrown) {
+                       log::error("kubernetes: a watch loop stopped", {{"resource", resource}, {"error", thrown.what()}});
+                     }
+                   });
   }
 }
 

@@ -19,8 +19,10 @@ inline constexpr std::array kDiscoveryResources{Resource::services, Resource::en
 // Everything the controller watches, hence everything its ClusterRole grants
 // (manifests/base/controller-rbac.yaml; tests/unit/kube/rbac_test.cpp holds them equal).
 inline constexpr std::array kWatchedResources{
-    Resource::namespaces,     Resource::pods,  Resource::serviceaccounts, Resource::networkpolicies, Resource::services,
-    Resource::endpointslices, Resource::nodes, Resource::servicemonitors, Resource::podmonitors};
+    Resource::namespaces,      Resource::pods,        Resource::serviceaccounts, Resource::networkpolicies,
+    Resource::services,        Resource::endpointslices, Resource::nodes,     Resource::servicemonitors,
+    Resource::podmonitors,     Resource::deployments, Resource::statefulsets, Resource::daemonsets,
+    Resource::cronjobs};
 
 class DiscoveryStore {
  public:

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <type_traits>
 
 #include "core/yaml_reader.hpp"
 #include "netpol/read.hpp"
@@ -11,47 +12,89 @@ namespace {
 
 using nlohmann::json;
 
+// A member of an object, or null when it is absent or the object is no object.
+const json* member(const json& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  const auto found = object.find(key);
+  return found == object.end() ? nullptr : &*found;
+}
+
+json trimmed_metadata(const json& metadata, const KeptAnnotations& kept) {
+  json meta = json::object();
+  for (const char* key : {"name", "namespace", "labels", "ownerReferences"}) {
+    if (const json* found = member(metadata, key)) meta[key] = *found;
+  }
+  if (const json* annotations = member(metadata, "annotations"); annotations && annotations->is_object()) {
+    json& kept_annotations = meta["annotations"] = json::object();
+    for (const auto& [key, value] : annotations->items()) {
+      if (kept.keeps(key)) kept_annotations[key] = value;
+    }
+  }
+  return meta;
+}
+
+// A pod's spec (or a template's): the service account and the containers' ports.
+json trimmed_pod_spec(const json& spec) {
+  json pod_spec = json::object();
+  for (const char* key : {"serviceAccountName", "serviceAccount"}) {
+    if (const json* found = member(spec, key)) pod_spec[key] = *found;
+  }
+  for (const char* list : {"containers", "initContainers"}) {
+    const json* containers = member(spec, list);
+    if (containers == nullptr || !containers->is_array()) continue;
+    json& kept_containers = pod_spec[list] = json::array();
+    for (const json& container : *containers) {
+      json kept_container = json::object();
+      if (const json* ports = member(container, "ports")) kept_container["ports"] = *ports;
+      kept_containers.push_back(std::move(kept_container));
+    }
+  }
+  return pod_spec;
+}
+
+// A workload's pod template: its metadata and its pod spec, trimmed alike.
+json trimmed_template(const json& pod_template, const KeptAnnotations& kept) {
+  json out = json::object();
+  if (const json* metadata = member(pod_template, "metadata")) out["metadata"] = trimmed_metadata(*metadata, kept);
+  if (const json* spec = member(pod_template, "spec")) out["spec"] = trimmed_pod_spec(*spec);
+  return out;
+}
+
 // The parts of an object the reader looks at; the rest is not converted.
 json trimmed(Resource resource, const json& object, const KeptAnnotations& kept) {
   json out = json::object();
-  if (const auto metadata = object.find("metadata"); metadata != object.end() && metadata->is_object()) {
-    json& meta = out["metadata"] = json::object();
-    for (const char* key : {"name", "namespace", "labels", "ownerReferences"}) {
-      if (const auto found = metadata->find(key); found != metadata->end()) meta[key] = *found;
-    }
-    if (const auto annotations = metadata->find("annotations");
-        annotations != metadata->end() && annotations->is_object()) {
-      json& kept_annotations = meta["annotations"] = json::object();
-      for (const auto& [key, value] : annotations->items()) {
-        if (kept.keeps(key)) kept_annotations[key] = value;
-      }
-    }
+  if (const json* metadata = member(object, "metadata"); metadata && metadata->is_object()) {
+    out["metadata"] = trimmed_metadata(*metadata, kept);
   }
   const ResourceInfo& about = info(resource);
   out["kind"] = about.kind;
-  out["apiVersion"] = resource == Resource::networkpolicies ? "networking.k8s.io/v1" : "v1";
-  if (resource == Resource::networkpolicies) {
-    if (const auto spec = object.find("spec"); spec != object.end()) out["spec"] = *spec;
-  } else if (resource == Resource::pods) {
-    if (const auto spec = object.find("spec"); spec != object.end() && spec->is_object()) {
-      json& pod_spec = out["spec"] = json::object();
-      for (const char* key : {"serviceAccountName", "serviceAccount"}) {
-        if (const auto found = spec->find(key); found != spec->end()) pod_spec[key] = *found;
+  out["apiVersion"] = api_version(about);
+  const json* spec = member(object, "spec");
+  switch (resource) {
+    case Resource::networkpolicies:
+      if (spec) out["spec"] = *spec;
+      break;
+    case Resource::pods:
+      if (spec && spec->is_object()) out["spec"] = trimmed_pod_spec(*spec);
+      if (const json* status = member(object, "status")) {
+        if (const json* ip = member(*status, "podIP")) out["status"]["podIP"] = *ip;
       }
-      for (const char* list : {"containers", "initContainers"}) {
-        const auto containers = spec->find(list);
-        if (containers == spec->end() || !containers->is_array()) continue;
-        json& kept_containers = pod_spec[list] = json::array();
-        for (const json& container : *containers) {
-          json kept_container = json::object();
-          if (container.is_object() && container.contains("ports")) kept_container["ports"] = container["ports"];
-          kept_containers.push_back(std::move(kept_container));
-        }
-      }
+      break;
+    case Resource::cronjobs: {
+      const json* job = spec ? member(*spec, "jobTemplate") : nullptr;
+      const json* job_spec = job ? member(*job, "spec") : nullptr;
+      const json* pod_template = job_spec ? member(*job_spec, "template") : nullptr;
+      out["spec"]["jobTemplate"]["spec"]["template"] = pod_template ? trimmed_template(*pod_template, kept) : json(nullptr);
+      break;
     }
-    if (const auto status = object.find("status"); status != object.end() && status->is_object()) {
-      if (const auto ip = status->find("podIP"); ip != status->end()) out["status"]["podIP"] = *ip;
+    case Resource::deployments:
+    case Resource::statefulsets:
+    case Resource::daemonsets: {
+      const json* pod_template = spec ? member(*spec, "template") : nullptr;
+      out["spec"]["template"] = pod_template ? trimmed_template(*pod_template, kept) : json(nullptr);
+      break;
     }
+    default: break;
   }
   return out;
 }
@@ -122,7 +165,11 @@ class ModelSink final : public ObjectSink {
       case Resource::pods: return store_.erase(namespace_of(key), key.name, &netpol::NamespaceObjects::pods);
       case Resource::serviceaccounts:
         return store_.erase(namespace_of(key), key.name, &netpol::NamespaceObjects::service_accounts);
-      default: return store_.erase(namespace_of(key), key.name, &netpol::NamespaceObjects::policies);
+      case Resource::networkpolicies:
+        return store_.erase(namespace_of(key), key.name, &netpol::NamespaceObjects::policies);
+      default:
+        return store_.erase(namespace_of(key), netpol::workload_key(info(resource_).kind, key.name),
+                            &netpol::NamespaceObjects::workloads);
     }
   }
 
@@ -140,16 +187,23 @@ class ModelSink final : public ObjectSink {
         return file(one.pods, &netpol::NamespaceObjects::pods);
       case Resource::serviceaccounts:
         return file(one.service_accounts, &netpol::NamespaceObjects::service_accounts);
-      default:
+      case Resource::networkpolicies:
         return file(one.policies, &netpol::NamespaceObjects::policies);
+      default:  // a workload, read as the pod its template makes
+        return file(one.pods, &netpol::NamespaceObjects::workloads, true);
     }
   }
 
   template <typename Record>
-  bool file(std::vector<Record>& read, std::map<std::string, Record> netpol::NamespaceObjects::*pick) {
+  bool file(std::vector<Record>& read, std::map<std::string, Record> netpol::NamespaceObjects::*pick,
+            bool as_workload = false) {
     if (read.empty()) return false;
     Record& record = read.front();
-    (store_.writable(record.ns).*pick)[record.name] = std::move(record);
+    std::string name = record.name;
+    if constexpr (std::is_same_v<Record, netpol::Pod>) {
+      if (as_workload) name = netpol::workload_key(record.workload_kind, record.workload);
+    }
+    (store_.writable(record.ns).*pick)[name] = std::move(record);
     return true;
   }
 
@@ -160,15 +214,11 @@ class ModelSink final : public ObjectSink {
 }  // namespace
 
 struct LiveCluster::Sinks {
-  explicit Sinks(Store& store)
-      : namespaces(Resource::namespaces, store),
-        pods(Resource::pods, store),
-        service_accounts(Resource::serviceaccounts, store),
-        policies(Resource::networkpolicies, store) {}
-  ModelSink namespaces;
-  ModelSink pods;
-  ModelSink service_accounts;
-  ModelSink policies;
+  explicit Sinks(Store& store) {
+    by_resource.reserve(kAnalysedResources.size());
+    for (std::size_t i = 0; i < kAnalysedResources.size(); ++i) by_resource.emplace_back(kAnalysedResources[i], store);
+  }
+  std::vector<ModelSink> by_resource;  // in kAnalysedResources' order
 };
 
 LiveCluster::LiveCluster(KeptAnnotations kept)
@@ -177,13 +227,11 @@ LiveCluster::LiveCluster(KeptAnnotations kept)
 LiveCluster::~LiveCluster() = default;
 
 ObjectSink& LiveCluster::sink(Resource resource) {
-  switch (resource) {
-    case Resource::namespaces: return sinks_->namespaces;
-    case Resource::pods: return sinks_->pods;
-    case Resource::serviceaccounts: return sinks_->service_accounts;
-    case Resource::networkpolicies: return sinks_->policies;
-    default: throw std::invalid_argument(std::string(info(resource).name) + " is not kept for analysis");
+  const auto found = std::find(kAnalysedResources.begin(), kAnalysedResources.end(), resource);
+  if (found == kAnalysedResources.end()) {
+    throw std::invalid_argument(std::string(info(resource).name) + " is not kept for analysis");
   }
+  return sinks_->by_resource[static_cast<std::size_t>(found - kAnalysedResources.begin())];
 }
 
 std::uint64_t LiveCluster::version() const { return store_->version; }

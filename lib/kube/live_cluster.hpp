@@ -27,8 +27,9 @@
 namespace netprobe::kube {
 
 // What analysis needs watched.
-inline constexpr std::array kAnalysedResources{Resource::namespaces, Resource::pods, Resource::serviceaccounts,
-                                                Resource::networkpolicies};
+inline constexpr std::array kAnalysedResources{
+    Resource::namespaces,  Resource::pods,         Resource::serviceaccounts, Resource::networkpolicies,
+    Resource::deployments, Resource::statefulsets, Resource::daemonsets,      Resource::cronjobs};
 
 // Annotations worth keeping: Prometheus' scrape hints and the cloud IAM bindings
 // the metadata check looks for. Everything else (last-applied-configuration

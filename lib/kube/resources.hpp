@@ -18,6 +18,10 @@ enum class Resource {
   networkpolicies,
   servicemonitors,
   podmonitors,
+  deployments,
+  statefulsets,
+  daemonsets,
+  cronjobs,
 };
 
 struct ResourceInfo {
@@ -44,7 +48,20 @@ inline constexpr std::array kResources{
                  "ServiceMonitor", true, true},
     ResourceInfo{Resource::podmonitors, "podmonitors", "/apis/monitoring.coreos.com/v1/podmonitors", "PodMonitor",
                  true, true},
+    // Workloads, for their pod templates: one scaled to zero still has policies meant for it.
+    ResourceInfo{Resource::deployments, "deployments", "/apis/apps/v1/deployments", "Deployment", true, false},
+    ResourceInfo{Resource::statefulsets, "statefulsets", "/apis/apps/v1/statefulsets", "StatefulSet", true, false},
+    ResourceInfo{Resource::daemonsets, "daemonsets", "/apis/apps/v1/daemonsets", "DaemonSet", true, false},
+    ResourceInfo{Resource::cronjobs, "cronjobs", "/apis/batch/v1/cronjobs", "CronJob", true, false},
 };
+
+// "v1" for the core group, else "group/version", from the collection path.
+constexpr std::string_view api_version(const ResourceInfo& resource) {
+  const std::string_view path = resource.path;
+  if (path.starts_with("/api/")) return "v1";
+  const std::string_view rest = path.substr(6);  // after "/apis/"
+  return rest.substr(0, rest.find('/', rest.find('/') + 1));
+}
 
 constexpr const ResourceInfo& info(Resource resource) { return kResources[static_cast<std::size_t>(resource)]; }
 

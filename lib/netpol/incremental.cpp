@@ -15,8 +15,8 @@ const NamespaceObjects& objects_of(const PartitionedCluster& cluster, const std:
 template <typename Keep>
 std::vector<const Pod*> pods_where(const NamespaceObjects& objects, Keep keep) {
   std::vector<const Pod*> out;
-  for (const auto& [name, pod] : objects.pods) {
-    if (keep(pod)) out.push_back(&pod);
+  for (const Pod* pod : objects.analysed_pods()) {
+    if (keep(*pod)) out.push_back(pod);
   }
   return out;
 }
@@ -115,7 +115,7 @@ std::set<std::string> affected_namespaces(const PartitionedCluster& previous, co
     const auto holds = [&](const Pod& pod) { return holds_checked_address(pod, options); };
     if (!pods_where(before, holds).empty() || !pods_where(after, holds).empty()) return every_namespace(current);
 
-    if (before.pods == after.pods) continue;
+    if (before.pods == after.pods && before.workloads == after.workloads) continue;
     const Labels labels = labels_of(current, ns);
     for (const auto& [looker, selector] : looking_into) {
       if (selector->matches(labels)) affected.insert(looker);

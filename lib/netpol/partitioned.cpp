@@ -5,9 +5,23 @@
 
 namespace netprobe::netpol {
 
+std::vector<const Pod*> NamespaceObjects::analysed_pods() const {
+  std::vector<const Pod*> out;
+  out.reserve(pods.size());
+  std::set<std::pair<std::string_view, std::string_view>> running;  // (kind, name) of workloads with live pods
+  for (const auto& [name, pod] : pods) {
+    out.push_back(&pod);
+    if (!workloads.empty()) running.emplace(pod.workload_kind, pod.workload);
+  }
+  for (const auto& [key, workload] : workloads) {
+    if (!running.count({workload.workload_kind, workload.workload})) out.push_back(&workload);
+  }
+  return out;
+}
+
 std::size_t PartitionedCluster::pod_count() const {
   std::size_t count = 0;
-  for (const auto& [ns, held] : objects) count += held->pods.size();
+  for (const auto& [ns, held] : objects) count += held->analysed_pods().size();
   return count;
 }
 
@@ -21,7 +35,7 @@ Cluster flatten(const PartitionedCluster& cluster) {
   Cluster out;
   for (const auto& [name, ns] : cluster.namespaces) out.namespaces.push_back(ns);
   for (const auto& [name, objects] : cluster.objects) {
-    for (const auto& [pod_name, pod] : objects->pods) out.pods.push_back(pod);
+    for (const Pod* pod : objects->analysed_pods()) out.pods.push_back(*pod);
     for (const auto& [policy_name, policy] : objects->policies) out.policies.push_back(policy);
     for (const auto& [account_name, account] : objects->service_accounts) out.service_accounts.push_back(account);
   }
@@ -65,11 +79,11 @@ NamespaceViews::NamespaceViews(const PartitionedCluster& cluster, const CheckOpt
   const auto take = [&](const std::string& ns, bool all_pods_look) {
     const auto found = cluster.objects.find(ns);
     if (found == cluster.objects.end()) return;
-    for (const auto& [name, pod] : found->second->pods) {
-      if (is_dns_server(pod, options) || is_scraper(pod, options)) shared_pods_.push_back(&pod);
-      else if (all_pods_look && pod.ip && (pod.ip == nodelocal || pod.ip == metadata)) {
-        shared_pods_.push_back(&pod);
-        policy_namespaces.insert(pod.ns);
+    for (const Pod* pod : found->second->analysed_pods()) {
+      if (is_dns_server(*pod, options) || is_scraper(*pod, options)) shared_pods_.push_back(pod);
+      else if (all_pods_look && pod->ip && (pod->ip == nodelocal || pod->ip == metadata)) {
+        shared_pods_.push_back(pod);
+        policy_namespaces.insert(pod->ns);
       }
     }
   };
@@ -93,9 +107,14 @@ Cluster NamespaceViews::of(const std::string& ns) const {
   std::set<std::string> wanted_namespaces{ns, options_.dns_namespace, options_.monitoring_namespace};
   std::set<const Pod*> pods;  // of other namespaces
   for (const Pod* pod : shared_pods_) pods.insert(pod);
-  const auto pods_of = [&](const std::string& name) -> const std::map<std::string, Pod>& {
-    const auto found = cluster_.objects.find(name);
-    return found == cluster_.objects.end() ? kNothing.pods : found->second->pods;
+  std::map<std::string, std::vector<const Pod*>> analysed;  // by namespace, as looked at
+  const auto pods_of = [&](const std::string& name) -> const std::vector<const Pod*>& {
+    const auto [slot, added] = analysed.try_emplace(name);
+    if (added) {
+      const auto found = cluster_.objects.find(name);
+      if (found != cluster_.objects.end()) slot->second = found->second->analysed_pods();
+    }
+    return slot->second;
   };
 
   // What this namespace's peers look for: the namespaces their namespaceSelectors
@@ -120,9 +139,9 @@ Cluster NamespaceViews::of(const std::string& ns) const {
           if (!peer.pod_selector || peer.pod_selector->empty()) continue;
           bool matched = false;
           for (const std::string& candidate : picked) {
-            for (const auto& [pod_name, pod] : pods_of(candidate)) {
-              if (peer.pod_selector->matches(pod.labels)) {
-                pods.insert(&pod);
+            for (const Pod* pod : pods_of(candidate)) {
+              if (peer.pod_selector->matches(pod->labels)) {
+                pods.insert(pod);
                 matched = true;
                 break;
               }
@@ -131,7 +150,7 @@ Cluster NamespaceViews::of(const std::string& ns) const {
           }
           if (matched) continue;
           for (const std::string& candidate : picked) {
-            for (const auto& [pod_name, pod] : pods_of(candidate)) pods.insert(&pod);
+            for (const Pod* pod : pods_of(candidate)) pods.insert(pod);
           }
         }
       }
@@ -139,10 +158,9 @@ Cluster NamespaceViews::of(const std::string& ns) const {
   }
 
   // Every namespace a pod or policy of the view is in, with its labels.
-  std::map<std::string, std::vector<const Pod*>> pods_by_namespace;
+  std::set<std::string> pod_namespaces{ns};
   for (const Pod* pod : pods) {
-    if (pod->ns == ns) continue;  // the namespace's own, taken whole below
-    pods_by_namespace[pod->ns].push_back(pod);
+    pod_namespaces.insert(pod->ns);
     wanted_namespaces.insert(pod->ns);
   }
   for (const std::string& name : shared_policy_namespaces_) wanted_namespaces.insert(name);
@@ -162,16 +180,10 @@ Cluster NamespaceViews::of(const std::string& ns) const {
   // In the API's order (namespace, then name), as flatten() has them.
   std::set<std::string> policy_namespaces(shared_policy_namespaces_.begin(), shared_policy_namespaces_.end());
   policy_namespaces.insert(ns);
-  std::set<std::string> pod_namespaces{ns};
-  for (const auto& [name, list] : pods_by_namespace) pod_namespaces.insert(name);
   for (const std::string& name : pod_namespaces) {
-    if (name == ns) {
-      for (const auto& [pod_name, pod] : own.pods) view.pods.push_back(pod);
-      continue;
+    for (const Pod* pod : pods_of(name)) {  // in flatten()'s order
+      if (name == ns || pods.count(pod)) view.pods.push_back(*pod);
     }
-    std::vector<const Pod*>& list = pods_by_namespace[name];
-    std::sort(list.begin(), list.end(), [](const Pod* a, const Pod* b) { return a->name < b->name; });
-    for (const Pod* pod : list) view.pods.push_back(*pod);
   }
   for (const std::string& name : policy_namespaces) {
     const auto found = cluster_.objects.find(name);

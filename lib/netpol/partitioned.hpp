@@ -31,10 +31,25 @@ struct NamespaceObjects {
   std::map<std::string, Pod> pods;  // by name
   std::map<std::string, NetworkPolicy> policies;
   std::map<std::string, ServiceAccount> service_accounts;
+  // Workloads (Deployments, StatefulSets, DaemonSets, CronJobs) as the pod their
+  // template makes, by workload_key.
+  std::map<std::string, Pod> workloads;
 
-  bool empty() const { return pods.empty() && policies.empty() && service_accounts.empty(); }
+  bool empty() const { return pods.empty() && policies.empty() && service_accounts.empty() && workloads.empty(); }
+  // The pods analysis sees: every live pod, and the template of each workload
+  // that has none now (scaled to zero, or between a CronJob's runs), so the
+  // policies meant for it do not read as selecting nothing. In a fixed order.
+  std::vector<const Pod*> analysed_pods() const;
   bool operator==(const NamespaceObjects&) const = default;
 };
+
+// "Deployment/web": a workload's key among NamespaceObjects::workloads.
+inline std::string workload_key(std::string_view kind, std::string_view name) {
+  std::string key(kind);
+  key += '/';
+  key += name;
+  return key;
+}
 
 struct PartitionedCluster {
   std::map<std::string, Namespace> namespaces;  // the declared ones, by name
@@ -42,7 +57,7 @@ struct PartitionedCluster {
   // objects before (or without) its Namespace object, as in manifests.
   std::map<std::string, std::shared_ptr<const NamespaceObjects>> objects;
 
-  std::size_t pod_count() const;
+  std::size_t pod_count() const;  // analysed pods: live ones and workloads without any
   std::size_t policy_count() const;
 };
 

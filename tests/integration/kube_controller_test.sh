@@ -105,6 +105,22 @@ check "and counted" metric_at_least 'netprobe_kubernetes_objects_skipped_total{r
 check "every other finding stays" finding dns-egress-blocked frontend
 check "the controller is still ready" ready
 
+# --- a workload scaled to zero: its template stands for its pods -------------------------------------------
+selects_nothing() {  # POLICY: a selector-matches-nothing finding names it
+  findings | jq -e --arg policy "$1" 'any(.findings[]; .check == "selector-matches-nothing" and .policy == $policy)' >/dev/null
+}
+selects_something() { ! selects_nothing "$@"; }
+kube_apply_json '{"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "nightly-report", "namespace": "payment"},
+  "spec": {"podSelector": {"matchLabels": {"app": "nightly-report"}}, "policyTypes": ["Ingress"]}}' >/dev/null
+check "a policy for a workload that has no pod: it selects nothing" wait_until 5 selects_nothing nightly-report
+kube_apply_json '{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "nightly-report", "namespace": "payment"},
+  "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "nightly-report"}},
+           "template": {"metadata": {"labels": {"app": "nightly-report"}},
+                        "spec": {"containers": [{"name": "report", "image": "registry.example/report:1"}]}}}}' >/dev/null
+check "its Deployment, scaled to zero, is watched: the policy selects its template within 2 s" \
+  wait_until 2 selects_something nightly-report
+check "deployments are listed and watched" metric_is "$ctl/metrics" 'netprobe_kubernetes_synced{resource="deployments"}' 1
+
 # --- discovery: what agents are handed ---------------------------------------------------------------------
 # Agents are played by curl: their reports' replies carry the probes handed out. No probe runs here
 # (the fixtures' addresses are data), so nothing is sent anywhere.

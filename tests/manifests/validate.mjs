@@ -28,6 +28,7 @@ const CONTROLLER_READS = [
   "/namespaces", "/nodes", "/pods", "/services", "/serviceaccounts",
   "discovery.k8s.io/endpointslices", "networking.k8s.io/networkpolicies",
   "monitoring.coreos.com/servicemonitors", "monitoring.coreos.com/podmonitors",
+  "apps/deployments", "apps/statefulsets", "apps/daemonsets", "batch/cronjobs",
 ].sort();
 const POD_KINDS = new Set(["Pod", "Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Job", "CronJob"]);
 const CLUSTER_KINDS = new Set(["ClusterRole", "ClusterRoleBinding", "Namespace", "CustomResourceDefinition"]);

@@ -1882,6 +1882,9 @@ class LoopbackServer(socketserver.ThreadingMixIn, HTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # A real API server's listen backlog is the kernel's (4096); socketserver's default of 5 drops
+    # the connections a client opens at once, one per watched resource.
+    request_queue_size = 128
 
     def __init__(self, host, port, handler):
         if not ipaddress.ip_address(host).is_loopback:

@@ -144,3 +144,30 @@ TEST_CASE("a snapshot stays as it was taken, and shares every namespace the chan
   CHECK(third->objects.at("shop") == after->objects.at("shop"));  // untouched: shared, not copied
   CHECK(third->objects.at("dev") != before->objects.at("dev"));
 }
+
+TEST_CASE("a workload is kept as the pod its template makes, and goes with its deletion") {
+  LiveCluster live;
+  ObjectSink& deployments = live.sink(Resource::deployments);
+  CHECK_FALSE(deployments.upsert(ObjectKey{"shop", "report"}, json::parse(R"({
+    "metadata": {"name": "report", "namespace": "shop", "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"}},
+    "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "report"}},
+             "template": {"metadata": {"labels": {"app": "report"}},
+                          "spec": {"serviceAccountName": "reporter",
+                                   "containers": [{"name": "r", "image": "x", "ports": [{"containerPort": 9090, "name": "metrics"}]}]}}}})")));
+  CHECK_FALSE(live.sink(Resource::cronjobs).upsert(ObjectKey{"shop", "nightly"}, json::parse(R"({
+    "metadata": {"name": "nightly", "namespace": "shop"},
+    "spec": {"schedule": "0 3 * * *", "jobTemplate": {"spec": {"template": {"metadata": {"labels": {"app": "nightly"}},
+             "spec": {"containers": [{"name": "n", "image": "x"}], "restartPolicy": "Never"}}}}}})")));
+  const netpol::Cluster cluster = netpol::flatten(*live.snapshot());
+  REQUIRE(cluster.pods.size() == 2);
+  CHECK(cluster.pods[0].workload_kind == "CronJob");
+  CHECK(cluster.pods[1].workload == "report");
+  CHECK(cluster.pods[1].labels == netpol::Labels{{"app", "report"}});
+  CHECK(cluster.pods[1].service_account == "reporter");
+  REQUIRE(cluster.pods[1].ports.size() == 1);
+  CHECK(cluster.pods[1].ports[0].port == 9090);
+  CHECK_FALSE(cluster.pods[1].ip);
+
+  deployments.remove(ObjectKey{"shop", "report"});
+  CHECK(netpol::flatten(*live.snapshot()).pods.size() == 1);
+}

@@ -84,3 +84,19 @@ TEST_CASE("a view holds its own namespace whole and of the others only what deci
   CHECK(pods == std::vector<std::string>{"kube-system/coredns", "shop/web"});
   CHECK(view.policies.empty());  // dev's policy decides nothing about shop
 }
+
+TEST_CASE("a workload is analysed as its template only while it has no live pod") {
+  NamespaceObjects shop;
+  Pod web = testing::pod_named("shop", "web-5d8f9-abcde", {{"app", "web"}});
+  web.workload = "web";
+  web.workload_kind = "Deployment";
+  shop.pods[web.name] = web;
+  for (const char* name : {"web", "idle"}) {
+    Pod workload = testing::pod_named("shop", name, {{"app", name}});
+    workload.workload_kind = "Deployment";
+    shop.workloads[workload_key("Deployment", name)] = workload;
+  }
+  std::vector<std::string> names;
+  for (const Pod* pod : shop.analysed_pods()) names.push_back(pod->name);
+  CHECK(names == std::vector<std::string>{"web-5d8f9-abcde", "idle"});  // web runs; idle is scaled to zero
+}

@@ -70,6 +70,19 @@ class RandomCluster {
     if (pod.labels.count("k8s-app")) pod.ports = {{"dns", 53, Protocol::udp}, {"dns-tcp", 53, Protocol::tcp}};
     if (chance(0.2)) pod.annotations = {{"prometheus.io/scrape", "true"}, {"prometheus.io/port", "8080"}};
     pod.service_account = chance(0.5) ? "default" : "cloud";
+    if (chance(0.5)) {  // a Deployment's pod
+      pod.workload = pick({"web", "db", "batch"});
+      pod.workload_kind = "Deployment";
+    }
+    return pod;
+  }
+
+  // A Deployment as the pod its template makes (no IP).
+  Pod workload(const std::string& ns) {
+    Pod pod = this->pod(ns, 0);
+    pod.name = pod.workload = pick({"web", "db", "batch", "idle"});
+    pod.workload_kind = "Deployment";
+    pod.ip.reset();
     return pod;
   }
 
@@ -128,7 +141,17 @@ class RandomCluster {
   // namespace changed gets new objects, the others stay shared.
   void change(PartitionedCluster& cluster, int serial) {
     const std::string ns = some_namespace();
-    switch (std::uniform_int_distribution<int>(0, 6)(random_)) {
+    switch (std::uniform_int_distribution<int>(0, 8)(random_)) {
+      case 7: {
+        Pod added = workload(ns);
+        objects(cluster, ns).workloads[workload_key(added.workload_kind, added.workload)] = added;
+        break;
+      }
+      case 8: {
+        NamespaceObjects& objects = this->objects(cluster, ns);
+        if (!objects.workloads.empty()) objects.workloads.erase(objects.workloads.begin());
+        break;
+      }
       case 0: cluster.namespaces[ns] = a_namespace(ns); break;
       case 1: cluster.namespaces.erase(ns); break;
       case 2: {  // a pod added, or one of the same name changed
@@ -172,6 +195,11 @@ class RandomCluster {
       objects(cluster, ns).policies["policy-" + std::to_string(i)] = policy(ns, i);
     }
     for (const char* ns : {"payments", "shop"}) objects(cluster, ns).service_accounts["cloud"] = account(ns);
+    for (int i = 0; i < 6; ++i) {
+      const std::string ns = some_namespace();
+      Pod added = workload(ns);
+      objects(cluster, ns).workloads[workload_key(added.workload_kind, added.workload)] = added;
+    }
     return cluster;
   }
 
