@@ -129,11 +129,13 @@ FindingList IncrementalAnalysis::update(std::shared_ptr<const PartitionedCluster
   const std::set<std::string> affected = previous_ && options == options_
                                              ? affected_namespaces(*previous_, *cluster, options)
                                              : every_namespace(*cluster);
-  const NamespaceViews views(*cluster, options);
-  for (const std::string& ns : affected) {
-    std::vector<Finding> found = run_checks_of_namespace(views.of(ns), ns, options);
-    if (found.empty()) findings_.erase(ns);
-    else findings_[ns] = std::make_shared<const std::vector<Finding>>(std::move(found));
+  if (!affected.empty()) {  // the views' shared part is a look over every pod: not for nothing
+    const NamespaceViews views(*cluster, options);
+    for (const std::string& ns : affected) {
+      std::vector<Finding> found = run_checks_of_namespace(views.of(ns), ns, options);
+      if (found.empty()) findings_.erase(ns);
+      else findings_[ns] = std::make_shared<const std::vector<Finding>>(std::move(found));
+    }
   }
   std::erase_if(findings_, [&](const auto& entry) { return !cluster->objects.count(entry.first); });
   checked_ = affected.size();
