@@ -79,9 +79,10 @@ std::set<std::string> affected_namespaces(const PartitionedCluster& previous, co
   // says where).
   std::vector<std::string> selecting_namespaces;
   std::vector<std::pair<std::string, const LabelSelector*>> looking_into;
-  for (const auto& [ns, objects] : current.objects) {
+  for (const auto& entry : current.objects) {
+    const std::string& ns = entry.first;  // a plain name: clang 14 cannot capture a structured binding
     bool selects = false;
-    for_each_peer(*objects, [&](const PolicyPeer& peer) {
+    for_each_peer(*entry.second, [&](const PolicyPeer& peer) {
       if (!peer.namespace_selector) return;
       selects = true;
       if (peer.pod_selector && !peer.pod_selector->empty()) looking_into.emplace_back(ns, &*peer.namespace_selector);
