@@ -36,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   LiveCluster live;
   feed_watch(Resource::networkpolicies, stream, chunk, live);
   feed_watch(Resource::pods, stream, chunk, live);
-  (void)netpol::flatten(*live.snapshot());
+  (void)netprobe::netpol::flatten(*live.snapshot());
 
   Reflector lister(Resource::namespaces, ReflectorOptions{}, 2);
   nlohmann::json body;
