@@ -90,7 +90,7 @@ class RandomCluster {
     PolicyPeer peer;
     if (chance(0.15)) {
       peer.ip_block = IpBlock{*parse_cidr("0.0.0.0/0"), {}};
-      if (chance(0.5)) peer.ip_block->except.push_back(*parse_cidr("169.254.169.254/32"));
+      if (chance(0.5)) peer.ip_block->except.push_back(*parse_cidr("169.254.169.254/32"));  // # not-a-destination
       return peer;
     }
     if (chance(0.6)) peer.namespace_selector = chance(0.5) ? selector("team", {"core", "web", "data", "dtaa"})
