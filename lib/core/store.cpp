@@ -145,7 +145,7 @@ std::vector<TargetView> Store::targets(TimePoint now) const {
       ++view.nodes;
       ++view.nodes_by_outcome[entry.outcome];
       if (!entry.success) {
-        view.failing.push_back(FailingNode{agent_key.first, agent_key.second, entry.outcome, entry.since, entry.detail});
+        view.failing.push_back(FailingNode{agent_key.first, agent_key.second, entry.outcome, entry.since, entry.detail, std::nullopt});
         if (view.failing_since == TimePoint{} || entry.since < view.failing_since) view.failing_since = entry.since;
       }
     }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "check_key.hpp"
+#include "policy_attribution.hpp"
 #include "report.hpp"
 #include "result.hpp"
 
@@ -40,6 +41,9 @@ struct FailingNode {
   Outcome outcome = Outcome::error;
   TimePoint since;  // when this node's outcome last changed
   std::string detail;
+  // What the live policies say of this node's path; filled by the controller
+  // (controller/path_explainer), never by the store.
+  std::optional<PolicyAttribution> policy;
 };
 
 // One (probe, target, transport) across every reporting agent.
@@ -53,6 +57,7 @@ struct TargetView {
   std::vector<FailingNode> failing;  // sorted by node
   std::size_t nodes = 0;
   TimePoint failing_since{};  // earliest `since` among failing nodes (epoch when none fail)
+  std::optional<TargetPolicy> policy;  // over the failing nodes' attributions, when there are any
 };
 
 // What holders of the agent token can make the store hold (docs/security.md).

@@ -33,10 +33,12 @@ json trimmed_metadata(const json& metadata, const KeptAnnotations& kept) {
   return meta;
 }
 
-// A pod's spec (or a template's): the service account and the containers' ports.
+// A pod's spec (or a template's): the service account, the node and the host
+// network (for attribution: which agent is on which node, and where policies
+// do not apply), and the containers' ports.
 json trimmed_pod_spec(const json& spec) {
   json pod_spec = json::object();
-  for (const char* key : {"serviceAccountName", "serviceAccount"}) {
+  for (const char* key : {"serviceAccountName", "serviceAccount", "nodeName", "hostNetwork"}) {
     if (const json* found = member(spec, key)) pod_spec[key] = *found;
   }
   for (const char* list : {"containers", "initContainers"}) {

@@ -86,6 +86,8 @@ struct Pod {
   std::string name;
   Labels labels;
   std::optional<IpAddress> ip;  // unknown for pods derived from a workload template
+  std::string node;             // spec.nodeName; "" for templates and pods not scheduled yet
+  bool host_network = false;    // spec.hostNetwork: the spec leaves policies' effect on it to the CNI
   std::vector<ContainerPort> ports;
   std::string workload;       // owning workload's name; the pod's own name when it has none
   std::string workload_kind;  // "Deployment", …; "Pod" for a bare pod

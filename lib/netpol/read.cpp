@@ -101,6 +101,8 @@ class ManifestReader {
     if (auto spec = object.optional("spec")) {
       pod.ports = read_pod_spec_ports(*spec);
       pod.service_account = read_service_account(*spec);
+      pod.node = read_node_name(*spec);
+      pod.host_network = read_host_network(*spec);
     }
     pod.ip = read_pod_ip(object);
     pod.where = where(field);
@@ -134,6 +136,7 @@ class ManifestReader {
     if (auto pod_spec = pod_template.optional("spec")) {
       pod.ports = read_pod_spec_ports(*pod_spec);
       pod.service_account = read_service_account(*pod_spec);
+      pod.host_network = read_host_network(*pod_spec);
     }
     pod.where = where(field);
     upsert(cluster_.pods, std::move(pod));

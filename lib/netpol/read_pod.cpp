@@ -63,6 +63,20 @@ std::optional<IpAddress> read_pod_ip(MapReader& object) {
   return address;
 }
 
+std::string read_node_name(const Field& pod_spec) {
+  if (is_null(pod_spec)) return "";
+  MapReader spec(pod_spec);
+  const auto node = spec.optional("nodeName");
+  return node && !is_null(*node) ? api_string(*node) : "";
+}
+
+bool read_host_network(const Field& pod_spec) {
+  if (is_null(pod_spec)) return false;
+  MapReader spec(pod_spec);
+  const auto host_network = spec.optional("hostNetwork");
+  return host_network && !is_null(*host_network) && host_network->as_bool();
+}
+
 std::string read_service_account(const Field& pod_spec) {
   const YAML::Node& node = pod_spec.node();
   if (!node.IsMap()) return "default";

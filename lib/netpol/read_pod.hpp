@@ -22,6 +22,11 @@ std::string workload_of(const Metadata& metadata);
 // "Deployment", "StatefulSet", …, or "Pod" for a bare pod.
 std::string workload_kind_of(const Metadata& metadata);
 
+// spec.nodeName, "" while the pod is not scheduled (and for templates).
+std::string read_node_name(const Field& pod_spec);
+// spec.hostNetwork; a value that is not true or false is refused.
+bool read_host_network(const Field& pod_spec);
+
 // status.podIP, or nullopt while the pod has none.
 std::optional<IpAddress> read_pod_ip(MapReader& object);
 

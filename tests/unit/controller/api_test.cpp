@@ -237,7 +237,7 @@ TEST_CASE("status JSON") {
   target.transport = "udp";
   target.nodes = 2;
   target.nodes_by_outcome = {{Outcome::ok, 1}, {Outcome::timeout, 1}};
-  target.failing = {FailingNode{"node-b", "monitoring", Outcome::timeout, {}, "no response"}};
+  target.failing = {FailingNode{"node-b", "monitoring", Outcome::timeout, {}, "no response", std::nullopt}};
   AgentView agent;
   agent.node = "node-a";
   agent.state = AgentState::stale;

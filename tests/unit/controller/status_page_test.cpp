@@ -9,7 +9,7 @@ TEST_CASE("names from reports are escaped") {
         "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
   TargetView target;
   target.probe = "<b>evil</b>";
-  target.failing = {FailingNode{"node<1>", "ns", Outcome::timeout, {}, ""}};
+  target.failing = {FailingNode{"node<1>", "ns", Outcome::timeout, {}, "", std::nullopt}};
   AgentView agent;
   agent.node = "<img src=x>";
   const std::string page = render_status_page({target}, {agent}, {}, {});

@@ -70,3 +70,13 @@ TEST_CASE("the pod IP, while it has one") {
   MapReader bad_reader(bad);
   CHECK_THROWS_AS(read_pod_ip(bad_reader), ConfigError);
 }
+
+TEST_CASE("the node and the host network of a pod spec") {
+  CHECK(read_node_name(field_of("{nodeName: node-7}")) == "node-7");
+  CHECK(read_node_name(field_of("{containers: []}")).empty());
+  CHECK_THROWS_AS(read_node_name(field_of("{nodeName: 12}")), ConfigError);  // a string field
+  CHECK(read_host_network(field_of("{hostNetwork: true}")));
+  CHECK_FALSE(read_host_network(field_of("{hostNetwork: false}")));
+  CHECK_FALSE(read_host_network(field_of("{containers: []}")));
+  CHECK_THROWS_AS(read_host_network(field_of("{hostNetwork: yes please}")), ConfigError);
+}
