@@ -191,11 +191,13 @@ HttpResponse status_response(const std::vector<TargetView>& targets, const std::
     for (const auto& [outcome, count] : target.nodes_by_outcome) by_outcome[std::string(to_string(outcome))] = count;
     ordered_json failing = ordered_json::array();
     for (const FailingNode& node : target.failing) {
-      failing.push_back({{"node", node.node},
+      ordered_json entry{{"node", node.node},
                          {"namespace", node.ns},
                          {"outcome", to_string(node.outcome)},
                          {"since", format_time(node.since)},
-                         {"detail", node.detail}});
+                         {"detail", node.detail}};
+      if (node.policy) entry["policy"] = to_json(*node.policy);
+      failing.push_back(std::move(entry));
     }
     ordered_json entry{{"probe", target.probe},
                        {"type", to_string(target.type)},
@@ -207,6 +209,7 @@ HttpResponse status_response(const std::vector<TargetView>& targets, const std::
                        {"nodes_by_outcome", std::move(by_outcome)},
                        {"failing", std::move(failing)}};
     if (!target.failing.empty()) entry["failing_since"] = format_time(target.failing_since);
+    if (target.policy) entry["policy"] = to_json(*target.policy);
     target_list.push_back(std::move(entry));
   }
   ordered_json agent_list = ordered_json::array();

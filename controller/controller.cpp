@@ -22,6 +22,7 @@
 #include "controller/fanout.hpp"
 #include "controller/kube_watcher.hpp"
 #include "controller/metrics.hpp"
+#include "controller/path_explainer.hpp"
 #include "controller/policy_watcher.hpp"
 #include "controller/status_page.hpp"
 #include "core/alerts.hpp"
@@ -105,6 +106,7 @@ struct Controller::Impl {
   std::vector<std::string> assigned_agents;
   std::vector<std::string> missing_nodes;  // Ready, schedulable nodes without a reporting agent
   ControllerCounters counters;
+  PathExplainer explainer;
   LogThrottle unauthorized_reports{std::chrono::minutes{1}};
   LogThrottle limited_reports{std::chrono::minutes{1}};
   bool ready = false;
@@ -151,6 +153,13 @@ struct Controller::Impl {
     assigned_agents = std::move(agents);
     assignment = discovered ? kube::assign(*discovered, assigned_agents, config.discovery.scrape_agents)
                             : kube::Assignment{};
+  }
+
+  // The store's targets, each failing entry with what the live policies say of it.
+  std::vector<TargetView> targets(TimePoint now, const std::vector<AgentView>& agents) {
+    std::vector<TargetView> views = store.targets(now);
+    explainer.annotate(views, agents, kube ? &kube->path_model() : nullptr, config.policy_analysis.checks);
+    return views;
   }
 
   // Ready once serving and, with Kubernetes, once every watched resource is listed.
@@ -215,7 +224,8 @@ struct Controller::Impl {
     }
     if (auto* accept = std::get_if<AcceptReport>(&route)) co_return accept_report(*accept, request.remote_address, now);
     if (std::holds_alternative<RenderStatus>(route)) {
-      co_return status_response(store.targets(now), store.agents(now), kube ? &missing_nodes : nullptr);
+      const std::vector<AgentView> agents = store.agents(now);
+      co_return status_response(targets(now, agents), agents, kube ? &missing_nodes : nullptr);
     }
     if (std::holds_alternative<RenderDiscovery>(route)) {
       co_return discovery_response(kube != nullptr, kube && kube->synced(), assigned_from.get(), assignment, missing_nodes);
@@ -223,7 +233,8 @@ struct Controller::Impl {
     if (std::holds_alternative<RenderControllerMetrics>(route)) {
       HttpResponse response;
       response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-      response.body = render_controller_metrics(store.targets(now), store.agents(now),
+      const std::vector<AgentView> agents = store.agents(now);
+      response.body = render_controller_metrics(targets(now, agents), agents,
                                                 static_cast<std::size_t>(config.max_failing_series),
                                                 *policies.snapshot(), counters, kube_status(),
                                                 kube ? std::optional<std::size_t>(missing_nodes.size()) : std::nullopt);
@@ -235,7 +246,8 @@ struct Controller::Impl {
     if (std::holds_alternative<RenderStatusPage>(route)) {
       HttpResponse response;
       response.content_type = "text/html; charset=utf-8";
-      response.body = render_status_page(store.targets(now), store.agents(now), *policies.snapshot(), now);
+      const std::vector<AgentView> agents = store.agents(now);
+      response.body = render_status_page(targets(now, agents), agents, *policies.snapshot(), now);
       co_return response;
     }
     co_return co_await run_adhoc(std::get<RunAdhoc>(route), request.remote_address, now);
@@ -287,7 +299,7 @@ struct Controller::Impl {
       const TimePoint now = SystemClock::now();
       store.forget_silent_agents(now);
       update_assignment(now);
-      std::vector<AlertNotification> batch = alerts.evaluate(store.targets(now), now);
+      std::vector<AlertNotification> batch = alerts.evaluate(targets(now, store.agents(now)), now);
       if (!batch.empty() && !config.alertmanager.urls.empty()) {
         for (const AlertNotification& alert : batch) {
           log::info(alert.resolved ? "alert resolved" : "alert firing", {{"labels", alert.labels}});

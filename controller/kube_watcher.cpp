@@ -10,6 +10,7 @@
 #include "io/log.hpp"
 #include "kube/discovery_store.hpp"
 #include "kube/live_cluster.hpp"
+#include "kube/service_backends.hpp"
 
 namespace netprobe {
 
@@ -65,6 +66,7 @@ struct KubeWatcher::State : std::enable_shared_from_this<KubeWatcher::State> {
   bool was_synced = false;
   std::uint64_t handed_version = 0;
   bool handed_once = false;
+  PathModel path_model;
 
   bool synced() const {
     return std::all_of(reflectors.begin(), reflectors.end(), [](const auto& reflector) { return reflector->synced(); });
@@ -83,13 +85,15 @@ struct KubeWatcher::State : std::enable_shared_from_this<KubeWatcher::State> {
     if (!discovered_once || records.version() != discovered_version) {
       discovered_once = true;
       discovered_version = records.version();
-      discovered = std::make_shared<const std::vector<kube::DiscoveredProbe>>(
-          kube::discover(records.input(), discovery_settings));
+      const kube::DiscoveryInput input = records.input();
+      discovered = std::make_shared<const std::vector<kube::DiscoveredProbe>>(kube::discover(input, discovery_settings));
+      path_model.services = std::make_shared<const std::vector<netpol::ServiceBackends>>(kube::service_backends(input));
     }
     if (handed_once && live.version() == handed_version) return;
     handed_once = true;
     handed_version = live.version();
-    analyse(live.snapshot());
+    path_model.cluster = live.snapshot();
+    analyse(path_model.cluster);
   }
 
   // After any reply: analyse once things settle, at most every `debounce`.
@@ -176,6 +180,8 @@ void KubeWatcher::set_discovery(const kube::DiscoverySettings& settings) {
 std::shared_ptr<const std::vector<kube::DiscoveredProbe>> KubeWatcher::discovered() const { return state_->discovered; }
 
 std::vector<kube::NodeRecord> KubeWatcher::nodes() const { return state_->records.nodes(); }
+
+const PathModel& KubeWatcher::path_model() const { return state_->path_model; }
 
 KubeStatus KubeWatcher::status() const {
   KubeStatus status;

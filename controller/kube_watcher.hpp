@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "controller/kube_status.hpp"
+#include "controller/path_explainer.hpp"
 #include "kube/discovery.hpp"
 #include "kube/kubeconfig.hpp"
 #include "netpol/partitioned.hpp"
@@ -48,6 +49,9 @@ class KubeWatcher {
   // every change, so a caller can tell by the pointer.
   std::shared_ptr<const std::vector<kube::DiscoveredProbe>> discovered() const;
   std::vector<kube::NodeRecord> nodes() const;
+  // The live objects and Services as last handed to the analysis, for policy
+  // attribution; both null until every resource is listed.
+  const PathModel& path_model() const;
 
   struct State;
 

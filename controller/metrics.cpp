@@ -45,6 +45,23 @@ void write_targets(exposition::Writer& out, const std::vector<TargetView>& targe
                 {"transport", target.transport}, {"type", to_string(target.type)}},
                static_cast<double>(target.failing.size()));
   }
+  out.family("netprobe_target_policy_verdict", MetricType::gauge,
+             "Failing nodes of the target by what the live NetworkPolicies say of their path: " +
+                 listed(kPolicyVerdicts) + ".");
+  for (const TargetView& target : targets) {
+    // Every verdict is present (0 when no failing node has it), so queries never see gaps.
+    for (const auto& verdict : kPolicyVerdicts) {
+      std::size_t nodes = 0;
+      if (target.policy) {
+        const auto count = target.policy->nodes_by_verdict.find(verdict.value);
+        if (count != target.policy->nodes_by_verdict.end()) nodes = count->second;
+      }
+      out.sample("netprobe_target_policy_verdict",
+                 {{"probe", target.probe}, {"target", target.target}, {"transport", target.transport},
+                  {"verdict", verdict.name}},
+                 static_cast<double>(nodes));
+    }
+  }
   out.family("netprobe_failing_pair", MetricType::gauge,
              "1 for each failing (node, target) pair, at most max_failing_series of them.");
   std::size_t pairs = 0;

@@ -95,6 +95,18 @@ AlertNotification AlertEngine::describe(const TargetView& target, TimePoint star
       {"description", "Failing nodes: " + failing_node_names(target) + ". Likely cause: " +
                           std::string(likely_cause(outcome)) + "."},
   };
+  // What the live policies say of the failing paths (controller/path_explainer):
+  // which policy denies it, or that none does and the fault is elsewhere.
+  if (target.policy) {
+    const PolicyAttribution& policy = target.policy->summary;
+    alert.annotations["policy_verdict"] = std::string(to_string(policy.verdict));
+    alert.annotations["policy"] = policy.reason;
+    if (!policy.policies.empty()) {
+      std::string names;
+      for (const std::string& name : policy.policies) names += (names.empty() ? "" : ", ") + name;
+      alert.annotations["policies"] = names;
+    }
+  }
   alert.starts_at = starts_at;
   return alert;
 }

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "enum_table.hpp"
 
 namespace netprobe {
@@ -57,5 +59,11 @@ struct TargetPolicy {
 
 // nullopt when no entry has an attribution.
 std::optional<TargetPolicy> summarise(const std::vector<const PolicyAttribution*>& failing);
+
+// As /api/v1/status writes them (docs/api.md):
+//   {"verdict": "denied", "direction": "egress", "policies": ["shop/lockdown"], "reason": "…"}
+// direction is null unless denied; a target's adds "nodes_by_verdict": {"denied": 3, …}.
+nlohmann::ordered_json to_json(const PolicyAttribution& attribution);
+nlohmann::ordered_json to_json(const TargetPolicy& policy);
 
 }  // namespace netprobe

@@ -245,7 +245,17 @@ TEST_CASE("status JSON") {
   CHECK(body["targets"][0]["failing_nodes"] == 1);
   CHECK(body["targets"][0]["nodes_by_outcome"]["timeout"] == 1);
   CHECK(body["targets"][0]["failing"][0]["node"] == "node-b");
+  CHECK_FALSE(body["targets"][0]["failing"][0].contains("policy"));  // none attributed
+  CHECK_FALSE(body["targets"][0].contains("policy"));
   CHECK(body["agents"][0]["state"] == "stale");
+
+  const PolicyAttribution denied{PolicyVerdict::denied, PolicyDirection::ingress, {"payments/default-deny"}, "why"};
+  target.failing[0].policy = denied;
+  target.policy = TargetPolicy{denied, {{PolicyVerdict::denied, 1}}};
+  const auto attributed = nlohmann::json::parse(status_response({target}, {agent}).body);
+  CHECK(attributed["targets"][0]["failing"][0]["policy"] ==
+        nlohmann::json::parse(R"({"verdict":"denied","direction":"ingress","policies":["payments/default-deny"],"reason":"why"})"));
+  CHECK(attributed["targets"][0]["policy"]["nodes_by_verdict"]["denied"] == 1);
 }
 
 TEST_CASE("findings JSON: the lint shape, with when the analysis ran and why it last failed") {

@@ -53,6 +53,18 @@ TEST_CASE("per-target counts by outcome, failing nodes, agents") {
   CHECK(count(text, "netprobe_target_nodes{") == 14);
 }
 
+TEST_CASE("policy verdicts per target: every verdict present, counted over its failing nodes") {
+  TargetView attributed = target("kube-dns", 3);
+  attributed.policy = TargetPolicy{PolicyAttribution{PolicyVerdict::denied, PolicyDirection::egress, {"shop/lockdown"}, "why"},
+                                   {{PolicyVerdict::denied, 2}, {PolicyVerdict::allowed, 1}}};
+  const std::string text = render_controller_metrics({attributed, target("healthy", 0)}, {}, 500, {}, {});
+  CHECK(has_line(text, R"(netprobe_target_policy_verdict{probe="kube-dns",target="127.0.0.1:53",transport="udp",verdict="denied"} 2)"));
+  CHECK(has_line(text, R"(netprobe_target_policy_verdict{probe="kube-dns",target="127.0.0.1:53",transport="udp",verdict="allowed"} 1)"));
+  CHECK(has_line(text, R"(netprobe_target_policy_verdict{probe="kube-dns",target="127.0.0.1:53",transport="udp",verdict="unknown"} 0)"));
+  CHECK(has_line(text, R"(netprobe_target_policy_verdict{probe="healthy",target="127.0.0.1:53",transport="udp",verdict="denied"} 0)"));
+  CHECK(count(text, "netprobe_target_policy_verdict{") == 6);  // targets x 3: bounded
+}
+
 TEST_CASE("failing pairs are capped and the rest counted") {
   const std::string text =
       render_controller_metrics({target("a", 3), target("b", 3)}, {}, 4, {}, {});

@@ -60,6 +60,25 @@ TEST_CASE("pending, then firing after `for`, re-sent, then resolved") {
   CHECK(engine.evaluate({target(0)}, t0 + seconds{100}).empty());
 }
 
+TEST_CASE("the policy verdict rides in the annotations, and its arrival is news") {
+  AlertEngine engine(config());
+  CHECK(engine.evaluate({target(2)}, t0).empty());
+  auto fired = engine.evaluate({target(2)}, t0 + seconds{20});
+  REQUIRE(fired.size() == 1);
+  CHECK_FALSE(fired[0].annotations.contains("policy"));  // no attribution yet
+  TargetView attributed = target(2);
+  attributed.policy = TargetPolicy{
+      PolicyAttribution{PolicyVerdict::denied, PolicyDirection::egress, {"shop/lockdown"},
+                        "egress of shop/storefront is isolated by shop/lockdown; no egress rule admits kube-system/kube-dns on 53/UDP"},
+      {{PolicyVerdict::denied, 2}}};
+  auto explained = engine.evaluate({attributed}, t0 + seconds{21});  // sent at once, not at the next resend
+  REQUIRE(explained.size() == 1);
+  CHECK(explained[0].labels == fired[0].labels);  // the same alert, not a new one
+  CHECK(explained[0].annotations.at("policy_verdict") == "denied");
+  CHECK(explained[0].annotations.at("policies") == "shop/lockdown");
+  CHECK(explained[0].annotations.at("policy").starts_with("egress of shop/storefront is isolated by shop/lockdown"));
+}
+
 TEST_CASE("a blip shorter than `for` never pages") {
   AlertEngine engine(config());
   CHECK(engine.evaluate({target(1)}, t0).empty());

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 using namespace netprobe;
 
 TEST_CASE("the target summary: the majority verdict, denied first on a tie") {
@@ -19,4 +21,14 @@ TEST_CASE("the target summary: the majority verdict, denied first on a tie") {
   REQUIRE(most);
   CHECK(most->summary == allowed_one);
   CHECK(most->nodes_by_verdict.at(PolicyVerdict::allowed) == 2);
+}
+
+TEST_CASE("as /api/v1/status writes them") {
+  const PolicyAttribution denied{PolicyVerdict::denied, PolicyDirection::both, {"a/x", "b/y"}, "why"};
+  CHECK(to_json(denied).dump() ==
+        R"({"verdict":"denied","direction":"both","policies":["a/x","b/y"],"reason":"why"})");
+  const PolicyAttribution allowed{PolicyVerdict::allowed, std::nullopt, {}, "fine"};
+  const TargetPolicy target{allowed, {{PolicyVerdict::denied, 1}, {PolicyVerdict::allowed, 2}}};
+  CHECK(to_json(target).dump() == R"({"verdict":"allowed","direction":null,"policies":[],"reason":"fine",)"
+                                  R"("nodes_by_verdict":{"denied":1,"allowed":2}})");
 }

@@ -1,0 +1,45 @@
+#pragma once
+// Fills in what the live policies say of every failing entry of the store's
+// views (netpol/attribution), for /api/v1/status, /metrics, the pushed alerts
+// and the status page. An entry's attribution is kept while what decides it
+// stays: the same (probe, target, transport, node, namespace, outcome, agent
+// address) and the same live model. So it is computed again when the policies,
+// the pods or the results change, not on every report or scrape; entries that
+// stop failing are dropped, so the cache is as large as the failures.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/store.hpp"
+#include "netpol/attribution.hpp"
+
+namespace netprobe {
+
+// What attribution reads of the cluster, as of the watcher's last hand-off.
+// Both null while the watched resources are still being listed.
+struct PathModel {
+  std::shared_ptr<const netpol::PartitionedCluster> cluster;
+  std::shared_ptr<const std::vector<netpol::ServiceBackends>> services;
+};
+
+class PathExplainer {
+ public:
+  // `model` null: no Kubernetes API; every failing entry is unknown, saying so.
+  void annotate(std::vector<TargetView>& targets, const std::vector<AgentView>& agents, const PathModel* model,
+                const netpol::CheckOptions& options);
+
+  // Attributions computed so far (cache hits do not count): for tests and logs.
+  std::uint64_t computed() const { return computed_; }
+
+ private:
+  PathModel model_;
+  bool kubernetes_ = false;
+  netpol::CheckOptions options_;
+  std::unique_ptr<netpol::PathAttributor> attributor_;  // over model_ and options_, made when first needed
+  std::unordered_map<std::string, PolicyAttribution> cache_;
+  std::uint64_t computed_ = 0;
+};
+
+}  // namespace netprobe

@@ -1,0 +1,101 @@
+// Attribution of the store's failing entries: computed once per entry and
+// model, again when either changes; unknown without a live model.
+#include "controller/path_explainer.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace netprobe;
+
+namespace {
+
+// Model data only: nothing connects to these.  # not-a-destination
+std::shared_ptr<const netpol::PartitionedCluster> cluster(bool lockdown) {
+  auto objects = std::make_shared<netpol::NamespaceObjects>();
+  netpol::Pod agent;
+  agent.ns = "monitoring";
+  agent.name = "agent-a";
+  agent.workload = "netprobe-agent";
+  agent.ip = parse_ip("10.0.1.10");
+  agent.node = "node-a";
+  objects->pods[agent.name] = agent;
+  if (lockdown) {
+    netpol::NetworkPolicy policy;
+    policy.ns = "monitoring";
+    policy.name = "lockdown";
+    policy.affects_egress = true;
+    objects->policies[policy.name] = policy;
+  }
+  auto out = std::make_shared<netpol::PartitionedCluster>();
+  out->objects["monitoring"] = objects;
+  return out;
+}
+
+std::vector<TargetView> failing_tcp(Outcome outcome = Outcome::timeout) {
+  TargetView target;
+  target.probe = "scrape";
+  target.type = ProbeType::tcp;
+  target.target = "10.0.9.9:8080";
+  target.transport = "tcp";
+  target.nodes = 1;
+  target.failing.push_back(FailingNode{"node-a", "monitoring", outcome, {}, "", std::nullopt});
+  TargetView healthy = target;
+  healthy.probe = "healthy";
+  healthy.failing.clear();
+  return {target, healthy};
+}
+
+std::vector<AgentView> agents() {
+  AgentView agent;
+  agent.node = "node-a";
+  agent.ns = "monitoring";
+  agent.address = "10.0.1.10:9743";
+  return {agent};
+}
+
+}  // namespace
+
+TEST_CASE("each failing entry is explained once per model, again when the model or the outcome changes") {
+  PathExplainer explainer;
+  const auto services = std::make_shared<const std::vector<netpol::ServiceBackends>>();
+  PathModel model{cluster(true), services};
+  std::vector<TargetView> targets = failing_tcp();
+  explainer.annotate(targets, agents(), &model, {});
+  REQUIRE(targets[0].failing[0].policy);
+  CHECK(targets[0].failing[0].policy->verdict == PolicyVerdict::denied);
+  CHECK(targets[0].failing[0].policy->policies == std::vector<std::string>{"monitoring/lockdown"});
+  REQUIRE(targets[0].policy);
+  CHECK(targets[0].policy->nodes_by_verdict.at(PolicyVerdict::denied) == 1);
+  CHECK_FALSE(targets[1].policy);  // nothing failing, nothing to say
+  CHECK(explainer.computed() == 1);
+
+  for (int scrape = 0; scrape < 3; ++scrape) {  // scrapes, status reads, alert evaluations
+    targets = failing_tcp();
+    explainer.annotate(targets, agents(), &model, {});
+  }
+  CHECK(explainer.computed() == 1);
+  CHECK(targets[0].failing[0].policy->verdict == PolicyVerdict::denied);
+
+  targets = failing_tcp(Outcome::refused);  // the result changed
+  explainer.annotate(targets, agents(), &model, {});
+  CHECK(explainer.computed() == 2);
+
+  model.cluster = cluster(false);  // the policies changed: the lockdown is gone
+  targets = failing_tcp(Outcome::refused);
+  explainer.annotate(targets, agents(), &model, {});
+  CHECK(explainer.computed() == 3);
+  CHECK(targets[0].failing[0].policy->verdict == PolicyVerdict::allowed);
+}
+
+TEST_CASE("without a live model: unknown, saying why") {
+  PathExplainer explainer;
+  std::vector<TargetView> targets = failing_tcp();
+  explainer.annotate(targets, agents(), nullptr, {});
+  REQUIRE(targets[0].failing[0].policy);
+  CHECK(targets[0].failing[0].policy->verdict == PolicyVerdict::unknown);
+  CHECK(targets[0].failing[0].policy->reason.starts_with("no Kubernetes API"));
+
+  const PathModel listing;  // Kubernetes, still listing
+  targets = failing_tcp();
+  explainer.annotate(targets, agents(), &listing, {});
+  CHECK(targets[0].failing[0].policy->reason.starts_with("the Kubernetes objects are still being listed"));
+}
