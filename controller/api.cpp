@@ -128,8 +128,9 @@ ControllerRoute route_controller_request(const HttpRequest& request, const Contr
     if (request.method != "POST") return method_not_allowed_response("POST");
     if (!bearer_matches(request.authorization, tokens.agent)) return unauthorized_response();
     try {
-      AcceptReport accept{parse_report(request.body), ""};
+      AcceptReport accept{parse_report(request.body), "", ""};
       accept.address_refused = address_refusal(accept.report.address, config.adhoc);
+      accept.advertised = accept.report.address;
       if (!accept.address_refused.empty()) accept.report.address.clear();
       return accept;
     } catch (const FieldError& error) {

@@ -28,6 +28,7 @@ struct AcceptReport {
   // The advertised address was dropped: not an IP literal inside adhoc.allow_cidrs
   // (the controller would POST the agent token there). Why, for the log; empty when kept.
   std::string address_refused;
+  std::string advertised;  // the address as reported, refused or not: it names the agent's pod (attribution)
 };
 struct RenderStatus {};
 struct RenderControllerMetrics {};

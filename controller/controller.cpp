@@ -192,7 +192,7 @@ struct Controller::Impl {
   }
 
   HttpResponse accept_report(const AcceptReport& accept, const std::string& client, TimePoint now) {
-    const ApplyResult applied = store.apply(accept.report, now, client);
+    const ApplyResult applied = store.apply(accept.report, now, client, accept.advertised);
     if (applied.agent_refused) {
       counters.count(ReportResult::limited);
       counters.count(ReportRejection::agents);

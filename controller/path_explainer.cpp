@@ -46,7 +46,7 @@ void PathExplainer::annotate(std::vector<TargetView>& targets, const std::vector
     options_ = options;
   }
   std::map<std::pair<std::string_view, std::string_view>, const std::string*> address_of;
-  for (const AgentView& agent : agents) address_of[{agent.node, agent.ns}] = &agent.address;
+  for (const AgentView& agent : agents) address_of[{agent.node, agent.ns}] = &agent.advertised;
 
   std::unordered_map<std::string, PolicyAttribution> kept;
   for (TargetView& target : targets) {

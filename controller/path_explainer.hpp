@@ -2,8 +2,8 @@
 // Fills in what the live policies say of every failing entry of the store's
 // views (netpol/attribution), for /api/v1/status, /metrics, the pushed alerts
 // and the status page. An entry's attribution is kept while what decides it
-// stays: the same (probe, target, transport, node, namespace, outcome, agent
-// address) and the same live model. So it is computed again when the policies,
+// stays: the same (probe, target, transport, node, namespace, outcome, address
+// the agent advertises) and the same live model. So it is computed again when the policies,
 // the pods or the results change, not on every report or scrape; entries that
 // stop failing are dropped, so the cache is as large as the failures.
 #include <cstdint>

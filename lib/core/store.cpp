@@ -49,7 +49,8 @@ bool Store::track_identity(Agent& agent, const std::string& remote, TimePoint no
   return started;
 }
 
-ApplyResult Store::apply(const AgentReport& report, TimePoint now, const std::string& remote) {
+ApplyResult Store::apply(const AgentReport& report, TimePoint now, const std::string& remote,
+                         const std::string& advertised) {
   ApplyResult outcome;
   const AgentKey key{report.node, report.ns};
   auto found = agents_.find(key);
@@ -63,6 +64,7 @@ ApplyResult Store::apply(const AgentReport& report, TimePoint now, const std::st
   Agent& agent = found->second;
   outcome.conflict_detected = track_identity(agent, remote, now);
   agent.address = report.address;
+  agent.advertised = advertised.empty() ? report.address : advertised;
   agent.version = report.version;
   agent.interval = report.interval;
   agent.last_report = now;
@@ -126,7 +128,7 @@ std::vector<AgentView> Store::agents(TimePoint now) const {
   std::vector<AgentView> views;
   views.reserve(agents_.size());
   for (const auto& [key, agent] : agents_) {
-    views.push_back(AgentView{key.first, key.second, agent.address, in_conflict(agent, now), agent.version,
+    views.push_back(AgentView{key.first, key.second, agent.address, agent.advertised, in_conflict(agent, now), agent.version,
                               agent.interval, agent.last_report, state_of(agent, now), agent.results.size()});
   }
   return views;

@@ -27,6 +27,7 @@ struct AgentView {
   std::string node;
   std::string ns;
   std::string address;
+  std::string advertised;  // as reported, even when refused as `address`: names the agent's pod, never sent to
   bool identity_conflict = false;  // two live reporters claim this (node, namespace)
   std::string version;
   Millis interval{};
@@ -97,7 +98,10 @@ class Store {
   // restarted with a new IP); the address it displaced reporting again while
   // the new one is live means two live reporters, a conflict, which holds until
   // the flip-flopping has stopped for stale_after intervals.
-  ApplyResult apply(const AgentReport& report, TimePoint now, const std::string& remote = "");
+  // `advertised` is the address the report gave before the controller refused
+  // it for routing (empty: report.address).
+  ApplyResult apply(const AgentReport& report, TimePoint now, const std::string& remote = "",
+                    const std::string& advertised = "");
   void set_stale_after(int intervals) { stale_after_ = intervals; }
   void set_limits(StoreLimits limits) { limits_ = limits; }
   // Drops agents silent for `forget_after` intervals: memory stays bounded as nodes come and go.
@@ -126,6 +130,7 @@ class Store {
   };
   struct Agent {
     std::string address;
+    std::string advertised;
     std::string version;
     Millis interval{10'000};
     TimePoint last_report;

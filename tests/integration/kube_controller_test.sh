@@ -3,7 +3,8 @@
 # (tests/support/kube_apiserver.py), it lists and watches the objects policy analysis reads,
 # is ready only once they are listed, finds the four seed mistakes in the live objects, sees a
 # fix within 2 s, relists when the history is compacted under it, follows a rotated token,
-# and skips a malformed object with a log line while the other findings stay.
+# skips a malformed object with a log line while the other findings stay, and (issue 13) says
+# which policy denies a failing path, or that none does.
 # Loopback only; the stand-in and the controller die with the test.
 bin=${1:?usage: kube_controller_test.sh BUILD_BIN_DIR}
 source "$(dirname "$0")/../lib.sh"
@@ -206,6 +207,49 @@ podmonitor_targets() {
 }
 check "a PodMonitor's Ready pod is a scrape target on its named port, its Pending pod not" \
   wait_until 15 bash -c "$(declare -f podmonitor_targets); ctl='$ctl'; [ \"\$(podmonitor_targets)\" = 10.244.1.31:9090 ]"  # not-a-destination
+
+# --- policy attribution: which policy denies a failing path, or that none does ----------------------------
+# An agent in monitoring and a sentinel in frontend (whose default-deny-egress forgot DNS) report the DNS
+# Service's ClusterIP timing out. Reports only: the addresses are model data, nothing is probed.
+kube_apply_json '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "netprobe-agent-x7k2p", "namespace": "monitoring",
+  "labels": {"app.kubernetes.io/name": "netprobe-agent"},
+  "ownerReferences": [{"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "netprobe-agent", "uid": "d1", "controller": true}]},
+  "spec": {"nodeName": "node-a", "containers": [{"name": "agent", "image": "netprobe:1"}]},
+  "status": {"phase": "Running", "podIP": "10.244.0.50"}}' >/dev/null  # not-a-destination
+kube_apply_json '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "netprobe-sentinel", "namespace": "frontend",
+  "labels": {"app.kubernetes.io/name": "netprobe-sentinel"}},
+  "spec": {"nodeName": "node-a", "containers": [{"name": "agent", "image": "netprobe:1"}]},
+  "status": {"phase": "Running", "podIP": "10.244.0.51"}}' >/dev/null  # not-a-destination
+report_dns_timeout() {  # report_dns_timeout NAMESPACE ADDRESS
+  local now; now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  curl -fsS -X POST -H "$AGENT_AUTH" -H 'Content-Type: application/json' --data-binary "{\"node\": \"node-a\",
+    \"namespace\": \"$1\", \"address\": \"$2\", \"results\": [{\"probe\": \"kube-dns-service\", \"type\": \"dns\",
+    \"target\": \"10.96.0.10:53\", \"transport\": \"udp\", \"expect\": \"allow\", \"outcome\": \"timeout\",
+    \"duration_seconds\": 2, \"detail\": \"no answer\", \"time\": \"$now\"}]}" "$ctl/api/v1/reports" >/dev/null
+}
+policy_of() {  # policy_of NAMESPACE: the policy object of node-a's failing DNS entry from that namespace
+  curl -fsS "$ctl/api/v1/status" | jq -c --arg ns "$1" \
+    '[.targets[] | select(.probe == "kube-dns-service") | .failing[] | select(.namespace == $ns) | .policy] | first'
+}
+attributed() {  # attributed NAMESPACE JQ: reports again, then the entry's policy object passes the filter
+  report_dns_timeout "$1" "$2" && policy_of "$1" | jq -e "$3" >/dev/null
+}
+export -f report_dns_timeout policy_of attributed
+export AGENT_AUTH ctl
+check "the sentinel's failing DNS names its namespace's egress policy" wait_until 5 attributed frontend 10.244.0.51:9743 \
+  '.verdict == "denied" and .direction == "egress" and .policies == ["frontend/default-deny-egress"] and
+   .reason == "egress of frontend/netprobe-sentinel is isolated by frontend/default-deny-egress; no egress rule admits kube-system/kube-dns on 53/UDP"'  # not-a-destination
+check "the agent's, which the policies admit, is not a NetworkPolicy" wait_until 5 attributed monitoring 10.244.0.50:9743 \
+  '.verdict == "allowed" and (.reason | startswith("no NetworkPolicy blocks monitoring/netprobe-agent → kube-system/kube-dns on 53/UDP")) and
+   .policies == ["kube-system/coredns-ingress"]'  # not-a-destination
+
+check "the target's summary counts both" bash -c "curl -fsS '$ctl/api/v1/status' | jq -e '.targets[] | select(.probe == \"kube-dns-service\") | .policy.nodes_by_verdict == {\"denied\": 1, \"allowed\": 1}' >/dev/null"
+check "and netprobe_target_policy_verdict says so" \
+  metric_is "$ctl/metrics" 'netprobe_target_policy_verdict{probe="kube-dns-service",target="10.96.0.10:53",transport="udp",verdict="denied"}' 1  # not-a-destination
+kube_apply_json '{"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "allow-dns", "namespace": "frontend"},
+  "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"ports": [{"port": 53, "protocol": "UDP"}]}]}}' >/dev/null
+check "a fix to the policy is reflected: the same failure is no longer a policy's" wait_until 5 attributed frontend 10.244.0.51:9743 \
+  '.verdict == "allowed" and (.policies | index("frontend/allow-dns")) != null'
 
 # --- it stops cleanly ---------------------------------------------------------------------------------------
 stop_pid "$ctl_pid"

@@ -48,7 +48,7 @@ std::vector<AgentView> agents() {
   AgentView agent;
   agent.node = "node-a";
   agent.ns = "monitoring";
-  agent.address = "10.0.1.10:9743";
+  agent.advertised = "10.0.1.10:9743";
   return {agent};
 }
 

@@ -213,3 +213,17 @@ TEST_CASE("a pod that restarts with a new IP takes its node over; two live repor
   twice.apply(report("node-b", {}), t0 + seconds{40}, b);
   CHECK(twice.route_to("node-b", t0 + seconds{40}).address == "127.0.0.1:9743");
 }
+
+TEST_CASE("the advertised address is kept for attribution even when refused for routing") {
+  Store store;
+  AgentReport refused = report("node-a", {});
+  refused.address = "";  // the controller dropped it: outside adhoc.allow_cidrs
+  store.apply(refused, t0, "", "10.0.1.10:9743");  // # not-a-destination
+  CHECK(store.agents(t0)[0].address.empty());
+  CHECK(store.agents(t0)[0].advertised == "10.0.1.10:9743");  // # not-a-destination
+  CHECK(store.route_to("node-a", t0).address.empty());
+  AgentReport kept = report("node-a", {});
+  kept.address = "10.0.1.11:9743";  // # not-a-destination
+  store.apply(kept, t0);
+  CHECK(store.agents(t0)[0].advertised == "10.0.1.11:9743");  // # not-a-destination
+}
