@@ -27,6 +27,21 @@ std::string text(const nlohmann::json& object, const char* key, const char* othe
   return terminal_safe(object.value(key, otherwise));
 }
 
+// "denied (egress): egress of … is isolated by …" from a target's policy
+// summary, or "" when it has none (or it is not what the controller writes).
+std::string policy_line(const nlohmann::json& target) {
+  const auto policy = target.find("policy");
+  if (policy == target.end() || !policy->is_object()) return "";
+  const auto string_at = [&](const char* key) {
+    const auto found = policy->find(key);
+    return found != policy->end() && found->is_string() ? terminal_safe(found->get<std::string>()) : std::string();
+  };
+  const std::string verdict = string_at("verdict");
+  if (verdict.empty()) return "";
+  const std::string direction = string_at("direction");
+  return verdict + (direction.empty() ? "" : " (" + direction + ")") + ": " + string_at("reason");
+}
+
 void print_table(const nlohmann::json& status) {
   std::cout << std::left << std::setw(18) << "PROBE" << std::setw(36) << "TARGET" << std::setw(10) << "TRANSPORT"
             << std::setw(7) << "NODES" << std::setw(8) << "FAILING" << "FAILING NODES\n";
@@ -38,6 +53,9 @@ void print_table(const nlohmann::json& status) {
     std::cout << std::setw(18) << text(target, "probe") << std::setw(36) << text(target, "target")
               << std::setw(10) << text(target, "transport") << std::setw(7) << target.value("nodes", 0)
               << std::setw(8) << target.value("failing_nodes", 0) << failing << "\n";
+    if (const std::string policy = policy_line(target); !policy.empty()) {
+      std::cout << std::string(18, ' ') << "policy: " << policy << "\n";
+    }
   }
   std::size_t reporting = 0;
   std::string stale;

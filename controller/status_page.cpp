@@ -30,7 +30,8 @@ std::string render_status_page(const std::vector<TargetView>& targets, const std
           "</style></head><body><h1>netprobe</h1><p>As of " << format_time(now) << ". JSON: "
           "<a href=\"/api/v1/status\">/api/v1/status</a>, metrics: <a href=\"/metrics\">/metrics</a>.</p>";
   page << "<h2>Targets</h2><table><tr><th>probe</th><th>target</th><th>transport</th><th>expect</th>"
-          "<th>nodes</th><th>failing</th><th>failing nodes (outcome, since)</th><th>likely cause</th></tr>";
+          "<th>nodes</th><th>failing</th><th>failing nodes (outcome, since)</th><th>likely cause</th>"
+          "<th>NetworkPolicy verdict</th></tr>";
   for (const TargetView& target : targets) {
     page << "<tr class=\"" << (target.failing.empty() ? "ok" : "fail") << "\"><td>" << html_escape(target.probe)
          << "</td><td>" << html_escape(target.target) << "</td><td>" << html_escape(target.transport) << "</td><td>"
@@ -42,6 +43,10 @@ std::string render_status_page(const std::vector<TargetView>& targets, const std
     }
     page << "</td><td>";
     if (!target.failing.empty()) page << html_escape(likely_cause(target.failing.front().outcome));
+    page << "</td><td>";
+    if (target.policy) {
+      page << "<b>" << to_string(target.policy->summary.verdict) << "</b>: " << html_escape(target.policy->summary.reason);
+    }
     page << "</td></tr>";
   }
   page << "</table><h2>Agents</h2><table><tr><th>node</th><th>namespace</th><th>state</th><th>last report</th>"

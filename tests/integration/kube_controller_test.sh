@@ -246,6 +246,8 @@ check "the agent's, which the policies admit, is not a NetworkPolicy" wait_until
 check "the target's summary counts both" bash -c "curl -fsS '$ctl/api/v1/status' | jq -e '.targets[] | select(.probe == \"kube-dns-service\") | .policy.nodes_by_verdict == {\"denied\": 1, \"allowed\": 1}' >/dev/null"
 check "and netprobe_target_policy_verdict says so" \
   metric_is "$ctl/metrics" 'netprobe_target_policy_verdict{probe="kube-dns-service",target="10.96.0.10:53",transport="udp",verdict="denied"}' 1  # not-a-destination
+check "netprobe status prints the target's verdict (a tie: denied first)" bash -c \
+  "'$bin/netprobe' status --controller '$ctl' | grep -qF 'policy: denied (egress): egress of frontend/netprobe-sentinel is isolated by frontend/default-deny-egress'"
 kube_apply_json '{"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "allow-dns", "namespace": "frontend"},
   "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"ports": [{"port": 53, "protocol": "UDP"}]}]}}' >/dev/null
 check "a fix to the policy is reflected: the same failure is no longer a policy's" wait_until 5 attributed frontend 10.244.0.51:9743 \

@@ -17,6 +17,12 @@ TEST_CASE("names from reports are escaped") {
   CHECK(page.find("&lt;b&gt;evil&lt;/b&gt;") != std::string::npos);
   CHECK(page.find("<img") == std::string::npos);
   CHECK(page.find("NetworkPolicy drop") != std::string::npos);  // the likely cause of the timeout
+
+  target.policy = TargetPolicy{PolicyAttribution{PolicyVerdict::denied, PolicyDirection::egress, {"ns/<p>"},
+                                                 "egress of ns/a is isolated by ns/<p>"},
+                               {{PolicyVerdict::denied, 1}}};
+  const std::string attributed = render_status_page({target}, {agent}, {}, {});
+  CHECK(attributed.find("<b>denied</b>: egress of ns/a is isolated by ns/&lt;p&gt;") != std::string::npos);
 }
 
 TEST_CASE("policy findings appear, escaped, when the analysis is on") {
