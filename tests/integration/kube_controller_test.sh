@@ -220,11 +220,14 @@ kube_apply_json '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "netpr
   "labels": {"app.kubernetes.io/name": "netprobe-sentinel"}},
   "spec": {"nodeName": "node-a", "containers": [{"name": "agent", "image": "netprobe:1"}]},
   "status": {"phase": "Running", "podIP": "10.244.0.51"}}' >/dev/null  # not-a-destination
+dns_service=10.96.0.10:53  # not-a-destination: the fixtures' DNS Service, data in a report
+sentinel_address=10.244.0.51:9743  # not-a-destination
+agent_address=10.244.0.50:9743     # not-a-destination
 report_dns_timeout() {  # report_dns_timeout NAMESPACE ADDRESS
   local now; now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   curl -fsS -X POST -H "$AGENT_AUTH" -H 'Content-Type: application/json' --data-binary "{\"node\": \"node-a\",
     \"namespace\": \"$1\", \"address\": \"$2\", \"results\": [{\"probe\": \"kube-dns-service\", \"type\": \"dns\",
-    \"target\": \"10.96.0.10:53\", \"transport\": \"udp\", \"expect\": \"allow\", \"outcome\": \"timeout\",
+    \"target\": \"$dns_service\", \"transport\": \"udp\", \"expect\": \"allow\", \"outcome\": \"timeout\",
     \"duration_seconds\": 2, \"detail\": \"no answer\", \"time\": \"$now\"}]}" "$ctl/api/v1/reports" >/dev/null
 }
 policy_of() {  # policy_of NAMESPACE: the policy object of node-a's failing DNS entry from that namespace
@@ -235,11 +238,11 @@ attributed() {  # attributed NAMESPACE JQ: reports again, then the entry's polic
   report_dns_timeout "$1" "$2" && policy_of "$1" | jq -e "$3" >/dev/null
 }
 export -f report_dns_timeout policy_of attributed
-export AGENT_AUTH ctl
-check "the sentinel's failing DNS names its namespace's egress policy" wait_until 5 attributed frontend 10.244.0.51:9743 \
+export AGENT_AUTH ctl dns_service
+check "the sentinel's failing DNS names its namespace's egress policy" wait_until 5 attributed frontend "$sentinel_address" \
   '.verdict == "denied" and .direction == "egress" and .policies == ["frontend/default-deny-egress"] and
    .reason == "egress of frontend/netprobe-sentinel is isolated by frontend/default-deny-egress; no egress rule admits kube-system/kube-dns on 53/UDP"'  # not-a-destination
-check "the agent's, which the policies admit, is not a NetworkPolicy" wait_until 5 attributed monitoring 10.244.0.50:9743 \
+check "the agent's, which the policies admit, is not a NetworkPolicy" wait_until 5 attributed monitoring "$agent_address" \
   '.verdict == "allowed" and (.reason | startswith("no NetworkPolicy blocks monitoring/netprobe-agent → kube-system/kube-dns on 53/UDP")) and
    .policies == ["kube-system/coredns-ingress"]'  # not-a-destination
 
@@ -250,7 +253,7 @@ check "netprobe status prints the target's verdict (a tie: denied first)" bash -
   "'$bin/netprobe' status --controller '$ctl' | grep -qF 'policy: denied (egress): egress of frontend/netprobe-sentinel is isolated by frontend/default-deny-egress'"
 kube_apply_json '{"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "allow-dns", "namespace": "frontend"},
   "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"ports": [{"port": 53, "protocol": "UDP"}]}]}}' >/dev/null
-check "a fix to the policy is reflected: the same failure is no longer a policy's" wait_until 5 attributed frontend 10.244.0.51:9743 \
+check "a fix to the policy is reflected: the same failure is no longer a policy's" wait_until 5 attributed frontend "$sentinel_address" \
   '.verdict == "allowed" and (.policies | index("frontend/allow-dns")) != null'
 
 # --- it stops cleanly ---------------------------------------------------------------------------------------

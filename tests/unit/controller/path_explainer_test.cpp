@@ -15,7 +15,7 @@ std::shared_ptr<const netpol::PartitionedCluster> cluster(bool lockdown) {
   agent.ns = "monitoring";
   agent.name = "agent-a";
   agent.workload = "netprobe-agent";
-  agent.ip = parse_ip("10.0.1.10");
+  agent.ip = parse_ip("10.0.1.10");  // # not-a-destination
   agent.node = "node-a";
   objects->pods[agent.name] = agent;
   if (lockdown) {
@@ -34,7 +34,7 @@ std::vector<TargetView> failing_tcp(Outcome outcome = Outcome::timeout) {
   TargetView target;
   target.probe = "scrape";
   target.type = ProbeType::tcp;
-  target.target = "10.0.9.9:8080";
+  target.target = "10.0.9.9:8080";  // # not-a-destination
   target.transport = "tcp";
   target.nodes = 1;
   target.failing.push_back(FailingNode{"node-a", "monitoring", outcome, {}, "", std::nullopt});
@@ -48,7 +48,7 @@ std::vector<AgentView> agents() {
   AgentView agent;
   agent.node = "node-a";
   agent.ns = "monitoring";
-  agent.advertised = "10.0.1.10:9743";
+  agent.advertised = "10.0.1.10:9743";  // # not-a-destination
   return {agent};
 }
 

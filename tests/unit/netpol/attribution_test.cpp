@@ -25,51 +25,51 @@ kind: Pod
 metadata: {name: netprobe-agent-a, namespace: monitoring, labels: {app: netprobe-agent},
            ownerReferences: [{kind: DaemonSet, name: netprobe-agent, controller: true}]}
 spec: {nodeName: node-a}
-status: {podIP: 10.0.1.10}
+status: {podIP: 10.0.1.10}  # not-a-destination
 ---
 apiVersion: v1
 kind: Pod
 metadata: {name: netprobe-agent-b, namespace: monitoring, labels: {app: netprobe-agent},
            ownerReferences: [{kind: DaemonSet, name: netprobe-agent, controller: true}]}
 spec: {nodeName: node-b}
-status: {podIP: 10.0.2.10}
+status: {podIP: 10.0.2.10}  # not-a-destination
 ---
 apiVersion: v1
 kind: Pod
 metadata: {name: prometheus-0, namespace: monitoring, labels: {app: prometheus}}
 spec: {nodeName: node-b}
-status: {podIP: 10.0.2.11}
+status: {podIP: 10.0.2.11}  # not-a-destination
 ---
 apiVersion: v1
 kind: Pod
 metadata: {name: coredns-1, namespace: kube-system, labels: {k8s-app: kube-dns}}
 spec: {nodeName: node-a, containers: [{name: coredns, ports: [{containerPort: 53, protocol: UDP, name: dns}]}]}
-status: {podIP: 10.0.1.53}
+status: {podIP: 10.0.1.53}  # not-a-destination
 ---
 apiVersion: v1
 kind: Pod
 metadata: {name: coredns-2, namespace: kube-system, labels: {k8s-app: kube-dns}}
 spec: {nodeName: node-b, containers: [{name: coredns, ports: [{containerPort: 53, protocol: UDP, name: dns}]}]}
-status: {podIP: 10.0.2.53}
+status: {podIP: 10.0.2.53}  # not-a-destination
 ---
 apiVersion: v1
 kind: Pod
 metadata: {name: storefront-7d9f-x1, namespace: shop, labels: {app: storefront, pod-template-hash: 7d9f},
            ownerReferences: [{kind: ReplicaSet, name: storefront-7d9f, controller: true}]}
 spec: {nodeName: node-a, containers: [{name: web, ports: [{containerPort: 8080, name: http}]}]}
-status: {podIP: 10.0.1.20}
+status: {podIP: 10.0.1.20}  # not-a-destination
 ---
 apiVersion: v1
 kind: Pod
 metadata: {name: netprobe-sentinel, namespace: shop, labels: {app: netprobe-sentinel}}
 spec: {nodeName: node-a}
-status: {podIP: 10.0.1.21}
+status: {podIP: 10.0.1.21}  # not-a-destination
 ---
 apiVersion: v1
 kind: Pod
 metadata: {name: payment-0, namespace: payments, labels: {app: payment}}
 spec: {nodeName: node-b, containers: [{name: api, ports: [{containerPort: 8080, name: metrics}]}]}
-status: {podIP: 10.0.2.30}
+status: {podIP: 10.0.2.30}  # not-a-destination
 ---
 # 1. A default-deny that forgot DNS egress.
 apiVersion: networking.k8s.io/v1
@@ -103,7 +103,7 @@ spec:
   podSelector: {matchLabels: {app: netprobe-agent}}
   policyTypes: [Egress]
   egress:
-  - to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}]
+  - to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}]  # not-a-destination
 )";
 
 PartitionedCluster partitioned(const Cluster& cluster) {
@@ -127,14 +127,14 @@ ProbedPath probed(ProbeType type, std::string target, std::string transport, Exp
 }
 
 const std::vector<ServiceBackends> kServices{
-    ServiceBackends{"kube-system", "kube-dns", {ip("10.96.0.10")},
+    ServiceBackends{"kube-system", "kube-dns", {ip("10.96.0.10")},  // # not-a-destination
                     {{53, Protocol::udp, "dns"}, {53, Protocol::tcp, "53"}}, {"coredns-1", "coredns-2"}},
-    ServiceBackends{"shop", "storefront", {ip("10.96.0.20")}, {{80, Protocol::tcp, "http"}}, {"storefront-7d9f-x1"}},
-    ServiceBackends{"shop", "empty", {ip("10.96.0.21")}, {{80, Protocol::tcp, ""}}, {}},
+    ServiceBackends{"shop", "storefront", {ip("10.96.0.20")}, {{80, Protocol::tcp, "http"}}, {"storefront-7d9f-x1"}},  // # not-a-destination
+    ServiceBackends{"shop", "empty", {ip("10.96.0.21")}, {{80, Protocol::tcp, ""}}, {}},  // # not-a-destination
 };
 
-FailingSource agent_a(Outcome outcome = Outcome::timeout) { return {"node-a", "monitoring", ip("10.0.1.10"), outcome}; }
-FailingSource sentinel(Outcome outcome = Outcome::timeout) { return {"node-a", "shop", ip("10.0.1.21"), outcome}; }
+FailingSource agent_a(Outcome outcome = Outcome::timeout) { return {"node-a", "monitoring", ip("10.0.1.10"), outcome}; }  // # not-a-destination
+FailingSource sentinel(Outcome outcome = Outcome::timeout) { return {"node-a", "shop", ip("10.0.1.21"), outcome}; }  // # not-a-destination
 
 PolicyAttribution explain_one(const PartitionedCluster& cluster, const ProbedPath& path, const FailingSource& source,
                               const CheckOptions& options = {}) {
@@ -148,14 +148,14 @@ PolicyAttribution explain_one(const PartitionedCluster& cluster, const ProbedPat
 
 TEST_CASE("a default-deny that forgot DNS: the sentinel's egress, named with the policy") {
   const PartitionedCluster cluster = cluster_with();
-  const PolicyAttribution got = explain_one(cluster, probed(ProbeType::dns, "10.96.0.10:53", "udp"), sentinel());
+  const PolicyAttribution got = explain_one(cluster, probed(ProbeType::dns, "10.96.0.10:53", "udp"), sentinel());  // # not-a-destination
   CHECK(got.verdict == PolicyVerdict::denied);
   CHECK(got.direction == PolicyDirection::egress);
   CHECK(got.policies == std::vector<std::string>{"shop/lockdown"});
   CHECK(got.reason == "egress of shop/netprobe-sentinel is isolated by shop/lockdown; "
                       "no egress rule admits kube-system/kube-dns on 53/UDP");
   // The same server from an agent whose egress admits it: allowed, not a policy.
-  const PolicyAttribution agent = explain_one(cluster, probed(ProbeType::dns, "10.96.0.10:53", "udp"), agent_a());
+  const PolicyAttribution agent = explain_one(cluster, probed(ProbeType::dns, "10.96.0.10:53", "udp"), agent_a());  // # not-a-destination
   CHECK(agent.verdict == PolicyVerdict::allowed);
   CHECK(agent.policies == std::vector<std::string>{"monitoring/agent-egress"});
   CHECK(agent.reason == "no NetworkPolicy blocks monitoring/netprobe-agent → kube-system/kube-dns on 53/UDP (egress "
@@ -163,7 +163,7 @@ TEST_CASE("a default-deny that forgot DNS: the sentinel's egress, named with the
 }
 
 TEST_CASE("no ingress from monitoring: the scrape path is denied on the destination's side") {
-  const PolicyAttribution got = explain_one(cluster_with(), probed(ProbeType::tcp, "10.0.2.30:8080", "tcp"), agent_a());
+  const PolicyAttribution got = explain_one(cluster_with(), probed(ProbeType::tcp, "10.0.2.30:8080", "tcp"), agent_a());  // # not-a-destination
   CHECK(got.verdict == PolicyVerdict::denied);
   CHECK(got.direction == PolicyDirection::ingress);
   CHECK(got.policies == std::vector<std::string>{"payments/default-deny"});
@@ -172,14 +172,14 @@ TEST_CASE("no ingress from monitoring: the scrape path is denied on the destinat
 }
 
 TEST_CASE("an egress except that blocks the metadata endpoint: the ipBlock rule decides") {
-  const PolicyAttribution got = explain_one(cluster_with(), probed(ProbeType::metadata, "169.254.169.254:80", "http"), agent_a());
+  const PolicyAttribution got = explain_one(cluster_with(), probed(ProbeType::metadata, "169.254.169.254:80", "http"), agent_a());  // # not-a-destination
   CHECK(got.verdict == PolicyVerdict::denied);
   CHECK(got.direction == PolicyDirection::egress);
   CHECK(got.policies == std::vector<std::string>{"monitoring/agent-egress"});
   CHECK(got.reason == "egress of monitoring/netprobe-agent is isolated by monitoring/agent-egress; "
-                      "no egress rule admits the metadata endpoint 169.254.169.254 on 80/TCP");
+                      "no egress rule admits the metadata endpoint 169.254.169.254 on 80/TCP");  // # not-a-destination
   // token_timeout is never a policy, whatever the model says.
-  const PolicyAttribution hop = explain_one(cluster_with(), probed(ProbeType::metadata, "169.254.169.254:80", "http"),
+  const PolicyAttribution hop = explain_one(cluster_with(), probed(ProbeType::metadata, "169.254.169.254:80", "http"),  // # not-a-destination
                                             agent_a(Outcome::token_timeout));
   CHECK(hop.verdict == PolicyVerdict::allowed);
   CHECK(hop.reason.starts_with("not a policy: "));
@@ -187,7 +187,7 @@ TEST_CASE("an egress except that blocks the metadata endpoint: the ipBlock rule 
 }
 
 TEST_CASE("the typo: a deny probe that gets through, and the policies that admit it") {
-  const ProbedPath deny = probed(ProbeType::tcp, "10.0.2.30:8080", "tcp", Expect::deny);
+  const ProbedPath deny = probed(ProbeType::tcp, "10.0.2.30:8080", "tcp", Expect::deny);  // # not-a-destination
   // Without the default-deny, payment is isolated by nothing: the typo leaves it open.
   PartitionedCluster cluster = cluster_with();
   auto payments = std::make_shared<NamespaceObjects>(*cluster.objects.at("payments"));
@@ -206,12 +206,12 @@ TEST_CASE("the typo: a deny probe that gets through, and the policies that admit
 }
 
 TEST_CASE("a failure no policy explains is allowed, and says where to look") {
-  const PolicyAttribution got = explain_one(cluster_with(), probed(ProbeType::tcp, "10.0.1.20:8080", "tcp"), agent_a(Outcome::refused));
+  const PolicyAttribution got = explain_one(cluster_with(), probed(ProbeType::tcp, "10.0.1.20:8080", "tcp"), agent_a(Outcome::refused));  // # not-a-destination
   CHECK(got.verdict == PolicyVerdict::allowed);
   CHECK(got.direction == std::nullopt);
   CHECK(got.reason.ends_with("look at the CNI, the node, DNS or the app"));
   // An answer proves the path open: no evaluation needed.
-  const PolicyAttribution answered = explain_one(cluster_with(), probed(ProbeType::dns, "10.96.0.10:53", "udp"), sentinel(Outcome::nxdomain));
+  const PolicyAttribution answered = explain_one(cluster_with(), probed(ProbeType::dns, "10.96.0.10:53", "udp"), sentinel(Outcome::nxdomain));  // # not-a-destination
   CHECK(answered.verdict == PolicyVerdict::allowed);
   CHECK(answered.reason.starts_with("not a policy: an answer came back (nxdomain)"));
 }
@@ -228,7 +228,7 @@ spec:
 )";
   const PartitionedCluster cluster = cluster_with(allow_monitoring);
   for (const char* target : {"http://storefront.shop.svc.cluster.local/", "http://storefront.shop.svc./",
-                             "http://storefront.shop/", "http://10.96.0.20/"}) {
+                             "http://storefront.shop/", "http://10.96.0.20/"}) {  // # not-a-destination
     CAPTURE(target);
     const PolicyAttribution got = explain_one(cluster, probed(ProbeType::http, target, "http"), agent_a());
     CHECK(got.verdict == PolicyVerdict::allowed);
@@ -236,7 +236,7 @@ spec:
     CHECK(got.reason.find("shop/storefront on 8080/TCP") != std::string::npos);  // the pod's port, not the Service's
   }
   // Port 9090 of the pod is not admitted; the Service has no such port, though.
-  const PolicyAttribution no_port = explain_one(cluster, probed(ProbeType::tcp, "10.96.0.20:9090", "tcp"), agent_a());
+  const PolicyAttribution no_port = explain_one(cluster, probed(ProbeType::tcp, "10.96.0.20:9090", "tcp"), agent_a());  // # not-a-destination
   CHECK(no_port.verdict == PolicyVerdict::unknown);
   CHECK(no_port.reason == "Service shop/storefront has no port 9090/TCP");
 }
@@ -253,7 +253,7 @@ spec:
   ingress: [{from: [{podSelector: {}}]}]
 )";
   const PartitionedCluster cluster = cluster_with(deny_dns);
-  const PolicyAttribution both = explain_one(cluster, probed(ProbeType::dns, "10.96.0.10:53", "udp"), sentinel());
+  const PolicyAttribution both = explain_one(cluster, probed(ProbeType::dns, "10.96.0.10:53", "udp"), sentinel());  // # not-a-destination
   CHECK(both.verdict == PolicyVerdict::denied);
   CHECK(both.direction == PolicyDirection::both);
   CHECK(both.policies == std::vector<std::string>{"shop/lockdown", "kube-system/coredns-2-only-local"});
@@ -273,7 +273,7 @@ spec:
   auto kube_system = std::make_shared<NamespaceObjects>(*one_isolated.objects.at("kube-system"));
   kube_system->pods.at("coredns-1").labels["k8s-app"] = "kube-dns-old";
   one_isolated.objects["kube-system"] = kube_system;
-  const PolicyAttribution partial = explain_one(one_isolated, probed(ProbeType::dns, "10.96.0.10:53", "udp"), agent_a());
+  const PolicyAttribution partial = explain_one(one_isolated, probed(ProbeType::dns, "10.96.0.10:53", "udp"), agent_a());  // # not-a-destination
   CHECK(partial.verdict == PolicyVerdict::denied);
   CHECK(partial.direction == PolicyDirection::ingress);
   CHECK(partial.reason.starts_with("to 1 of the 2 pods behind kube-system/kube-dns: ingress of kube-system/coredns-2"));
@@ -284,7 +284,7 @@ TEST_CASE("unknown, with the reason: names, empty Services, host network, agents
   const PolicyAttribution name = explain_one(cluster, probed(ProbeType::tcp, "example.com:443", "tcp"), agent_a());
   CHECK(name.verdict == PolicyVerdict::unknown);
   CHECK(name.reason == "\"example.com\" is a name, not a Service of the cluster: where it leads is not known here");
-  const PolicyAttribution empty = explain_one(cluster, probed(ProbeType::tcp, "10.96.0.21:80", "tcp"), agent_a());
+  const PolicyAttribution empty = explain_one(cluster, probed(ProbeType::tcp, "10.96.0.21:80", "tcp"), agent_a());  // # not-a-destination
   CHECK(empty.verdict == PolicyVerdict::unknown);
   CHECK(empty.reason.starts_with("no ready pod is behind Service shop/empty"));
   const PolicyAttribution resolve = explain_one(cluster, probed(ProbeType::http, "http://shop.example/", "http"),
@@ -294,13 +294,13 @@ TEST_CASE("unknown, with the reason: names, empty Services, host network, agents
   // The agent by its node when it advertises no address; two pods there are ambiguous.
   FailingSource no_address = agent_a();
   no_address.ip.reset();
-  CHECK(explain_one(cluster, probed(ProbeType::tcp, "10.0.2.30:8080", "tcp"), no_address).verdict == PolicyVerdict::denied);
+  CHECK(explain_one(cluster, probed(ProbeType::tcp, "10.0.2.30:8080", "tcp"), no_address).verdict == PolicyVerdict::denied);  // # not-a-destination
   FailingSource on_b{"node-b", "monitoring", std::nullopt, Outcome::timeout};
-  const PolicyAttribution ambiguous = explain_one(cluster, probed(ProbeType::tcp, "10.0.2.30:8080", "tcp"), on_b);
+  const PolicyAttribution ambiguous = explain_one(cluster, probed(ProbeType::tcp, "10.0.2.30:8080", "tcp"), on_b);  // # not-a-destination
   CHECK(ambiguous.verdict == PolicyVerdict::unknown);
   CHECK(ambiguous.reason == "namespace monitoring has 2 pods on node node-b and the agent's address names none of them");
-  FailingSource stranger{"node-z", "monitoring", ip("10.9.9.9"), Outcome::timeout};
-  CHECK(explain_one(cluster, probed(ProbeType::tcp, "10.0.2.30:8080", "tcp"), stranger).reason ==
+  FailingSource stranger{"node-z", "monitoring", ip("10.9.9.9"), Outcome::timeout};  // # not-a-destination
+  CHECK(explain_one(cluster, probed(ProbeType::tcp, "10.0.2.30:8080", "tcp"), stranger).reason ==  // # not-a-destination
         "the agent on node node-z is not among the watched pods of namespace monitoring");
 
   // Host network, on either end.
@@ -310,11 +310,11 @@ TEST_CASE("unknown, with the reason: names, empty Services, host network, agents
   payments->pods.at("payment-0").host_network = true;
   cluster.objects["monitoring"] = monitoring;
   cluster.objects["payments"] = payments;
-  const PolicyAttribution host_agent = explain_one(cluster, probed(ProbeType::tcp, "10.0.1.20:8080", "tcp"), agent_a());
+  const PolicyAttribution host_agent = explain_one(cluster, probed(ProbeType::tcp, "10.0.1.20:8080", "tcp"), agent_a());  // # not-a-destination
   CHECK(host_agent.verdict == PolicyVerdict::unknown);
   CHECK(host_agent.reason.find("runs on the host network") != std::string::npos);
-  FailingSource agent_b{"node-b", "monitoring", ip("10.0.2.10"), Outcome::timeout};
-  const PolicyAttribution host_destination = explain_one(cluster, probed(ProbeType::tcp, "10.0.2.30:8080", "tcp"), agent_b);
+  FailingSource agent_b{"node-b", "monitoring", ip("10.0.2.10"), Outcome::timeout};  // # not-a-destination
+  const PolicyAttribution host_destination = explain_one(cluster, probed(ProbeType::tcp, "10.0.2.30:8080", "tcp"), agent_b);  // # not-a-destination
   CHECK(host_destination.verdict == PolicyVerdict::unknown);
   CHECK(host_destination.reason == "pod payments/payment-0 runs on the host network, where the NetworkPolicy spec "
                                    "leaves policies' effect to the CNI");
@@ -324,8 +324,8 @@ TEST_CASE("many sources at once: each its own verdict, in order") {
   const PartitionedCluster cluster = cluster_with();
   const PathAttributor attributor(cluster, kServices, CheckOptions{});
   const std::vector<PolicyAttribution> got = attributor.explain(
-      probed(ProbeType::dns, "10.96.0.10:53", "udp"),
-      {sentinel(), agent_a(), FailingSource{"node-b", "monitoring", ip("10.0.2.10"), Outcome::timeout}, sentinel(Outcome::servfail)});
+      probed(ProbeType::dns, "10.96.0.10:53", "udp"),  // # not-a-destination
+      {sentinel(), agent_a(), FailingSource{"node-b", "monitoring", ip("10.0.2.10"), Outcome::timeout}, sentinel(Outcome::servfail)});  // # not-a-destination
   REQUIRE(got.size() == 4);
   CHECK(got[0].verdict == PolicyVerdict::denied);
   CHECK(got[1].verdict == PolicyVerdict::allowed);
