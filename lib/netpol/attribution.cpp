@@ -14,9 +14,6 @@ std::string port_text(std::uint16_t port, Protocol protocol) {
   return std::to_string(port) + "/" + std::string(to_string(protocol));
 }
 
-// A pod as people name it: by its workload, which outlives the pod's own name.
-std::string pod_id(const Pod& pod) { return pod.ns + "/" + (pod.workload.empty() ? pod.name : pod.workload); }
-
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
@@ -260,7 +257,7 @@ PathAttributor::Destination PathAttributor::resolve(const ProbedPath& path) cons
   }
   if (const Pod* pod = pod_with_ip(*ip)) {
     destination.pods.push_back(pod);
-    destination.name = pod_id(*pod);
+    destination.name = display_name(*pod);
     return destination;
   }
   destination.outside = ip;
@@ -377,7 +374,7 @@ std::vector<PolicyAttribution> PathAttributor::explain(const ProbedPath& path,
   for (std::size_t i = 0; i < sources.size(); ++i) {
     if (source_pods[i] == nullptr) continue;
     const Pod& from = *source_pods[i];
-    const std::string from_id = pod_id(from);
+    const std::string from_id = display_name(from);
     const ConnectionEnd source = ConnectionEnd::of_pod(index_of.at(&from));
     std::vector<PathVerdict> verdicts;
     std::string why_not;
@@ -400,7 +397,7 @@ std::vector<PolicyAttribution> PathAttributor::explain(const ProbedPath& path,
       }
       verdicts.push_back(PathVerdict{
           evaluator.may_connect(source, ConnectionEnd::of_pod(index_of.at(to)), port, destination->protocol),
-          pod_id(*to), port});
+          display_name(*to), port});
     }
     if (verdicts.empty()) {
       out[i] = unknown(why_not);

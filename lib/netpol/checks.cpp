@@ -446,4 +446,23 @@ std::vector<Finding> run_checks_of_namespace(Cluster cluster, const std::string&
   return Checker(std::move(cluster), options, ns).run();
 }
 
+std::optional<LabelSelector> corrected_selector(const LabelSelector& selector,
+                                               const std::vector<const Labels*>& candidates) {
+  LabelSelector corrected = selector;
+  bool changed = false;
+  for (auto& [key, value] : corrected.match_labels) {
+    std::set<std::string> values;
+    for (const Labels* labels : candidates) {
+      if (const auto found = labels->find(key); found != labels->end()) values.insert(found->second);
+    }
+    if (values.contains(value)) continue;
+    const std::string best = nearest(value, {values.begin(), values.end()});
+    if (best.empty()) return std::nullopt;
+    value = best;
+    changed = true;
+  }
+  if (!changed) return std::nullopt;
+  return corrected;
+}
+
 }  // namespace netprobe::netpol

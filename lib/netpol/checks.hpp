@@ -14,6 +14,7 @@
 //   unprotected-workload      (info)  a namespace has policies, some of its pods are selected by none
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,11 @@ std::vector<Finding> run_checks(const Cluster& cluster, const CheckOptions& opti
 // with no work spent on the other namespaces' pods and policies. The cluster
 // may be a part of one (incremental.hpp cuts the part that decides them).
 std::vector<Finding> run_checks_of_namespace(Cluster cluster, const std::string& ns, const CheckOptions& options);
+
+// The selector with each matchLabels value that no candidate carries under its
+// key replaced by the nearest value candidates do carry (selector-matches-nothing's
+// "did you mean"); nullopt when some value has no near one, or nothing is wrong.
+std::optional<LabelSelector> corrected_selector(const LabelSelector& selector, const std::vector<const Labels*>& candidates);
 
 // Levenshtein distance, for "did you mean" hints.
 std::size_t edit_distance(std::string_view a, std::string_view b);

@@ -98,6 +98,12 @@ struct Pod {
   bool operator==(const Pod&) const = default;
 };
 
+// A pod as people name it in sentences: "shop/storefront", by its workload,
+// which outlives the pod's own generated name.
+inline std::string display_name(const Pod& pod) {
+  return pod.ns + "/" + (pod.workload.empty() ? pod.name : pod.workload);
+}
+
 // A ServiceAccount: only its annotations matter (cloud IAM bindings such as
 // eks.amazonaws.com/role-arn), for the metadata-endpoint check.
 struct ServiceAccount {

@@ -19,24 +19,24 @@ apiVersion: v1
 kind: Pod
 metadata: {name: agent-a, namespace: monitoring, labels: {app: agent}}
 spec: {nodeName: node-a}
-status: {podIP: 10.0.1.10}  # not-a-destination
+status: {podIP: 127.0.1.10}  # not-a-destination
 ---
 apiVersion: v1
 kind: Pod
 metadata: {name: coredns-1, namespace: kube-system, labels: {k8s-app: kube-dns}}
 spec: {nodeName: node-a, hostNetwork: false, containers: [{name: c, ports: [{containerPort: 53, protocol: UDP, name: dns}]}]}
-status: {podIP: 10.0.1.53}  # not-a-destination
+status: {podIP: 127.0.1.53}  # not-a-destination
 ---
 apiVersion: v1
 kind: Pod
 metadata: {name: host-agent, namespace: monitoring}
 spec: {nodeName: node-h, hostNetwork: true}
-status: {podIP: 10.0.9.1}  # not-a-destination
+status: {podIP: 127.0.9.1}  # not-a-destination
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: lockdown, namespace: monitoring}
-spec: {podSelector: {}, policyTypes: [Egress, Ingress], egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}]}]}  # not-a-destination
+spec: {podSelector: {}, policyTypes: [Egress, Ingress], egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [127.0.0.254/32, 169.254.169.254/32]}}]}]}  # not-a-destination
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -47,7 +47,7 @@ spec: {podSelector: {matchLabels: {k8s-app: kube-dns}}, ingress: [{ports: [{port
 struct Fixture {
   netpol::PartitionedCluster cluster;
   std::vector<netpol::ServiceBackends> services{netpol::ServiceBackends{
-      "kube-system", "kube-dns", {*parse_ip("10.96.0.10")}, {{53, netpol::Protocol::udp, "dns"}}, {"coredns-1"}}};
+      "kube-system", "kube-dns", {*parse_ip("127.0.96.10")}, {{53, netpol::Protocol::udp, "dns"}}, {"coredns-1"}}};
   netpol::CheckOptions options;
 
   Fixture() {

@@ -315,3 +315,20 @@ TEST_CASE("NodeLocal DNSCache: an allow to the cache's address counts as DNS, an
   CHECK(blocked[0].message.find("NodeLocal DNSCache 192.0.2.53") != std::string::npos);
   CHECK(blocked[0].hint.find("{ipBlock: {cidr: 192.0.2.53/32}}") != std::string::npos);
 }
+
+TEST_CASE("corrected_selector: the nearest carried value for each one nobody carries") {
+  const Labels payment{{"app", "payment"}, {"tier", "backend"}};
+  const Labels web{{"app", "web"}};
+  const std::vector<const Labels*> candidates{&payment, &web};
+  LabelSelector typo;
+  typo.match_labels = {{"app", "paymnet"}, {"tier", "backend"}};
+  const auto corrected = corrected_selector(typo, candidates);
+  REQUIRE(corrected);
+  CHECK(corrected->match_labels == Labels{{"app", "payment"}, {"tier", "backend"}});
+  LabelSelector right;
+  right.match_labels = {{"app", "web"}};
+  CHECK_FALSE(corrected_selector(right, candidates));  // nothing to correct
+  LabelSelector far;
+  far.match_labels = {{"app", "database"}};
+  CHECK_FALSE(corrected_selector(far, candidates));  // no near value
+}
