@@ -105,7 +105,8 @@ class Deriver {
     const std::vector<const Pod*> analysed = objects.analysed_pods();
     std::vector<const Labels*> labels;
     for (const Pod* pod : analysed) labels.push_back(&pod->labels);
-    for (const auto& [name, policy] : objects.policies) {
+    for (const auto& entry : objects.policies) {  // no structured binding: the lambda below captures it (clang 14)
+      const NetworkPolicy& policy = entry.second;
       if (full()) return;
       if (!policy.affects_ingress) continue;
       const bool selects = std::any_of(analysed.begin(), analysed.end(),
