@@ -106,4 +106,9 @@ std::optional<Endpoint> parse_listen_address(std::string_view text) {
   return endpoint;
 }
 
+std::optional<IpAddress> endpoint_ip(std::string_view text) {
+  const auto endpoint = parse_endpoint(text);
+  return endpoint ? parse_ip(endpoint->host) : std::nullopt;
+}
+
 }  // namespace netprobe

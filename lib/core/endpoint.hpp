@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "ip_address.hpp"
+
 namespace netprobe {
 
 struct Endpoint {
@@ -31,6 +33,10 @@ bool plausible_host(std::string_view host);
 // or unbalanced brackets.
 std::optional<Endpoint> parse_endpoint(std::string_view text,
                                        std::optional<std::uint16_t> default_port = std::nullopt);
+
+// The IP of an "ip:port" (as an agent advertises its own); nullopt for a host
+// name or anything that is no endpoint.
+std::optional<IpAddress> endpoint_ip(std::string_view text);
 
 // A listen address: ":9743" (every interface, host "::"), "127.0.0.1:9743", "[::1]:0".
 // Port 0 asks the kernel for a free port.

@@ -26,6 +26,13 @@ bool is_ipv4(const IpAddress& address) {
   return std::equal(address.begin(), address.begin() + 12, kMappedPrefix.begin());
 }
 
+std::string format_ip(const IpAddress& address) {
+  char text[INET6_ADDRSTRLEN] = {};
+  const bool v4 = is_ipv4(address);
+  inet_ntop(v4 ? AF_INET : AF_INET6, address.data() + (v4 ? 12 : 0), text, sizeof text);
+  return text;
+}
+
 bool Cidr::contains(const IpAddress& other) const {
   int bits = prefix;
   for (std::size_t i = 0; i < 16 && bits > 0; ++i, bits -= 8) {

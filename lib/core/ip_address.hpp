@@ -19,6 +19,9 @@ std::optional<IpAddress> parse_ip(std::string_view text);
 // Whether the address is IPv4 (in ::ffff:0:0/96).
 bool is_ipv4(const IpAddress& address);
 
+// The address as a literal again: "10.0.0.1" for IPv4, "fd00::1" otherwise.
+std::string format_ip(const IpAddress& address);
+
 struct Cidr {
   IpAddress address{};
   int prefix = 0;  // over the 128-bit form: an IPv4 /8 is 104 here

@@ -42,6 +42,17 @@ Cluster flatten(const PartitionedCluster& cluster) {
   return out;
 }
 
+PartitionedCluster partition(const Cluster& cluster) {
+  PartitionedCluster out;
+  std::map<std::string, NamespaceObjects> objects;
+  for (const Namespace& ns : cluster.namespaces) out.namespaces[ns.name] = ns;
+  for (const Pod& pod : cluster.pods) objects[pod.ns].pods[pod.name] = pod;
+  for (const NetworkPolicy& policy : cluster.policies) objects[policy.ns].policies[policy.name] = policy;
+  for (const ServiceAccount& account : cluster.service_accounts) objects[account.ns].service_accounts[account.name] = account;
+  for (auto& [ns, held] : objects) out.objects[ns] = std::make_shared<const NamespaceObjects>(std::move(held));
+  return out;
+}
+
 bool is_dns_server(const Pod& pod, const CheckOptions& options) {
   return pod.ns == options.dns_namespace && LabelSelector{options.dns_labels, {}}.matches(pod.labels);
 }

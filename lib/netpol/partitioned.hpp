@@ -65,6 +65,11 @@ struct PartitionedCluster {
 // (namespace, then name): what run_checks takes.
 Cluster flatten(const PartitionedCluster& cluster);
 
+// The other way, as the live store would hold what manifests declare: each
+// pod of `cluster` a live pod (a Cluster does not tell workload templates
+// apart), a later object of the same namespace and name replacing an earlier.
+PartitionedCluster partition(const Cluster& cluster);
+
 // Cuts the part of the cluster that decides one namespace's findings under
 // `options` (see above). Pods and policies of other namespaces in a view are
 // there as the other ends of paths and as selector candidates only. What every

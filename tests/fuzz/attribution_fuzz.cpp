@@ -45,18 +45,10 @@ spec: {podSelector: {matchLabels: {k8s-app: kube-dns}}, ingress: [{ports: [{port
 )";
 
 struct Fixture {
-  netpol::PartitionedCluster cluster;
+  const netpol::PartitionedCluster cluster = netpol::partition(netpol::read_manifests(kCluster, "fuzz-cluster.yaml"));
   std::vector<netpol::ServiceBackends> services{netpol::ServiceBackends{
       "kube-system", "kube-dns", {*parse_ip("127.0.96.10")}, {{53, netpol::Protocol::udp, "dns"}}, {"coredns-1"}}};
   netpol::CheckOptions options;
-
-  Fixture() {
-    const netpol::Cluster read = netpol::read_manifests(kCluster, "fuzz-cluster.yaml");
-    std::map<std::string, netpol::NamespaceObjects> objects;
-    for (const netpol::Pod& pod : read.pods) objects[pod.ns].pods[pod.name] = pod;
-    for (const netpol::NetworkPolicy& policy : read.policies) objects[policy.ns].policies[policy.name] = policy;
-    for (auto& [ns, held] : objects) cluster.objects[ns] = std::make_shared<const netpol::NamespaceObjects>(std::move(held));
-  }
 };
 
 }  // namespace

@@ -13,6 +13,14 @@ TEST_CASE("host:port forms") {
   CHECK(parse_endpoint("[::1]", 53) == Endpoint{"::1", 53});
 }
 
+TEST_CASE("the IP of an advertised address, none for a name") {
+  CHECK(endpoint_ip("127.0.0.5:9743") == parse_ip("127.0.0.5"));
+  CHECK(endpoint_ip("[::1]:9743") == parse_ip("::1"));
+  CHECK_FALSE(endpoint_ip("agent.local:9743"));
+  CHECK_FALSE(endpoint_ip(""));
+  CHECK_FALSE(endpoint_ip("127.0.0.5"));  // no port: not an address the agent advertises
+}
+
 TEST_CASE("bad endpoints") {
   for (const char* bad : {"", ":53", "host:", "host:0", "host:65536", "host:http", "[::1", "[::1]x",
                           "127.0.0.1", "::1", "[]:53"}) {

@@ -19,6 +19,13 @@ TEST_CASE("IP literals in one 128-bit form, IPv4 mapped") {
   CHECK_FALSE(parse_ip(""));
 }
 
+TEST_CASE("an address written back as a literal, IPv4 without its mapping") {
+  CHECK(format_ip(*parse_ip("127.0.0.1")) == "127.0.0.1");
+  CHECK(format_ip(*parse_ip("::ffff:127.0.0.2")) == "127.0.0.2");
+  CHECK(format_ip(*parse_ip("::1")) == "::1");
+  CHECK(format_ip(*parse_ip("fd00:0:0::1")) == "fd00::1");  // # not-a-destination
+}
+
 TEST_CASE("CIDR parsing") {
   CHECK(parse_cidr("10.0.0.0/8"));  // # not-a-destination
   CHECK(parse_cidr("10.0.0.0/8")->prefix == 104);  // # not-a-destination

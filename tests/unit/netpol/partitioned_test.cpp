@@ -41,6 +41,25 @@ TEST_CASE("flatten lists objects as the API does: by namespace, then name") {
   CHECK(cluster.pod_count() == 3);
 }
 
+TEST_CASE("partition holds each namespace's objects apart, and flatten gives them back") {
+  Cluster cluster;
+  cluster.namespaces.push_back(Namespace{"shop", {{"team", "web"}}, {}});
+  cluster.pods = {testing::pod_named("shop", "a"), testing::pod_named("dev", "z")};
+  cluster.policies.push_back(NetworkPolicy{});
+  cluster.policies.back().ns = "shop";
+  cluster.policies.back().name = "deny";
+  cluster.service_accounts.push_back(ServiceAccount{"dev", "builder", {}, {}});
+  const PartitionedCluster held = partition(cluster);
+  CHECK(held.namespaces.at("shop").labels.at("team") == "web");
+  CHECK(held.objects.at("shop")->pods.count("a") == 1);
+  CHECK(held.objects.at("shop")->policies.count("deny") == 1);
+  CHECK(held.objects.at("dev")->service_accounts.count("builder") == 1);
+  const Cluster back = flatten(held);
+  REQUIRE(back.pods.size() == 2);
+  CHECK(back.pods[0].name == "z");  // dev before shop, as the API lists them
+  CHECK(back.policies.size() == 1);
+}
+
 TEST_CASE("each namespace's view gives the findings the whole cluster gives it") {
   std::size_t compared = 0;
   std::set<std::string> checks_seen;
