@@ -232,7 +232,8 @@ HttpResponse status_response(const std::vector<TargetView>& targets, const std::
 }
 
 HttpResponse discovery_response(bool enabled, bool synced, const std::vector<kube::DiscoveredProbe>* probes,
-                                const kube::Assignment& assignment, const std::vector<std::string>& nodes_without_agent) {
+                                const kube::Assignment& assignment, const std::string& derived_from,
+                                const std::vector<std::string>& nodes_without_agent) {
   ordered_json list = probes == nullptr ? ordered_json(nullptr) : ordered_json::array();
   if (probes != nullptr) {
     for (std::size_t i = 0; i < probes->size(); ++i) {
@@ -241,13 +242,17 @@ HttpResponse discovery_response(bool enabled, bool synced, const std::vector<kub
       if (!probe.every_agent) {
         agents = i < assignment.agents_of.size() ? ordered_json(assignment.agents_of[i]) : ordered_json::array();
       }
-      list.push_back({{"probe", to_json(*probe.spec)}, {"source", probe.source}, {"agents", std::move(agents)}});
+      ordered_json entry{{"probe", to_json(*probe.spec)}, {"source", probe.source}};
+      if (!probe.reason.empty()) entry["reason"] = probe.reason;
+      entry["agents"] = std::move(agents);
+      list.push_back(std::move(entry));
     }
   }
   HttpResponse response;
   response.body = json_text(ordered_json{{"enabled", enabled},
                                          {"synced", synced},
                                          {"probes", std::move(list)},
+                                         {"derived_from", derived_from.empty() ? ordered_json(nullptr) : ordered_json(derived_from)},
                                          {"nodes_without_agent", nodes_without_agent}}) +
                   "\n";
   return response;

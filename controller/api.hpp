@@ -66,10 +66,12 @@ HttpResponse report_accepted_response(const ApplyResult& applied, const Controll
 HttpResponse status_response(const std::vector<TargetView>& targets, const std::vector<AgentView>& agents,
                              const std::vector<std::string>* nodes_without_agent = nullptr);
 
-// GET /api/v1/discovery: {"enabled", "synced", "probes": [{"probe": {...}, "source", "agents": "all" | [...]}],
-// "nodes_without_agent": [...]}. `probes` is null before the first sync.
+// GET /api/v1/discovery: {"enabled", "synced", "probes": [{"probe": {...}, "source", ["reason",]
+// "agents": "all" | [...]}], "derived_from", "nodes_without_agent": [...]}. `probes` is null before the
+// first sync; `derived_from` names the agent pod the derived-deny probes come from (null: none).
 HttpResponse discovery_response(bool enabled, bool synced, const std::vector<kube::DiscoveredProbe>* probes,
-                                const kube::Assignment& assignment, const std::vector<std::string>& nodes_without_agent);
+                                const kube::Assignment& assignment, const std::string& derived_from,
+                                const std::vector<std::string>& nodes_without_agent);
 
 // GET /api/v1/findings: {"enabled", "analysed_at", "error", "policies", "pods",
 // "findings": [...as netprobe lint --json...]}, of namespace `ns` only unless it is "".

@@ -19,6 +19,7 @@
 
 #include "controller/alert_pusher.hpp"
 #include "controller/api.hpp"
+#include "controller/deny_deriver.hpp"
 #include "controller/fanout.hpp"
 #include "controller/kube_watcher.hpp"
 #include "controller/metrics.hpp"
@@ -35,6 +36,7 @@
 #include "io/http_server.hpp"
 #include "io/log.hpp"
 #include "io/secrets.hpp"
+#include "kube/derived_discovery.hpp"
 
 namespace netprobe {
 namespace {
@@ -102,8 +104,11 @@ struct Controller::Impl {
   PolicyWatcher policies;
   std::unique_ptr<KubeWatcher> kube;  // Kubernetes mode: live policies instead of policy_analysis.paths
   kube::Assignment assignment;        // Kubernetes mode: discovered probes, by agent
-  std::shared_ptr<const std::vector<kube::DiscoveredProbe>> assigned_from;
+  std::shared_ptr<const std::vector<kube::DiscoveredProbe>> assigned_from;  // found, then derived
+  std::shared_ptr<const std::vector<kube::DiscoveredProbe>> assigned_discovered;
+  DenyDeriver::Probes assigned_derived;
   std::vector<std::string> assigned_agents;
+  DenyDeriver deriver;
   std::vector<std::string> missing_nodes;  // Ready, schedulable nodes without a reporting agent
   ControllerCounters counters;
   PathExplainer explainer;
@@ -139,33 +144,62 @@ struct Controller::Impl {
 
   // The discovered probes and who runs them, recomputed when discovery finds
   // something new or the set of reporting agents changes (housekeeping, every second).
+  // The probes found in the cluster, then those derived from its policies
+  // (derived again only when what they come from changes: deny_deriver.hpp).
   void update_assignment(TimePoint now) {
     if (!kube) return;
     const auto discovered = kube->discovered();
-    std::vector<std::string> agents;
-    for (const AgentView& agent : store.agents(now)) {
-      if (agent.state == AgentState::reporting) agents.push_back(agent.node);
+    std::vector<AgentView> reporting;
+    std::vector<std::string> namespaces;
+    for (AgentView& agent : store.agents(now)) {
+      if (agent.state != AgentState::reporting) continue;
+      namespaces.push_back(agent.ns);
+      reporting.push_back(std::move(agent));
     }
-    agents.erase(std::unique(agents.begin(), agents.end()), agents.end());  // agents come sorted by node
+    std::string agents_namespace = kube::agents_namespace(namespaces);
+    std::erase_if(reporting, [&](const AgentView& agent) { return agent.ns != agents_namespace; });  // not the sentinels
+    deriver.update(kube->path_model(), discovered, reporting, config.discovery);
+    std::vector<std::string> agents;
+    for (const AgentView& agent : reporting) agents.push_back(agent.node);  // agents come sorted by node
     missing_nodes = kube::nodes_without_agent(kube->nodes(), agents);
-    if (discovered == assigned_from && agents == assigned_agents) return;
-    assigned_from = discovered;
+    if (discovered == assigned_discovered && deriver.probes() == assigned_derived && agents == assigned_agents &&
+        agents_namespace == assignment.agents_namespace) {
+      return;
+    }
+    assigned_discovered = discovered;
+    assigned_derived = deriver.probes();
     assigned_agents = std::move(agents);
-    assignment = discovered ? kube::assign(*discovered, assigned_agents, config.discovery.scrape_agents)
-                            : kube::Assignment{};
+    if (!discovered) {
+      assigned_from.reset();
+      assignment = kube::Assignment{};
+      assignment.agents_namespace = std::move(agents_namespace);
+      return;
+    }
+    auto probes = std::make_shared<std::vector<kube::DiscoveredProbe>>(*discovered);
+    if (assigned_derived) {
+      for (kube::DiscoveredProbe& probe : kube::derived_deny_discovery(*assigned_derived, config.discovery)) {
+        probes->push_back(std::move(probe));
+      }
+    }
+    assigned_from = std::move(probes);
+    assignment = kube::assign(*assigned_from, assigned_agents, config.discovery.scrape_agents, std::move(agents_namespace));
   }
 
   // The store's targets, each failing entry with what the live policies say of it.
   std::vector<TargetView> targets(TimePoint now, const std::vector<AgentView>& agents) {
     std::vector<TargetView> views = store.targets(now);
-    explainer.annotate(views, agents, kube ? &kube->path_model() : nullptr, config.policy_analysis.checks);
+    if (!kube) {
+      explainer.annotate(views, agents, nullptr, config.policy_analysis.checks);
+      return views;
+    }
+    PathModel model = kube->path_model();
+    model.derived = assigned_derived;
+    explainer.annotate(views, agents, &model, config.policy_analysis.checks);
     return views;
   }
 
   // Ready once serving and, with Kubernetes, once every watched resource is listed.
   bool is_ready() const { return ready && (!kube || kube->synced()); }
-
-  KubeStatus kube_status() const { return kube ? kube->status() : KubeStatus{}; }
 
   HttpServer::Options server_options() {
     return HttpServer::Options{
@@ -212,7 +246,7 @@ struct Controller::Impl {
       log::warn("identity conflict: two live agents report as one node",
                 {{"node", accept.report.node}, {"namespace", accept.report.ns}, {"client", client}});
     }
-    return report_accepted_response(applied, config, assignment.for_node(accept.report.node));
+    return report_accepted_response(applied, config, assignment.for_agent(accept.report.node, accept.report.ns));
   }
 
   asio::awaitable<HttpResponse> handle(HttpRequest request) {
@@ -228,16 +262,18 @@ struct Controller::Impl {
       co_return status_response(targets(now, agents), agents, kube ? &missing_nodes : nullptr);
     }
     if (std::holds_alternative<RenderDiscovery>(route)) {
-      co_return discovery_response(kube != nullptr, kube && kube->synced(), assigned_from.get(), assignment, missing_nodes);
+      co_return discovery_response(kube != nullptr, kube && kube->synced(), assigned_from.get(), assignment,
+                                   deriver.derived_from(), missing_nodes);
     }
     if (std::holds_alternative<RenderControllerMetrics>(route)) {
       HttpResponse response;
       response.content_type = "text/plain; version=0.0.4; charset=utf-8";
       const std::vector<AgentView> agents = store.agents(now);
+      std::optional<KubeMetrics> kubernetes;
+      if (kube) kubernetes = KubeMetrics{kube->status(), missing_nodes.size(), assigned_derived};
       response.body = render_controller_metrics(targets(now, agents), agents,
                                                 static_cast<std::size_t>(config.max_failing_series),
-                                                *policies.snapshot(), counters, kube_status(),
-                                                kube ? std::optional<std::size_t>(missing_nodes.size()) : std::nullopt);
+                                                *policies.snapshot(), counters, kubernetes ? &*kubernetes : nullptr);
       co_return response;
     }
     if (const auto* findings = std::get_if<RenderFindings>(&route)) {

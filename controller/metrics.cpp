@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "core/exposition.hpp"
+#include "kube/derived_discovery.hpp"
 
 namespace netprobe {
 namespace {
@@ -184,12 +185,25 @@ void write_kubernetes(exposition::Writer& out, const KubeStatus& kubernetes) {
   }
 }
 
+// 1 per derived-deny probe handed out: what each is meant to prove, so a rule
+// on netprobe_target_nodes can name the policy (NetprobePolicyNotEnforced).
+void write_derived(exposition::Writer& out, const std::shared_ptr<const std::vector<netpol::DerivedDenyProbe>>& derived) {
+  out.family("netprobe_derived_probe_info", MetricType::gauge,
+             "1 per derived-deny probe handed out: the pod it connects to and the NetworkPolicy meant to deny it.");
+  if (!derived) return;
+  for (const netpol::DerivedDenyProbe& probe : *derived) {
+    out.sample("netprobe_derived_probe_info",
+               {{"namespace", probe.ns}, {"pod", probe.pod}, {"policy", probe.policy},
+                {"probe", kube::kDerivedDenyProbe}, {"target", kube::derived_target(probe)}},
+               1.0);
+  }
+}
+
 }  // namespace
 
 std::string render_controller_metrics(const std::vector<TargetView>& targets, const std::vector<AgentView>& agents,
                                       std::size_t max_failing_series, const PolicySnapshot& policies,
-                                      const ControllerCounters& counters, const KubeStatus& kubernetes,
-                                      std::optional<std::size_t> nodes_without_agent) {
+                                      const ControllerCounters& counters, const KubeMetrics* kubernetes) {
   std::string text;
   // Each target writes ~16 series of ~120 bytes.
   text.reserve(targets.size() * 2048 + agents.size() * 96 + 4096);
@@ -198,11 +212,12 @@ std::string render_controller_metrics(const std::vector<TargetView>& targets, co
   write_agents(out, agents);
   write_policies(out, policies);
   write_counters(out, counters);
-  write_kubernetes(out, kubernetes);
-  if (nodes_without_agent) {
+  if (kubernetes != nullptr) {
+    write_kubernetes(out, kubernetes->resources);
     out.family("netprobe_nodes_without_agent", MetricType::gauge,
                "Ready, schedulable nodes with no reporting agent (their names: /api/v1/status).");
-    out.sample("netprobe_nodes_without_agent", {}, static_cast<double>(*nodes_without_agent));
+    out.sample("netprobe_nodes_without_agent", {}, static_cast<double>(kubernetes->nodes_without_agent));
+    write_derived(out, kubernetes->derived);
   }
   return text;
 }

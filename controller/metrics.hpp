@@ -9,7 +9,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +17,7 @@
 #include "controller/policy_snapshot.hpp"
 #include "core/enum_table.hpp"
 #include "core/store.hpp"
+#include "netpol/derived_probes.hpp"
 
 namespace netprobe {
 
@@ -62,10 +63,18 @@ struct ControllerCounters {
   }
 };
 
-// Prometheus text format 0.0.4.
+// Kubernetes mode's own series.
+struct KubeMetrics {
+  KubeStatus resources;
+  std::size_t nodes_without_agent = 0;
+  // The derived-deny probes handed out (netprobe_derived_probe_info: at most
+  // discovery.max_derived series), so alert rules can name the policy.
+  std::shared_ptr<const std::vector<netpol::DerivedDenyProbe>> derived;
+};
+
+// Prometheus text format 0.0.4. `kubernetes` null: the controller runs without it.
 std::string render_controller_metrics(const std::vector<TargetView>& targets, const std::vector<AgentView>& agents,
                                       std::size_t max_failing_series, const PolicySnapshot& policies,
-                                      const ControllerCounters& counters, const KubeStatus& kubernetes = {},
-                                      std::optional<std::size_t> nodes_without_agent = std::nullopt);
+                                      const ControllerCounters& counters, const KubeMetrics* kubernetes = nullptr);
 
 }  // namespace netprobe

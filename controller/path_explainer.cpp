@@ -3,6 +3,7 @@
 #include <map>
 
 #include "core/endpoint.hpp"
+#include "kube/derived_discovery.hpp"
 
 namespace netprobe {
 namespace {
@@ -10,6 +11,12 @@ namespace {
 PolicyAttribution still_listing() {
   return PolicyAttribution{PolicyVerdict::unknown, std::nullopt, {},
                            "the Kubernetes objects are still being listed: no live model yet"};
+}
+
+// A derived-deny probe fails by connecting (or by not getting to try: error).
+bool connected(Outcome outcome) {
+  return outcome == Outcome::ok || outcome == Outcome::reset || outcome == Outcome::http_status ||
+         outcome == Outcome::tls_error || outcome == Outcome::token_timeout;
 }
 
 // What decides one entry's attribution, as one string.
@@ -26,24 +33,24 @@ std::string cache_key(const TargetView& target, const FailingNode& node, const s
   return key;
 }
 
-std::optional<IpAddress> advertised_ip(const std::string& address) {
-  const auto endpoint = parse_endpoint(address);
-  return endpoint ? parse_ip(endpoint->host) : std::nullopt;
-}
-
 }  // namespace
 
 void PathExplainer::annotate(std::vector<TargetView>& targets, const std::vector<AgentView>& agents,
                              const PathModel* model, const netpol::CheckOptions& options) {
   const bool kubernetes = model != nullptr;
   const bool same_model = kubernetes == kubernetes_ &&
-                          (!kubernetes || (model->cluster == model_.cluster && model->services == model_.services));
+                          (!kubernetes || (model->cluster == model_.cluster && model->services == model_.services &&
+                                           model->derived == model_.derived));
   if (!same_model || !(options == options_)) {
     attributor_.reset();  // it refers to model_ and options_
     cache_.clear();
     kubernetes_ = kubernetes;
     model_ = kubernetes ? *model : PathModel{};
     options_ = options;
+    derived_by_target_.clear();
+    if (model_.derived) {
+      for (const netpol::DerivedDenyProbe& probe : *model_.derived) derived_by_target_.emplace(kube::derived_target(probe), &probe);
+    }
   }
   std::map<std::pair<std::string_view, std::string_view>, const std::string*> address_of;
   for (const AgentView& agent : agents) address_of[{agent.node, agent.ns}] = &agent.advertised;
@@ -65,7 +72,7 @@ void PathExplainer::annotate(std::vector<TargetView>& targets, const std::vector
         continue;
       }
       missing.push_back(i);
-      sources.push_back(netpol::FailingSource{node.node, node.ns, advertised_ip(advertised), node.outcome});
+      sources.push_back(netpol::FailingSource{node.node, node.ns, endpoint_ip(advertised), node.outcome});
     }
     if (!missing.empty()) {
       std::vector<PolicyAttribution> explained;
@@ -79,6 +86,7 @@ void PathExplainer::annotate(std::vector<TargetView>& targets, const std::vector
             netpol::ProbedPath{target.type, target.target, target.transport, target.expect}, sources);
       }
       computed_ += missing.size();
+      if (target.probe == kube::kDerivedDenyProbe) tell_derived(target, sources, explained);
       for (std::size_t j = 0; j < missing.size(); ++j) target.failing[missing[j]].policy = std::move(explained[j]);
     }
     std::vector<const PolicyAttribution*> attributions;
@@ -90,6 +98,20 @@ void PathExplainer::annotate(std::vector<TargetView>& targets, const std::vector
     target.policy = summarise(attributions);
   }
   cache_ = std::move(kept);
+}
+
+void PathExplainer::tell_derived(const TargetView& target, const std::vector<netpol::FailingSource>& sources,
+                                 std::vector<PolicyAttribution>& explained) const {
+  const auto derived = derived_by_target_.find(target.target);
+  if (derived == derived_by_target_.end()) return;
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    PolicyAttribution& attribution = explained[i];
+    if (!connected(sources[i].outcome) || attribution.verdict == PolicyVerdict::denied) continue;
+    if (attribution.verdict == PolicyVerdict::unknown) continue;  // the model cannot place the agent: keep saying why
+    attribution.direction = PolicyDirection::ingress;
+    attribution.policies = {derived->second->policy};
+    attribution.reason = derived->second->if_connected;
+  }
 }
 
 }  // namespace netprobe

@@ -6,6 +6,10 @@
 // the agent advertises) and the same live model. So it is computed again when the policies,
 // the pods or the results change, not on every report or scrape; entries that
 // stop failing are dropped, so the cache is as large as the failures.
+// A derived-deny probe that connects where the model admits the path (the
+// policy meant to close it selects nothing) is told by what it was derived
+// for: "payments/payment-ingress is meant to isolate …, and monitoring
+// reaches it on 8080/TCP now".
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -14,6 +18,7 @@
 
 #include "core/store.hpp"
 #include "netpol/attribution.hpp"
+#include "netpol/derived_probes.hpp"
 
 namespace netprobe {
 
@@ -22,6 +27,7 @@ namespace netprobe {
 struct PathModel {
   std::shared_ptr<const netpol::PartitionedCluster> cluster;
   std::shared_ptr<const std::vector<netpol::ServiceBackends>> services;
+  std::shared_ptr<const std::vector<netpol::DerivedDenyProbe>> derived;  // null: none handed out (controller/deny_deriver)
 };
 
 class PathExplainer {
@@ -34,10 +40,15 @@ class PathExplainer {
   std::uint64_t computed() const { return computed_; }
 
  private:
+  // A connected derived-deny probe the model admits: what it was derived for.
+  void tell_derived(const TargetView& target, const std::vector<netpol::FailingSource>& sources,
+                    std::vector<PolicyAttribution>& explained) const;
+
   PathModel model_;
   bool kubernetes_ = false;
   netpol::CheckOptions options_;
   std::unique_ptr<netpol::PathAttributor> attributor_;  // over model_ and options_, made when first needed
+  std::unordered_map<std::string, const netpol::DerivedDenyProbe*> derived_by_target_;  // into model_.derived
   std::unordered_map<std::string, PolicyAttribution> cache_;
   std::uint64_t computed_ = 0;
 };

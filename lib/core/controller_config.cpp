@@ -166,6 +166,17 @@ kube::DiscoverySettings read_discovery(const Field& field) {
       timeout->fail("timeout must be at least 100ms and at most interval");
     }
   }
+  if (auto derived = map.optional("derived_deny")) discovery.derived_deny = derived->as_bool();
+  if (auto per_namespace = map.optional("derived_per_namespace")) {
+    discovery.derived_per_namespace = static_cast<std::size_t>(per_namespace->as_int(1, 20));
+  }
+  if (auto max = map.optional("max_derived")) discovery.max_derived = static_cast<std::size_t>(max->as_int(0, 1'000));
+  if (auto interval = map.optional("derived_interval")) {
+    discovery.derived_interval = interval->as_duration();
+    if (discovery.derived_interval < Millis{30'000}) {
+      interval->fail("derived_interval must be at least 30s (each derived probe connects to an app's port)");
+    }
+  }
   map.finish();
   return discovery;
 }

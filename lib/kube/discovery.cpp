@@ -131,7 +131,7 @@ std::vector<DiscoveredProbe> discover(const DiscoveryInput& input, const Discove
     if (service.ns != settings.dns_namespace || service.name != settings.dns_service || service.cluster_ips.empty()) continue;
     std::vector<std::string> servers;
     for (const std::string& ip : service.cluster_ips) servers.push_back(with_port(ip, 53));
-    out.push_back(DiscoveredProbe{dns_probe("kube-dns-service", servers, settings), "Service " + dns_source, true, ""});
+    out.push_back(DiscoveredProbe{dns_probe("kube-dns-service", servers, settings), "Service " + dns_source, true, "", ""});
   }
   std::set<std::string> endpoint_servers;
   std::vector<std::string> slice_names;
@@ -148,7 +148,7 @@ std::vector<DiscoveredProbe> discover(const DiscoveryInput& input, const Discove
     std::string source = "EndpointSlice";
     for (const std::string& name : slice_names) source += " " + settings.dns_namespace + "/" + name;
     out.push_back(DiscoveredProbe{
-        dns_probe("kube-dns-endpoints", {endpoint_servers.begin(), endpoint_servers.end()}, settings), source, true, ""});
+        dns_probe("kube-dns-endpoints", {endpoint_servers.begin(), endpoint_servers.end()}, settings), source, true, "", ""});
   }
 
   // NodeLocal DNSCache, when its pods run.
@@ -158,7 +158,7 @@ std::vector<DiscoveredProbe> discover(const DiscoveryInput& input, const Discove
   });
   if (nodelocal != input.pods.end() && !settings.nodelocal_address.empty()) {
     out.push_back(DiscoveredProbe{dns_probe("nodelocal-dns", {with_port(settings.nodelocal_address, 53)}, settings),
-                                  "Pod " + (*nodelocal)->ns + "/" + (*nodelocal)->name, true, ""});
+                                  "Pod " + (*nodelocal)->ns + "/" + (*nodelocal)->name, true, "", ""});
   }
 
   // Scrape targets: annotated pods, and the ready endpoints of annotated Services.
@@ -168,7 +168,7 @@ std::vector<DiscoveredProbe> discover(const DiscoveryInput& input, const Discove
     const std::string target = with_port(pod.ip, port);
     if (!scraped.insert(target).second) return;
     out.push_back(DiscoveredProbe{scrape_probe(pod.ip, port, annotations, settings), source, false,
-                                  pod.ns + "/" + pod.name + ":" + std::to_string(port)});
+                                  pod.ns + "/" + pod.name + ":" + std::to_string(port), ""});
   };
   // Monitors first: they say exactly what Prometheus scrapes.
   for (const MonitorRecord& monitor : input.monitors) {
@@ -234,8 +234,23 @@ std::vector<std::string> assign_agents(const std::string& key, const std::vector
   return chosen;
 }
 
-std::vector<std::shared_ptr<const ProbeSpec>> Assignment::for_node(const std::string& node) const {
+std::string agents_namespace(const std::vector<std::string>& namespaces) {
+  std::map<std::string, std::size_t> counts;
+  for (const std::string& ns : namespaces) ++counts[ns];
+  std::string most;
+  std::size_t most_count = 0;
+  for (const auto& [ns, count] : counts) {  // by name: the first of a tie wins
+    if (count > most_count) {
+      most = ns;
+      most_count = count;
+    }
+  }
+  return most;
+}
+
+std::vector<std::shared_ptr<const ProbeSpec>> Assignment::for_agent(const std::string& node, const std::string& ns) const {
   std::vector<std::shared_ptr<const ProbeSpec>> probes = every_agent;
+  if (!agents_namespace.empty() && ns != agents_namespace) return probes;
   if (const auto found = by_node.find(node); found != by_node.end()) {
     probes.insert(probes.end(), found->second.begin(), found->second.end());
   }
@@ -243,8 +258,9 @@ std::vector<std::shared_ptr<const ProbeSpec>> Assignment::for_node(const std::st
 }
 
 Assignment assign(const std::vector<DiscoveredProbe>& probes, const std::vector<std::string>& agents,
-                  std::size_t scrape_agents) {
+                  std::size_t scrape_agents, std::string agents_namespace) {
   Assignment assignment;
+  assignment.agents_namespace = std::move(agents_namespace);
   assignment.agents_of.resize(probes.size());
   for (std::size_t i = 0; i < probes.size(); ++i) {
     const DiscoveredProbe& probe = probes[i];

@@ -15,6 +15,8 @@
 //                       the ready endpoints of a Service so annotated; a target found
 //                       twice is one, named after the first (monitors, then annotations);
 //                       each from `scrape_agents` agents chosen by rendezvous hashing
+//   derived-deny        an expect: deny TCP connect to a pod the live policies isolate
+//                       from the agents (derived_discovery.hpp), from `scrape_agents` agents
 // Only Running, Ready pods that have an IP and are not terminating (nor on the
 // host network, where NetworkPolicy does not apply) are scrape targets.
 #include <chrono>
@@ -44,6 +46,7 @@ struct DiscoveredProbe {
   std::string source;       // the object it came from: "Service kube-system/kube-dns"
   bool every_agent = true;  // false: scrape_agents agents, chosen by assign_agents
   std::string target_key;   // what the assignment hashes (stable across restarts)
+  std::string reason;       // why it is probed, where the source alone does not say (derived-deny)
 };
 
 std::vector<DiscoveredProbe> discover(const DiscoveryInput& input, const DiscoverySettings& settings);
@@ -56,19 +59,29 @@ bool servable(const PodRecord& pod);
 // targets it wins or held. Sorted by node name.
 std::vector<std::string> assign_agents(const std::string& key, const std::vector<std::string>& agents, std::size_t count);
 
-// Who runs what: every agent the every_agent probes, and each scrape target
-// the agents assign_agents picks among the reporting ones.
+// The namespace the agents (one DaemonSet, on every node) report from, among
+// the namespaces of the reporting agents: the one most of them name, as
+// sentinels (one per watched namespace, in that namespace) are fewer; on a tie
+// the first by name; "" when none reports.
+std::string agents_namespace(const std::vector<std::string>& namespaces);
+
+// Who runs what: every agent and sentinel the every_agent probes, and each
+// scrape (and derived-deny) target the agents assign_agents picks among the
+// reporting ones of the agents' namespace. A sentinel is never handed those:
+// from inside its namespace's policies its path says nothing of the agents'.
 struct Assignment {
   std::vector<std::shared_ptr<const ProbeSpec>> every_agent;
   std::map<std::string, std::vector<std::shared_ptr<const ProbeSpec>>> by_node;
   std::vector<std::vector<std::string>> agents_of;  // per probe of the input; empty for every_agent ones
+  std::string agents_namespace;                     // "": any namespace's agent takes its node's share
 
-  // What one agent is handed on top of the configured probes.
-  std::vector<std::shared_ptr<const ProbeSpec>> for_node(const std::string& node) const;
+  // What the agent (or sentinel) of `ns` on `node` is handed on top of its configured probes.
+  std::vector<std::shared_ptr<const ProbeSpec>> for_agent(const std::string& node, const std::string& ns) const;
 };
 
+// `agents` are the nodes of the reporting agents of `agents_namespace`.
 Assignment assign(const std::vector<DiscoveredProbe>& probes, const std::vector<std::string>& agents,
-                  std::size_t scrape_agents);
+                  std::size_t scrape_agents, std::string agents_namespace = "");
 
 // Ready, schedulable nodes that no reporting agent runs on, sorted.
 std::vector<std::string> nodes_without_agent(const std::vector<NodeRecord>& nodes, const std::vector<std::string>& agents);

@@ -21,6 +21,11 @@ struct DiscoverySettings {
   std::chrono::milliseconds interval{10'000};
   std::chrono::milliseconds scrape_interval{30'000};
   std::chrono::milliseconds timeout{2'000};
+  // Expect-deny probes derived from the live policies (netpol/derived_probes.hpp).
+  bool derived_deny = true;
+  std::size_t derived_per_namespace = 2;  // isolated pods probed per namespace
+  std::size_t max_derived = 200;          // in all
+  std::chrono::milliseconds derived_interval{60'000};  // at least 30 s: each one knocks on an app's port
 };
 
 }  // namespace netprobe::kube

@@ -160,34 +160,6 @@ void sort_by_ip(std::vector<std::pair<IpAddress, Value>>& entries) {
   std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
 }
 
-struct Source {
-  const Pod* pod = nullptr;
-  std::string unknown;
-};
-
-// The agent's pod among the pods of its namespace.
-Source find_source(const FailingSource& agent, const std::vector<std::pair<IpAddress, const Pod*>>& by_ip,
-                   const std::multimap<std::string, const Pod*>& by_node) {
-  const Pod* pod = agent.ip ? find_sorted(by_ip, *agent.ip) : nullptr;
-  if (pod == nullptr) {
-    const auto [first, last] = by_node.equal_range(agent.node);
-    const auto count = std::distance(first, last);
-    if (count > 1) {
-      return {nullptr, "namespace " + agent.ns + " has " + std::to_string(count) + " pods on node " + agent.node +
-                           " and the agent's address names none of them"};
-    }
-    if (count == 1) pod = first->second;
-  }
-  if (pod == nullptr) {
-    return {nullptr, "the agent on node " + agent.node + " is not among the watched pods of namespace " + agent.ns};
-  }
-  if (pod->host_network) {
-    return {nullptr, "the agent on node " + agent.node +
-                         " runs on the host network, where the NetworkPolicy spec leaves policies' effect to the CNI"};
-  }
-  return {pod, ""};
-}
-
 }  // namespace
 
 PathAttributor::PathAttributor(const PartitionedCluster& cluster, const std::vector<ServiceBackends>& services,
@@ -312,6 +284,47 @@ PolicyAttribution admittance(const std::string& from, const std::string& destina
 
 }  // namespace
 
+struct PathAttributor::SourcePod {
+  const Pod* pod = nullptr;
+  std::string unknown;  // why there is none
+};
+
+// The agent's pod among the pods of its namespace: by the address it
+// advertises, else the only one on its node.
+PathAttributor::SourcePod PathAttributor::find_source(const FailingSource& agent) const {
+  auto [namespace_pods, inserted] = indexes_->agent_namespaces.try_emplace(agent.ns);
+  Indexes::NamespacePods& pods = namespace_pods->second;
+  if (inserted) {
+    if (const auto objects = cluster_.objects.find(agent.ns); objects != cluster_.objects.end()) {
+      for (const auto& [name, pod] : objects->second->pods) {
+        if (pod.ip) pods.by_ip.emplace_back(*pod.ip, &pod);
+        if (!pod.node.empty()) pods.by_node.emplace(pod.node, &pod);
+      }
+      sort_by_ip(pods.by_ip);
+    }
+  }
+  const Pod* pod = agent.ip ? find_sorted(pods.by_ip, *agent.ip) : nullptr;
+  if (pod == nullptr) {
+    const auto [first, last] = pods.by_node.equal_range(agent.node);
+    const auto count = std::distance(first, last);
+    if (count > 1) {
+      return {nullptr, "namespace " + agent.ns + " has " + std::to_string(count) + " pods on node " + agent.node +
+                           " and the agent's address names none of them"};
+    }
+    if (count == 1) pod = first->second;
+  }
+  if (pod == nullptr) {
+    return {nullptr, "the agent on node " + agent.node + " is not among the watched pods of namespace " + agent.ns};
+  }
+  if (pod->host_network) {
+    return {nullptr, "the agent on node " + agent.node +
+                         " runs on the host network, where the NetworkPolicy spec leaves policies' effect to the CNI"};
+  }
+  return {pod, ""};
+}
+
+const Pod* PathAttributor::agent_pod(const FailingSource& agent) const { return find_source(agent).pod; }
+
 std::vector<PolicyAttribution> PathAttributor::explain(const ProbedPath& path,
                                                        const std::vector<FailingSource>& sources) const {
   std::vector<PolicyAttribution> out(sources.size());
@@ -327,17 +340,7 @@ std::vector<PolicyAttribution> PathAttributor::explain(const ProbedPath& path,
       out[i] = unknown(destination->unknown);
       continue;
     }
-    auto [namespace_pods, inserted] = indexes_->agent_namespaces.try_emplace(sources[i].ns);
-    if (inserted) {
-      if (const auto objects = cluster_.objects.find(sources[i].ns); objects != cluster_.objects.end()) {
-        for (const auto& [name, pod] : objects->second->pods) {
-          if (pod.ip) namespace_pods->second.by_ip.emplace_back(*pod.ip, &pod);
-          if (!pod.node.empty()) namespace_pods->second.by_node.emplace(pod.node, &pod);
-        }
-        sort_by_ip(namespace_pods->second.by_ip);
-      }
-    }
-    Source source = find_source(sources[i], namespace_pods->second.by_ip, namespace_pods->second.by_node);
+    SourcePod source = find_source(sources[i]);
     if (source.pod == nullptr) {
       out[i] = unknown(std::move(source.unknown));
       continue;

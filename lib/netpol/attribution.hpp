@@ -85,11 +85,17 @@ class PathAttributor {
   // One attribution per source, in their order.
   std::vector<PolicyAttribution> explain(const ProbedPath& path, const std::vector<FailingSource>& sources) const;
 
+  // The agent's own pod, found as explain() finds a source's; null when it is
+  // not found, not one, or on the host network.
+  const Pod* agent_pod(const FailingSource& agent) const;
+
  private:
   struct Destination;
   struct Indexes;
 
   Destination resolve(const ProbedPath& path) const;
+  struct SourcePod;
+  SourcePod find_source(const FailingSource& agent) const;
   const Pod* pod_with_ip(const IpAddress& ip) const;
 
   const PartitionedCluster& cluster_;

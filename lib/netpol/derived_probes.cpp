@@ -124,11 +124,12 @@ class Deriver {
         const auto denial = paths.denied(i);
         if (!denial) continue;
         ++taken;
+        const std::string intent = policy.id() + " is meant to isolate " + display_name(pod) + " (its podSelector " +
+                                   selector_text(policy.pod_selector) + " matches nothing; " +
+                                   selector_text(*corrected) + " would)";
         add(DerivedDenyProbe{ns, pod.name, *pod.ip, denial->port, policy.id(), true,
-                             policy.id() + " is meant to isolate " + display_name(pod) + " (its podSelector " +
-                                 selector_text(policy.pod_selector) + " matches nothing; " +
-                                 selector_text(*corrected) + " would): " + display_name(agent_) +
-                                 " must not reach it on " + port_text(denial->port)});
+                             intent + ": " + display_name(agent_) + " must not reach it on " + port_text(denial->port),
+                             intent + ", and " + agent_.ns + " reaches it on " + port_text(denial->port) + " now"});
       }
     }
   }
@@ -147,10 +148,12 @@ class Deriver {
       const Pod& pod = paths.candidate(i);
       std::string isolating_policies;
       for (const std::string& id : denial->isolated_by) isolating_policies += (isolating_policies.empty() ? "" : ", ") + id;
+      const std::string isolation = isolating_policies + " isolate" + (denial->isolated_by.size() == 1 ? "s " : " ") +
+                                    display_name(pod) + " from " + display_name(agent_);
       add(DerivedDenyProbe{ns, pod.name, *pod.ip, denial->port, denial->isolated_by.front(), false,
-                           isolating_policies + " isolate" + (denial->isolated_by.size() == 1 ? "s " : " ") +
-                               display_name(pod) + " from " + display_name(agent_) + ": no ingress rule admits it on " +
-                               port_text(denial->port)});
+                           isolation + ": no ingress rule admits it on " + port_text(denial->port),
+                           isolation + ", yet " + agent_.ns + " reaches it on " + port_text(denial->port) +
+                               ": the policy is not enforced there (does the CNI enforce NetworkPolicy?)"});
     }
   }
 

@@ -28,7 +28,11 @@ struct DerivedDenyProbe {
   std::uint16_t port = 0;  // TCP, declared by one of its containers
   std::string policy;      // "ns/name": the policy meant to deny it
   bool corrected = false;  // the policy selects nothing; its corrected selector would select this pod
-  std::string reason;      // for /api/v1/discovery and the alert
+  std::string reason;      // why it is probed, for /api/v1/discovery
+  // What a connection means, for the failing entry and the alert, where the
+  // live model alone cannot say it (a selector that matches nothing isolates
+  // nothing, so the model admits the path the policy was written to close).
+  std::string if_connected;
 
   bool operator==(const DerivedDenyProbe&) const = default;
 };

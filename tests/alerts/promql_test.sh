@@ -258,7 +258,7 @@ active_alerts() { curl -fsS "$prom/api/v1/alerts" | jq -r '[.data.alerts[].label
 # their logic is held by promtool (manifests/alerts/netprobe.rules.test.yaml), their metric by
 # tests/integration/kube_controller_test.sh.
 kubernetes_only=(NetprobeNodesWithoutAgent)
-kubernetes_only_metrics=(netprobe_nodes_without_agent)
+kubernetes_only_metrics=(netprobe_nodes_without_agent netprobe_derived_probe_info)
 is_kubernetes_only() { printf '%s\n' "${kubernetes_only[@]}" "${kubernetes_only_metrics[@]}" | grep -qx -- "$1"; }
 all_active() {
   local name

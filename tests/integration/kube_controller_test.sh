@@ -256,6 +256,48 @@ kube_apply_json '{"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
 check "a fix to the policy is reflected: the same failure is no longer a policy's" wait_until 5 attributed frontend "$sentinel_address" \
   '.verdict == "allowed" and (.policies | index("frontend/allow-dns")) != null'
 
+# --- derived deny probes: the typo's pod, handed to the agents as expect: deny --------------------------------
+# payment/payment-ingress selects app: paymnet (nothing); app: payment would isolate payment's pods from
+# monitoring. The agent above reports, so the probes are derived from its pod. Handed out, never probed here.
+# Two more agents of monitoring report: the agents' namespace is the one most agents report from, not the
+# sentinel's (which is never handed them).
+report_as node-x
+report_as node-y
+derived_probe() {  # the derived-deny probe of payment-ingress, as /api/v1/discovery lists it
+  curl -fsS "$ctl/api/v1/discovery" | jq -c '[.probes[] | select(.probe.name == "derived-deny" and .source == "NetworkPolicy payment/payment-ingress")] | first'
+}
+export -f derived_probe
+check "the typo's pod is probed, expect deny, with why" wait_until 5 bash -c "derived_probe | jq -e '
+  .probe.expect == \"deny\" and .probe.interval == \"1m\" and (.agents | length) >= 1 and
+  (.reason | startswith(\"payment/payment-ingress is meant to isolate payment/payment (its podSelector app: paymnet matches nothing; app: payment would)\"))' >/dev/null"
+check "derived from the reporting agent's pod" bash -c \
+  "curl -fsS '$ctl/api/v1/discovery' | jq -e '.derived_from == \"monitoring/netprobe-agent-x7k2p\"' >/dev/null"
+derived_target=$(derived_probe | jq -r .probe.target)
+derived_runner=$(derived_probe | jq -r '.agents[0]')
+report_as "$derived_runner"
+check "an agent it is assigned to is handed it in the reply to its report" \
+  handed "$derived_runner" "any(.probes[]; .name == \"derived-deny\" and .expect == \"deny\" and .target == \"$derived_target\")"
+sentinel_reply() {  # what a sentinel of frontend on that node is handed
+  curl -fsS -X POST -H "$AGENT_AUTH" -H 'Content-Type: application/json' \
+    --data-binary "{\"node\": \"$derived_runner\", \"namespace\": \"frontend\", \"results\": []}" "$ctl/api/v1/reports"
+}
+check "a sentinel on that node is handed the DNS probes, never the agents' derived-deny or scrape ones" bash -c \
+  "$(declare -f sentinel_reply); derived_runner=$derived_runner; sentinel_reply | jq -e '
+   any(.probes[]; .name == \"kube-dns-service\") and all(.probes[]; .name != \"derived-deny\" and .name != \"scrape\")' >/dev/null"
+check "netprobe_derived_probe_info names the policy" \
+  metric_is "$ctl/metrics" "netprobe_derived_probe_info{namespace=\"payment\",pod=\"payment-58c7b9d7f-hb4lm\",policy=\"payment/payment-ingress\",probe=\"derived-deny\",target=\"$derived_target\"}" 1
+report_derived_connected() {
+  local now; now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  curl -fsS -X POST -H "$AGENT_AUTH" -H 'Content-Type: application/json' --data-binary "{\"node\": \"node-a\",
+    \"namespace\": \"monitoring\", \"address\": \"$agent_address\", \"results\": [{\"probe\": \"derived-deny\", \"type\": \"tcp\",
+    \"target\": \"$derived_target\", \"transport\": \"tcp\", \"expect\": \"deny\", \"outcome\": \"ok\",
+    \"duration_seconds\": 0.001, \"detail\": \"connected\", \"time\": \"$now\"}]}" "$ctl/api/v1/reports" >/dev/null
+}
+report_derived_connected
+check "when it connects, the failing entry tells the typo's story" wait_until 5 bash -c "curl -fsS '$ctl/api/v1/status' | jq -e '
+  [.targets[] | select(.probe == \"derived-deny\") | .failing[0].policy] | first |
+  .policies == [\"payment/payment-ingress\"] and (.reason | endswith(\", and monitoring reaches it on 8080/TCP now\"))' >/dev/null"
+
 # --- it stops cleanly ---------------------------------------------------------------------------------------
 stop_pid "$ctl_pid"
 check "SIGTERM stops it with status 0" [ "$STOPPED_STATUS" -eq 0 ]

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include "kube/derived_discovery.hpp"
 #include "unit/corrupt.hpp"
 
 using namespace netprobe;
@@ -315,4 +316,27 @@ TEST_CASE("corrupted ad hoc bodies get a 4xx naming what is wrong, never an exce
     }
   }
   CHECK(refused > 1500);
+}
+
+TEST_CASE("discovery JSON: each probe's source, why a derived one is probed, and who runs it") {
+  netpol::DerivedDenyProbe derived{"payments", "payment-0", *parse_ip("127.0.2.30"), 8080, "payments/payment-ingress", true,
+                                   "payments/payment-ingress is meant to isolate payments/payment-0", "…"};
+  const std::vector<kube::DiscoveredProbe> probes = kube::derived_deny_discovery({derived}, kube::DiscoverySettings{});
+  const kube::Assignment assignment = kube::assign(probes, {"node-a", "node-b"}, 1);
+  const auto body =
+      nlohmann::json::parse(discovery_response(true, true, &probes, assignment, "monitoring/netprobe-agent-x", {"node-c"}).body);
+  REQUIRE(body["probes"].size() == 1);
+  const auto& probe = body["probes"][0];
+  CHECK(probe["probe"]["name"] == "derived-deny");
+  CHECK(probe["probe"]["expect"] == "deny");
+  CHECK(probe["probe"]["target"] == "127.0.2.30:8080");
+  CHECK(probe["source"] == "NetworkPolicy payments/payment-ingress");
+  CHECK(probe["reason"] == "payments/payment-ingress is meant to isolate payments/payment-0");
+  CHECK(probe["agents"].size() == 1);
+  CHECK(body["derived_from"] == "monitoring/netprobe-agent-x");
+  CHECK(body["nodes_without_agent"] == nlohmann::json::array({"node-c"}));
+
+  const auto none = nlohmann::json::parse(discovery_response(true, false, nullptr, {}, "", {}).body);
+  CHECK(none["probes"].is_null());
+  CHECK(none["derived_from"].is_null());
 }

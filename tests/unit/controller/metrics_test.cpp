@@ -124,3 +124,17 @@ TEST_CASE("the controller's counters: every label value from the start, counted 
   CHECK(has_line(text, "netprobe_controller_config_last_reload_successful 0"));
   CHECK(has_line(text, "netprobe_agent_identity_conflicts_total 1"));
 }
+
+TEST_CASE("Kubernetes mode: nodes without an agent, and each derived-deny probe with the policy it proves") {
+  CHECK(render_controller_metrics({}, {}, 500, {}, {}).find("netprobe_derived_probe_info") == std::string::npos);
+  KubeMetrics kubernetes;
+  kubernetes.nodes_without_agent = 2;
+  std::string text = render_controller_metrics({}, {}, 500, {}, {}, &kubernetes);
+  CHECK(has_line(text, "netprobe_nodes_without_agent 2"));
+  CHECK(count(text, "netprobe_derived_probe_info{") == 0);  // the family, empty: nothing derived yet
+  CHECK(text.find("# TYPE netprobe_derived_probe_info gauge") != std::string::npos);
+  kubernetes.derived = std::make_shared<const std::vector<netpol::DerivedDenyProbe>>(std::vector<netpol::DerivedDenyProbe>{
+      {"payments", "payment-0", *parse_ip("127.0.2.30"), 8080, "payments/payment-ingress", true, "", ""}});
+  text = render_controller_metrics({}, {}, 500, {}, {}, &kubernetes);
+  CHECK(has_line(text, R"(netprobe_derived_probe_info{namespace="payments",pod="payment-0",policy="payments/payment-ingress",probe="derived-deny",target="127.0.2.30:8080"} 1)"));
+}

@@ -57,7 +57,7 @@ std::vector<AgentView> agents() {
 TEST_CASE("each failing entry is explained once per model, again when the model or the outcome changes") {
   PathExplainer explainer;
   const auto services = std::make_shared<const std::vector<netpol::ServiceBackends>>();
-  PathModel model{cluster(true), services};
+  PathModel model{cluster(true), services, nullptr};
   std::vector<TargetView> targets = failing_tcp();
   explainer.annotate(targets, agents(), &model, {});
   REQUIRE(targets[0].failing[0].policy);
@@ -98,4 +98,53 @@ TEST_CASE("without a live model: unknown, saying why") {
   targets = failing_tcp();
   explainer.annotate(targets, agents(), &listing, {});
   CHECK(targets[0].failing[0].policy->reason.starts_with("the Kubernetes objects are still being listed"));
+}
+
+TEST_CASE("a derived-deny probe that connects where the model admits it: told by what it was derived for") {
+  auto objects = std::make_shared<netpol::NamespaceObjects>(*cluster(false)->objects.at("monitoring"));
+  auto payments = std::make_shared<netpol::NamespaceObjects>();
+  netpol::Pod payment;
+  payment.ns = "payments";
+  payment.name = "payment-0";
+  payment.workload = "payment";
+  payment.ip = parse_ip("10.0.2.30");  // # not-a-destination
+  payment.ports = {netpol::ContainerPort{"http", 8080, netpol::Protocol::tcp}};
+  payments->pods[payment.name] = payment;
+  auto model_cluster = std::make_shared<netpol::PartitionedCluster>();
+  model_cluster->objects["monitoring"] = objects;
+  model_cluster->objects["payments"] = payments;  // payment-ingress selects nothing: the model admits everything
+  netpol::DerivedDenyProbe derived{"payments", "payment-0", *payment.ip, 8080, "payments/payment-ingress", true,
+                                   "why it is probed", "payments/payment-ingress is meant to isolate payments/payment-0 (…), "
+                                                       "and monitoring reaches it on 8080/TCP now"};
+  PathModel model{model_cluster, std::make_shared<const std::vector<netpol::ServiceBackends>>(),
+                  std::make_shared<const std::vector<netpol::DerivedDenyProbe>>(1, derived)};
+
+  const auto entry = [](Outcome outcome) {
+    TargetView target;
+    target.probe = "derived-deny";
+    target.type = ProbeType::tcp;
+    target.target = "10.0.2.30:8080";  // # not-a-destination
+    target.transport = "tcp";
+    target.expect = Expect::deny;
+    target.nodes = 1;
+    target.failing.push_back(FailingNode{"node-a", "monitoring", outcome, {}, "", std::nullopt});
+    return std::vector<TargetView>{target};
+  };
+  PathExplainer explainer;
+  std::vector<TargetView> targets = entry(Outcome::ok);
+  explainer.annotate(targets, agents(), &model, {});
+  const PolicyAttribution& told = *targets[0].failing[0].policy;
+  CHECK(told.verdict == PolicyVerdict::allowed);
+  CHECK(told.direction == PolicyDirection::ingress);
+  CHECK(told.policies == std::vector<std::string>{"payments/payment-ingress"});
+  CHECK(told.reason == derived.if_connected);
+
+  targets = entry(Outcome::error);  // it never got to try: no connection to tell of
+  explainer.annotate(targets, agents(), &model, {});
+  CHECK(targets[0].failing[0].policy->reason != derived.if_connected);
+
+  model.derived.reset();  // no longer handed out: the model's own words
+  targets = entry(Outcome::ok);
+  explainer.annotate(targets, agents(), &model, {});
+  CHECK(targets[0].failing[0].policy->reason.starts_with("nothing is meant to block it"));
 }

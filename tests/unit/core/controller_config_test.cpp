@@ -122,6 +122,10 @@ TEST_CASE("discovery: defaults, every setting, and what is refused") {
   CHECK(defaults.dns_service == "kube-dns");
   CHECK(defaults.scrape_agents == 3);
   CHECK(defaults.scrape_mode == kube::ScrapeMode::tcp);
+  CHECK(defaults.derived_deny);
+  CHECK(defaults.derived_per_namespace == 2);
+  CHECK(defaults.max_derived == 200);
+  CHECK(defaults.derived_interval == std::chrono::minutes{1});
 
   const kube::DiscoverySettings set = parse_controller_config(R"(
 discovery:
@@ -134,6 +138,10 @@ discovery:
   interval: 15s
   scrape_interval: 1m
   timeout: 3s
+  derived_deny: false
+  derived_per_namespace: 3
+  max_derived: 50
+  derived_interval: 45s
 )", "c.yaml").discovery;
   CHECK(set.dns_namespace == "dns");
   CHECK(set.dns_service == "coredns");
@@ -143,6 +151,10 @@ discovery:
   CHECK(set.scrape_mode == kube::ScrapeMode::http);
   CHECK(set.scrape_interval == std::chrono::minutes{1});
   CHECK(set.timeout == std::chrono::seconds{3});
+  CHECK_FALSE(set.derived_deny);
+  CHECK(set.derived_per_namespace == 3);
+  CHECK(set.max_derived == 50);
+  CHECK(set.derived_interval == std::chrono::seconds{45});
 
   CHECK(error_of("discovery: {dns_service: kube-dns}") ==
         "controller.yaml:1: discovery.dns_service: expected namespace/name, e.g. kube-system/kube-dns");
@@ -151,6 +163,11 @@ discovery:
   CHECK(error_of("discovery: {scrape_agents: 0}").find("discovery.scrape_agents") != std::string::npos);
   CHECK(error_of("discovery: {scrape_interval: 5s}") ==
         "controller.yaml:1: discovery.scrape_interval: scrape_interval must be at least 30s (it loads the apps)");
+  CHECK(error_of("discovery: {derived_interval: 10s}") ==
+        "controller.yaml:1: discovery.derived_interval: derived_interval must be at least 30s (each derived probe "
+        "connects to an app's port)");
+  CHECK(error_of("discovery: {derived_per_namespace: 0}").find("discovery.derived_per_namespace") != std::string::npos);
+  CHECK(error_of("discovery: {max_derived: -1}").find("discovery.max_derived") != std::string::npos);
   CHECK(error_of("discovery: {cluster_domain: 'cluster.local.'}").find("without the final dot") != std::string::npos);
   CHECK(error_of("discovery: {nodelocal_dns: nodelocal}").find("invalid IP address") != std::string::npos);
   CHECK(error_of("discovery: {scrape: true}").find("discovery.scrape: unknown key") != std::string::npos);

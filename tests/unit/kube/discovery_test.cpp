@@ -163,9 +163,19 @@ TEST_CASE("the assignment: every agent the DNS probes, each scrape target its sc
   for (std::size_t i = 0; i < probes.size(); ++i) {
     CHECK(assignment.agents_of[i].size() == (probes[i].every_agent ? 0u : 2u));
   }
-  const auto for_a = assignment.for_node("node-a");
+  const auto for_a = assignment.for_agent("node-a", "monitoring");
   CHECK(for_a.size() >= 2);
-  CHECK(assignment.for_node("unknown-node").size() == 2);  // an agent not yet counted gets the DNS probes only
+  CHECK(assignment.for_agent("unknown-node", "monitoring").size() == 2);  // an agent not yet counted gets the DNS probes only
+
+  const Assignment of_monitoring = assign(probes, agents, 4, "monitoring");
+  CHECK(of_monitoring.for_agent("node-a", "monitoring").size() == 4);  // DNS, and both scrape targets
+  CHECK(of_monitoring.for_agent("node-a", "shop").size() == 2);        // a sentinel there: the DNS probes only
+}
+
+TEST_CASE("the agents' namespace: the one most reporting agents name, not a sentinel's") {
+  CHECK(agents_namespace({"frontend", "monitoring", "monitoring", "payment"}) == "monitoring");
+  CHECK(agents_namespace({"shop", "monitoring"}) == "monitoring");  // a tie: the first by name
+  CHECK(agents_namespace({}).empty());
 }
 
 TEST_CASE("nodes without an agent: Ready and schedulable ones no agent reports from") {

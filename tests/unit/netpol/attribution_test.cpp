@@ -106,18 +106,8 @@ spec:
   - to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}]  # not-a-destination
 )";
 
-PartitionedCluster partitioned(const Cluster& cluster) {
-  PartitionedCluster out;
-  std::map<std::string, NamespaceObjects> objects;
-  for (const Namespace& ns : cluster.namespaces) out.namespaces[ns.name] = ns;
-  for (const Pod& pod : cluster.pods) objects[pod.ns].pods[pod.name] = pod;
-  for (const NetworkPolicy& policy : cluster.policies) objects[policy.ns].policies[policy.name] = policy;
-  for (auto& [ns, held] : objects) out.objects[ns] = std::make_shared<const NamespaceObjects>(std::move(held));
-  return out;
-}
-
 PartitionedCluster cluster_with(const std::string& more = "") {
-  return partitioned(read_manifests(std::string(kCluster) + more, "cluster.yaml"));
+  return partition(read_manifests(std::string(kCluster) + more, "cluster.yaml"));
 }
 
 IpAddress ip(const char* text) { return *parse_ip(text); }
@@ -332,4 +322,18 @@ TEST_CASE("many sources at once: each its own verdict, in order") {
   CHECK(got[2].verdict == PolicyVerdict::allowed);
   CHECK(got[3].verdict == PolicyVerdict::allowed);
   CHECK(got[3].reason.starts_with("not a policy: an answer came back (servfail)"));
+}
+
+TEST_CASE("the agent's own pod, found as a source is (derived probes start from it)") {
+  const PartitionedCluster cluster = cluster_with();
+  const PathAttributor attributor(cluster, kServices, CheckOptions{});
+  const Pod* by_address = attributor.agent_pod(agent_a());
+  REQUIRE(by_address != nullptr);
+  CHECK(by_address->name == "netprobe-agent-a");
+  FailingSource no_address = agent_a();
+  no_address.ip.reset();
+  REQUIRE(attributor.agent_pod(no_address) != nullptr);
+  CHECK(attributor.agent_pod(no_address)->name == "netprobe-agent-a");  // the only pod of monitoring on node-a
+  CHECK(attributor.agent_pod(FailingSource{"node-b", "monitoring", std::nullopt, Outcome::ok}) == nullptr);  // two there
+  CHECK(attributor.agent_pod(FailingSource{"node-z", "monitoring", ip("10.9.9.9"), Outcome::ok}) == nullptr);  // # not-a-destination
 }

@@ -26,16 +26,7 @@ std::string policy(const std::string& ns, const std::string& name, const std::st
 
 const std::string kAgent = pod("monitoring", "agent-a", "netprobe-agent", "10.0.1.10", "[{containerPort: 9743}]");  // # not-a-destination
 
-PartitionedCluster cluster_of(const std::string& manifests) {
-  const Cluster read = read_manifests(manifests, "cluster.yaml");
-  PartitionedCluster out;
-  std::map<std::string, NamespaceObjects> objects;
-  for (const Namespace& ns : read.namespaces) out.namespaces[ns.name] = ns;
-  for (const Pod& p : read.pods) objects[p.ns].pods[p.name] = p;
-  for (const NetworkPolicy& p : read.policies) objects[p.ns].policies[p.name] = p;
-  for (auto& [ns, held] : objects) out.objects[ns] = std::make_shared<const NamespaceObjects>(std::move(held));
-  return out;
-}
+PartitionedCluster cluster_of(const std::string& manifests) { return partition(read_manifests(manifests, "cluster.yaml")); }
 
 std::vector<DerivedDenyProbe> derive(const PartitionedCluster& cluster, const DeriveOptions& options = {}) {
   return derive_deny_probes(cluster, cluster.objects.at("monitoring")->pods.at("agent-a"), options);
@@ -59,6 +50,9 @@ TEST_CASE("isolated pods: a few per namespace, by name, on a declared TCP port")
   CHECK_FALSE(got[0].corrected);
   CHECK(got[0].reason ==
         "payments/default-deny isolates payments/payment-a from monitoring/agent-a: no ingress rule admits it on 8080/TCP");
+  CHECK(got[0].if_connected ==
+        "payments/default-deny isolates payments/payment-a from monitoring/agent-a, yet monitoring reaches it on 8080/TCP: "
+        "the policy is not enforced there (does the CNI enforce NetworkPolicy?)");
   CHECK(derive(cluster, DeriveOptions{1, 200}).size() == 1);
   CHECK(derive(cluster, DeriveOptions{2, 1}).size() == 1);  // max in all
 }
@@ -76,6 +70,8 @@ TEST_CASE("the typo: the pods the corrected policy would isolate, first") {
   CHECK(got[0].policy == "payments/payment-ingress");
   CHECK(got[0].reason == "payments/payment-ingress is meant to isolate payments/payment-0 (its podSelector app: paymnet "
                          "matches nothing; app: payment would): monitoring/agent-a must not reach it on 8080/TCP");
+  CHECK(got[0].if_connected == "payments/payment-ingress is meant to isolate payments/payment-0 (its podSelector app: "
+                               "paymnet matches nothing; app: payment would), and monitoring reaches it on 8080/TCP now");
   CHECK(got[1].pod == "web-0");  // then the namespaces isolated as written
   CHECK_FALSE(got[1].corrected);
 }
