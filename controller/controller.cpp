@@ -156,7 +156,15 @@ struct Controller::Impl {
       namespaces.push_back(agent.ns);
       reporting.push_back(std::move(agent));
     }
-    std::string agents_namespace = kube::agents_namespace(namespaces);
+    // A tie (a one-node cluster with a sentinel) goes to the namespace the agents' DaemonSet runs in.
+    const auto runs_daemonset = [model = kube->path_model().cluster](const std::string& ns) {
+      if (!model) return false;
+      const auto objects = model->objects.find(ns);
+      return objects != model->objects.end() &&
+             std::any_of(objects->second->pods.begin(), objects->second->pods.end(),
+                         [](const auto& entry) { return entry.second.workload_kind == "DaemonSet"; });
+    };
+    std::string agents_namespace = kube::agents_namespace(namespaces, runs_daemonset);
     std::erase_if(reporting, [&](const AgentView& agent) { return agent.ns != agents_namespace; });  // not the sentinels
     deriver.update(kube->path_model(), discovered, reporting, config.discovery);
     std::vector<std::string> agents;

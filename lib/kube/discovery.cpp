@@ -234,18 +234,22 @@ std::vector<std::string> assign_agents(const std::string& key, const std::vector
   return chosen;
 }
 
-std::string agents_namespace(const std::vector<std::string>& namespaces) {
+std::string agents_namespace(const std::vector<std::string>& namespaces,
+                             const std::function<bool(const std::string&)>& runs_daemonset) {
   std::map<std::string, std::size_t> counts;
   for (const std::string& ns : namespaces) ++counts[ns];
-  std::string most;
-  std::size_t most_count = 0;
-  for (const auto& [ns, count] : counts) {  // by name: the first of a tie wins
-    if (count > most_count) {
-      most = ns;
-      most_count = count;
+  std::size_t most = 0;
+  for (const auto& entry : counts) most = std::max(most, entry.second);
+  std::vector<std::string> tied;  // by name
+  for (const auto& [ns, count] : counts) {
+    if (count == most) tied.push_back(ns);
+  }
+  if (tied.size() > 1 && runs_daemonset) {
+    for (const std::string& ns : tied) {
+      if (runs_daemonset(ns)) return ns;
     }
   }
-  return most;
+  return tied.empty() ? std::string() : tied.front();
 }
 
 std::vector<std::shared_ptr<const ProbeSpec>> Assignment::for_agent(const std::string& node, const std::string& ns) const {

@@ -22,6 +22,7 @@
 #include <chrono>
 #include <map>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,9 +62,11 @@ std::vector<std::string> assign_agents(const std::string& key, const std::vector
 
 // The namespace the agents (one DaemonSet, on every node) report from, among
 // the namespaces of the reporting agents: the one most of them name, as
-// sentinels (one per watched namespace, in that namespace) are fewer; on a tie
-// the first by name; "" when none reports.
-std::string agents_namespace(const std::vector<std::string>& namespaces);
+// sentinels (one Deployment per watched namespace) are fewer. On a tie (a
+// one-node cluster) the first by name that `runs_daemonset` says holds a
+// DaemonSet's pod, else the first by name; "" when none reports.
+std::string agents_namespace(const std::vector<std::string>& namespaces,
+                             const std::function<bool(const std::string&)>& runs_daemonset = {});
 
 // Who runs what: every agent and sentinel the every_agent probes, and each
 // scrape (and derived-deny) target the agents assign_agents picks among the

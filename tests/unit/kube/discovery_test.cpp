@@ -175,6 +175,9 @@ TEST_CASE("the assignment: every agent the DNS probes, each scrape target its sc
 TEST_CASE("the agents' namespace: the one most reporting agents name, not a sentinel's") {
   CHECK(agents_namespace({"frontend", "monitoring", "monitoring", "payment"}) == "monitoring");
   CHECK(agents_namespace({"shop", "monitoring"}) == "monitoring");  // a tie: the first by name
+  CHECK(agents_namespace({"frontend", "monitoring"}) == "frontend");  // …unless told which runs a DaemonSet:
+  CHECK(agents_namespace({"frontend", "monitoring"}, [](const std::string& ns) { return ns == "monitoring"; }) == "monitoring");
+  CHECK(agents_namespace({"frontend", "monitoring", "monitoring"}, [](const std::string&) { return false; }) == "monitoring");
   CHECK(agents_namespace({}).empty());
 }
 
