@@ -196,6 +196,7 @@ struct Controller::Impl {
   // The store's targets, each failing entry with what the live policies say of it.
   std::vector<TargetView> targets(TimePoint now, const std::vector<AgentView>& agents) {
     std::vector<TargetView> views = store.targets(now);
+    if (!config.policy_analysis.attribution) return views;
     if (!kube) {
       explainer.annotate(views, agents, nullptr, config.policy_analysis.checks);
       return views;

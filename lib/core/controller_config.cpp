@@ -93,6 +93,7 @@ PolicyAnalysisConfig read_policy_analysis(const Field& field) {
     analysis.interval = interval->as_duration();
     if (analysis.interval < Millis{1'000}) interval->fail("interval must be at least 1s");
   }
+  if (auto attribution = map.optional("attribution")) analysis.attribution = attribution->as_bool();
   if (auto ns = map.optional("monitoring_namespace")) checks.monitoring_namespace = read_namespace_name(*ns);
   if (auto labels = map.optional("prometheus_labels")) checks.prometheus_labels = read_label_map(*labels);
   if (auto ns = map.optional("dns_namespace")) checks.dns_namespace = read_namespace_name(*ns);

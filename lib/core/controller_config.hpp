@@ -44,6 +44,9 @@ struct PolicyAnalysisConfig {
   std::vector<std::string> paths;  // empty: analysis off
   Millis interval{60'000};
   netpol::CheckOptions checks;
+  // With Kubernetes: say which policy denies each failing path (README, "Why is it
+  // failing?"); false leaves the failing entries without a "policy".
+  bool attribution = true;
 };
 
 struct ControllerConfig {

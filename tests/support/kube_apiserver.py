@@ -66,7 +66,10 @@ The control API (plain HTTP, JSON in and out; tests/kube_lib.sh wraps it):
   GET  /requests[?since=SEQ], DELETE /requests   what clients sent (method, path with
                                     query, bearer token, status, Accept, User-Agent; "hostile":
                                     the mode when one answered)
-  POST /generate {"namespaces", "nodes", "pods", "networkpolicies", "seed"}
+  POST /generate {"namespaces", "nodes", "pods", "networkpolicies", "agents", "seed"}
+                                    "agents": true adds netprobe's agent DaemonSet (a pod per node in
+                                    monitoring, at the address bench/controller_load advertises for
+                                    it) and CoreDNS (kube-system, the kube-dns Service and its slice)
 Malformed input is the test's own bug and gets a 400 with {"error": ...}.
 
 Deliberately unfriendly, so clients prove they cope:
@@ -2183,9 +2186,53 @@ def generate_cluster(store, spec):
                          "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"team": f"team-{i % 50}"}}}],
                                       "ports": [{"port": 8080, "protocol": "TCP"}]}]}}
 
-    plan = [("namespaces", namespaces, namespace_obj), ("nodes", nodes, node_obj),
+    def agent_obj(i, name):
+        # bench/controller_load's agent i advertises 127.1.(i/250 % 250).(1 + i % 250) when it listens
+        # for nothing: the pod is found by that address, as in a cluster by its pod IP.
+        return {"metadata": {**meta(name, "monitoring", {"app.kubernetes.io/name": "netprobe-agent"}),
+                             "ownerReferences": [{"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "netprobe-agent",
+                                                  "uid": "netprobe-agent-ds", "controller": True}]},
+                "spec": {"nodeName": nodes[i], "serviceAccountName": "netprobe-agent",
+                         "containers": [{"name": "agent", "image": "registry.example/netprobe:0.1",
+                                         "ports": [{"name": "api", "containerPort": 9743, "protocol": "TCP"}]}]},
+                "status": {"phase": "Running", "podIP": f"127.1.{i // 250 % 250}.{1 + i % 250}",
+                           "conditions": [{"type": "Ready", "status": "True"}]}}
+
+    coredns_ips = ["10.244.0.12", "10.244.1.7"]  # as bench/controller_load's kube-dns endpoints
+
+    def coredns_obj(i, name):
+        return {"metadata": meta(name, "kube-system", {"k8s-app": "kube-dns"}),
+                "spec": {"nodeName": nodes[i % len(nodes)],
+                         "containers": [{"name": "coredns", "image": "registry.example/coredns:1.11",
+                                         "ports": [{"name": "dns", "containerPort": 53, "protocol": "UDP"},
+                                                   {"name": "dns-tcp", "containerPort": 53, "protocol": "TCP"}]}]},
+                "status": {"phase": "Running", "podIP": coredns_ips[i], "conditions": [{"type": "Ready", "status": "True"}]}}
+
+    def service_obj(i, name):
+        return {"metadata": meta(name, "kube-system", {"k8s-app": "kube-dns"}),
+                "spec": {"clusterIP": "10.96.0.10", "clusterIPs": ["10.96.0.10"], "selector": {"k8s-app": "kube-dns"},
+                         "ports": [{"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
+                                   {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53}]}}
+
+    def slice_obj(i, name):
+        return {"metadata": meta(name, "kube-system", {"kubernetes.io/service-name": "kube-dns"}),
+                "addressType": "IPv4",
+                "endpoints": [{"addresses": [ip], "conditions": {"ready": True, "serving": True, "terminating": False},
+                               "targetRef": {"kind": "Pod", "namespace": "kube-system", "name": f"coredns-{j}"}}
+                              for j, ip in enumerate(coredns_ips)],
+                "ports": [{"name": "dns", "port": 53, "protocol": "UDP"}, {"name": "dns-tcp", "port": 53, "protocol": "TCP"}]}
+
+    agents = bool(spec.get("agents", False))
+    if agents and not counts["nodes"]:
+        raise ValueError("agents need nodes")
+    system = ["monitoring", "kube-system"] if agents else []
+    plan = [("namespaces", namespaces, namespace_obj), ("namespaces", system, namespace_obj), ("nodes", nodes, node_obj),
             ("pods", [f"pod-{i:06d}" for i in range(counts["pods"])], pod_obj),
             ("networkpolicies", [f"policy-{i:05d}" for i in range(counts["networkpolicies"])], policy_obj)]
+    if agents:
+        plan += [("pods", [f"netprobe-agent-{i:05d}" for i in range(len(nodes))], agent_obj),
+                 ("pods", [f"coredns-{i}" for i in range(len(coredns_ips))], coredns_obj),
+                 ("services", ["kube-dns"], service_obj), ("endpointslices", ["kube-dns-a"], slice_obj)]
     with store.cond:
         for plural, names, build in plan:
             rtype, state = types[plural], store.states[types[plural].id]
@@ -2209,7 +2256,7 @@ def generate_cluster(store, spec):
     # passes over them would otherwise stall a request now and then for a third of a second.
     gc.collect()
     gc.freeze()
-    return {"resourceVersion": str(compacted), "compacted": str(compacted), **counts,
+    return {"resourceVersion": str(compacted), "compacted": str(compacted), **counts, "agents": agents,
             "seconds": round(time.monotonic() - started, 3)}
 
 

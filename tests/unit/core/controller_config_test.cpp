@@ -80,9 +80,11 @@ policy_analysis:
   nodelocal_dns: 169.254.20.10  # not-a-destination
   metadata_severity: error
   iam_annotations: [eks.amazonaws.com/role-arn]
+  attribution: false
 )",
                                                           "controller.yaml");
   const PolicyAnalysisConfig& analysis = config.policy_analysis;
+  CHECK_FALSE(analysis.attribution);
   CHECK(analysis.paths == std::vector<std::string>{"/etc/netprobe/cluster", "/var/run/cluster.json"});
   CHECK(analysis.interval == Millis{30'000});
   CHECK(analysis.checks.monitoring_namespace == "observability");
@@ -97,6 +99,7 @@ policy_analysis:
   CHECK(off.policy_analysis.paths.empty());
   CHECK(off.policy_analysis.interval == Millis{60'000});
   CHECK(off.policy_analysis.checks.metadata_severity == "warning");
+  CHECK(off.policy_analysis.attribution);
 }
 
 TEST_CASE("invalid policy_analysis settings name the field") {
