@@ -16,9 +16,17 @@ namespace {
 constexpr const char* kCluster = R"(
 apiVersion: v1
 kind: Pod
-metadata: {name: netprobe-agent-a, namespace: monitoring, labels: {app: netprobe-agent}}
+metadata: {name: netprobe-agent-a, namespace: monitoring, labels: {app: netprobe-agent},
+           ownerReferences: [{kind: DaemonSet, name: netprobe-agent, controller: true}]}
 spec: {nodeName: node-a}
 status: {podIP: 127.0.1.10}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: netprobe-agent-b, namespace: monitoring, labels: {app: netprobe-agent},
+           ownerReferences: [{kind: DaemonSet, name: netprobe-agent, controller: true}]}
+spec: {nodeName: node-b}
+status: {podIP: 127.0.1.11}
 ---
 apiVersion: v1
 kind: Pod
@@ -67,7 +75,7 @@ TEST_CASE("from the first reporting agent whose pod is known; the typo's probe, 
   CHECK(probe.corrected);
 }
 
-TEST_CASE("derived again only when the model, the other probes, the settings or the agents change") {
+TEST_CASE("derived again only when the model, the other probes or the settings change, or its agent goes") {
   PathModel model = model_of(kCluster);
   const std::vector<AgentView> agents{agent("node-a", "127.0.1.10:9743")};
   DenyDeriver deriver;
@@ -76,6 +84,14 @@ TEST_CASE("derived again only when the model, the other probes, the settings or 
   for (int second = 0; second < 5; ++second) deriver.update(model, kNothingElse, agents, {});  // housekeeping ticks
   CHECK(deriver.derivations() == 1);
   CHECK(deriver.probes() == first);
+
+  deriver.update(model, kNothingElse, {agents[0], agent("node-b", "127.0.1.11:9743")}, {});  // another joins
+  CHECK(deriver.derivations() == 1);
+  deriver.update(model, kNothingElse, {agent("node-b", "127.0.1.11:9743")}, {});  // the first one goes
+  CHECK(deriver.derived_from() == "monitoring/netprobe-agent-b");
+  CHECK(deriver.derivations() == 1);  // a pod of the same namespace, labels and workload: the same probes
+  CHECK(deriver.probes() == first);
+  deriver.update(model, kNothingElse, agents, {});
 
   model = model_of(kCluster);  // a new snapshot with the same objects: derived again, the same vector kept
   deriver.update(model, kNothingElse, agents, {});
