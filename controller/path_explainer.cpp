@@ -1,6 +1,8 @@
 #include "controller/path_explainer.hpp"
 
-#include <map>
+#include <algorithm>
+#include <string_view>
+#include <tuple>
 
 #include "core/endpoint.hpp"
 #include "kube/derived_discovery.hpp"
@@ -19,18 +21,27 @@ bool connected(Outcome outcome) {
          outcome == Outcome::tls_error || outcome == Outcome::token_timeout;
 }
 
-// What decides one entry's attribution, as one string.
-std::string cache_key(const TargetView& target, const FailingNode& node, const std::string& address) {
-  std::string key;
-  key.reserve(target.probe.size() + target.target.size() + node.node.size() + node.ns.size() + address.size() + 24);
+// What decides one entry's attribution, as one string, written into `key`
+// (reused across entries: a cache hit allocates nothing).
+void write_cache_key(std::string& key, const TargetView& target, const FailingNode& node, std::string_view address) {
+  key.clear();
   for (const std::string_view part : {std::string_view(target.probe), std::string_view(target.target),
                                       std::string_view(target.transport), std::string_view(node.node),
                                       std::string_view(node.ns), to_string(node.outcome), to_string(target.expect),
-                                      to_string(target.type), std::string_view(address)}) {
+                                      to_string(target.type), address}) {
     key += part;
     key += '\0';
   }
-  return key;
+}
+
+// The address the agent on (node, namespace) advertises; empty when it is not
+// among `agents`, which come in (node, namespace) order (Store::agents).
+std::string_view advertised_by(const std::vector<AgentView>& agents, const FailingNode& node) {
+  const auto at = std::lower_bound(agents.begin(), agents.end(), node, [](const AgentView& agent, const FailingNode& wanted) {
+    return std::tie(agent.node, agent.ns) < std::tie(wanted.node, wanted.ns);
+  });
+  if (at == agents.end() || at->node != node.node || at->ns != node.ns) return {};
+  return at->advertised;
 }
 
 }  // namespace
@@ -52,23 +63,19 @@ void PathExplainer::annotate(std::vector<TargetView>& targets, const std::vector
       for (const netpol::DerivedDenyProbe& probe : *model_.derived) derived_by_target_.emplace(kube::derived_target(probe), &probe);
     }
   }
-  std::map<std::pair<std::string_view, std::string_view>, const std::string*> address_of;
-  for (const AgentView& agent : agents) address_of[{agent.node, agent.ns}] = &agent.advertised;
-
-  std::unordered_map<std::string, PolicyAttribution> kept;
+  ++generation_;
+  std::string key;
   for (TargetView& target : targets) {
     if (target.failing.empty()) continue;
     std::vector<std::size_t> missing;
     std::vector<netpol::FailingSource> sources;
-    std::vector<std::string> keys(target.failing.size());
     for (std::size_t i = 0; i < target.failing.size(); ++i) {
       FailingNode& node = target.failing[i];
-      static const std::string kNoAddress;
-      const auto address = address_of.find({node.node, node.ns});
-      const std::string& advertised = address == address_of.end() ? kNoAddress : *address->second;
-      keys[i] = cache_key(target, node, advertised);
-      if (const auto cached = cache_.find(keys[i]); cached != cache_.end()) {
-        node.policy = cached->second;
+      const std::string_view advertised = advertised_by(agents, node);
+      write_cache_key(key, target, node, advertised);
+      if (const auto cached = cache_.find(key); cached != cache_.end()) {
+        cached->second.seen = generation_;
+        node.policy = cached->second.attribution;
         continue;
       }
       missing.push_back(i);
@@ -87,17 +94,19 @@ void PathExplainer::annotate(std::vector<TargetView>& targets, const std::vector
       }
       computed_ += missing.size();
       if (target.probe == kube::kDerivedDenyProbe) tell_derived(target, sources, explained);
-      for (std::size_t j = 0; j < missing.size(); ++j) target.failing[missing[j]].policy = std::move(explained[j]);
+      for (std::size_t j = 0; j < missing.size(); ++j) {
+        FailingNode& node = target.failing[missing[j]];
+        write_cache_key(key, target, node, advertised_by(agents, node));
+        cache_.insert_or_assign(key, Cached{explained[j], generation_});
+        node.policy = std::move(explained[j]);
+      }
     }
     std::vector<const PolicyAttribution*> attributions;
     attributions.reserve(target.failing.size());
-    for (std::size_t i = 0; i < target.failing.size(); ++i) {
-      attributions.push_back(&*target.failing[i].policy);
-      kept.insert_or_assign(std::move(keys[i]), *target.failing[i].policy);
-    }
+    for (const FailingNode& node : target.failing) attributions.push_back(&*node.policy);
     target.policy = summarise(attributions);
   }
-  cache_ = std::move(kept);
+  std::erase_if(cache_, [this](const auto& entry) { return entry.second.seen != generation_; });  // stopped failing
 }
 
 void PathExplainer::tell_derived(const TargetView& target, const std::vector<netpol::FailingSource>& sources,

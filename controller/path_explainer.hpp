@@ -11,8 +11,10 @@
 // for: "payments/payment-ingress is meant to isolate …, and monitoring
 // reaches it on 8080/TCP now".
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -33,6 +35,7 @@ struct PathModel {
 class PathExplainer {
  public:
   // `model` null: no Kubernetes API; every failing entry is unknown, saying so.
+  // `agents` in (node, namespace) order, as Store::agents gives them.
   void annotate(std::vector<TargetView>& targets, const std::vector<AgentView>& agents, const PathModel* model,
                 const netpol::CheckOptions& options);
 
@@ -49,7 +52,17 @@ class PathExplainer {
   netpol::CheckOptions options_;
   std::unique_ptr<netpol::PathAttributor> attributor_;  // over model_ and options_, made when first needed
   std::unordered_map<std::string, const netpol::DerivedDenyProbe*> derived_by_target_;  // into model_.derived
-  std::unordered_map<std::string, PolicyAttribution> cache_;
+  // Keyed by what decides an attribution; looked up by string_view, so a hit builds no string.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+  struct Cached {
+    PolicyAttribution attribution;
+    std::uint64_t seen = 0;  // the last annotate() that found the entry failing; older ones are dropped
+  };
+  std::unordered_map<std::string, Cached, KeyHash, std::equal_to<>> cache_;
+  std::uint64_t generation_ = 0;
   std::uint64_t computed_ = 0;
 };
 

@@ -86,6 +86,38 @@ TEST_CASE("each failing entry is explained once per model, again when the model 
   CHECK(targets[0].failing[0].policy->verdict == PolicyVerdict::allowed);
 }
 
+TEST_CASE("an entry that stops failing is forgotten; each node is placed by its own agent's address") {
+  PathExplainer explainer;
+  const PathModel model{cluster(true), std::make_shared<const std::vector<netpol::ServiceBackends>>(), nullptr};
+  std::vector<TargetView> targets = failing_tcp();
+  explainer.annotate(targets, agents(), &model, {});
+  CHECK(explainer.computed() == 1);
+  targets[0].failing.clear();  // it recovered
+  explainer.annotate(targets, agents(), &model, {});
+  targets = failing_tcp();  // and fails again: explained afresh, not from a kept answer
+  explainer.annotate(targets, agents(), &model, {});
+  CHECK(explainer.computed() == 2);
+
+  // Agents before and after node-a's, on addresses the model does not know: node-a is
+  // still found by its own address (a wrong one would leave it unknown).
+  std::vector<AgentView> several = agents();
+  AgentView before = several[0], after = several[0], other_namespace = several[0];
+  before.node = "node-0";
+  before.advertised = "10.0.7.1:9743";  // # not-a-destination
+  after.node = "node-z";
+  after.advertised = "10.0.7.2:9743";  // # not-a-destination
+  other_namespace.ns = "sentinels";
+  other_namespace.advertised = "10.0.7.3:9743";  // # not-a-destination
+  several = {before, several[0], other_namespace, after};  // (node, namespace) order, as Store::agents
+  PathExplainer fresh;
+  targets = failing_tcp();
+  fresh.annotate(targets, several, &model, {});
+  CHECK(targets[0].failing[0].policy->verdict == PolicyVerdict::denied);
+  targets[0].failing[0].ns = "sentinels";  // the sentinel on node-a: its own address, a pod the model lacks
+  fresh.annotate(targets, several, &model, {});
+  CHECK(targets[0].failing[0].policy->verdict == PolicyVerdict::unknown);
+}
+
 TEST_CASE("without a live model: unknown, saying why") {
   PathExplainer explainer;
   std::vector<TargetView> targets = failing_tcp();
