@@ -1,6 +1,8 @@
 #include "duration.hpp"
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 
 namespace netprobe {
@@ -79,6 +81,24 @@ std::string format_duration(Millis duration) {
     text += "." + digits;
   }
   return text + "s";
+}
+
+std::string format_age(Millis age) {
+  const std::int64_t seconds = std::max<std::int64_t>(age.count(), 0) / 1000;
+  struct AgeUnit {
+    std::int64_t seconds;
+    const char* name;
+  };
+  static constexpr AgeUnit kUnits[] = {{86'400, "d"}, {3'600, "h"}, {60, "m"}, {1, "s"}};
+  for (std::size_t i = 0; i + 1 < std::size(kUnits); ++i) {
+    if (seconds < kUnits[i].seconds) continue;
+    std::string text = std::to_string(seconds / kUnits[i].seconds) + kUnits[i].name;
+    if (const std::int64_t rest = seconds % kUnits[i].seconds / kUnits[i + 1].seconds; rest != 0) {
+      text += std::to_string(rest) + kUnits[i + 1].name;
+    }
+    return text;
+  }
+  return std::to_string(seconds) + "s";
 }
 
 }  // namespace netprobe

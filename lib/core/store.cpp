@@ -168,6 +168,35 @@ std::vector<TargetView> Store::targets(TimePoint now) const {
   return views;
 }
 
+OutcomeMatrix Store::matrix(TimePoint now) const {
+  std::vector<bool> reported(checks_.size(), false);
+  for (const auto& [key, agent] : agents_) {
+    if (state_of(agent, now) == AgentState::stale) continue;
+    for (const auto& [id, entry] : agent.results) reported[id] = true;
+  }
+  std::vector<CheckId> columns;
+  for (CheckId id = 0; id < reported.size(); ++id) {
+    if (reported[id]) columns.push_back(id);
+  }
+  std::sort(columns.begin(), columns.end(), [this](CheckId a, CheckId b) { return checks_[a] < checks_[b]; });
+  std::vector<std::size_t> column_of(checks_.size(), 0);
+  OutcomeMatrix matrix;
+  matrix.checks.reserve(columns.size());
+  for (std::size_t column = 0; column < columns.size(); ++column) {
+    column_of[columns[column]] = column;
+    matrix.checks.push_back(checks_[columns[column]]);
+  }
+  for (const auto& [key, agent] : agents_) {
+    if (state_of(agent, now) == AgentState::stale) continue;
+    MatrixRow& row = matrix.rows.emplace_back(MatrixRow{key.first, key.second, {}});
+    row.cells.resize(columns.size());
+    for (const auto& [id, entry] : agent.results) {
+      row.cells[column_of[id]] = MatrixCell{entry.outcome, entry.success, entry.since, entry.success ? "" : entry.detail};
+    }
+  }
+  return matrix;
+}
+
 std::size_t Store::result_count() const {
   std::size_t count = 0;
   for (const auto& [key, agent] : agents_) count += agent.results.size();

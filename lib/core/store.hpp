@@ -61,6 +61,24 @@ struct TargetView {
   std::optional<TargetPolicy> policy;  // over the failing nodes' attributions, when there are any
 };
 
+// One reporting agent's latest result of every check it runs: a row of the
+// status page's node x check matrix.
+struct MatrixCell {
+  Outcome outcome = Outcome::error;
+  bool success = false;
+  TimePoint since;
+  std::string detail;  // failing cells only: what the page shows on hover
+};
+struct MatrixRow {
+  std::string node;
+  std::string ns;
+  std::vector<std::optional<MatrixCell>> cells;  // cells[i] is of checks[i]; nullopt: this agent does not run it
+};
+struct OutcomeMatrix {
+  std::vector<CheckKey> checks;  // the columns, in targets()' order
+  std::vector<MatrixRow> rows;   // reporting agents in (node, namespace) order; stale ones count nowhere
+};
+
 // What holders of the agent token can make the store hold (docs/security.md).
 struct StoreLimits {
   std::size_t max_agents = 25'000;
@@ -109,6 +127,7 @@ class Store {
 
   std::vector<AgentView> agents(TimePoint now) const;  // sorted by node, namespace
   std::vector<TargetView> targets(TimePoint now) const;  // sorted by probe, target, transport
+  OutcomeMatrix matrix(TimePoint now) const;
   std::size_t result_count() const;
 
   // Where an ad hoc probe for `node` goes: its agent's reported address,

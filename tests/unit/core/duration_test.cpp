@@ -33,3 +33,14 @@ TEST_CASE("formatting reads back") {
     CHECK(parse_duration(format_duration(milliseconds{ms})) == milliseconds{ms});
   }
 }
+
+TEST_CASE("ages for people: two largest units, whole seconds") {
+  CHECK(format_age(milliseconds{0}) == "0s");
+  CHECK(format_age(milliseconds{999}) == "0s");
+  CHECK(format_age(milliseconds{45'900}) == "45s");
+  CHECK(format_age(milliseconds{192'000}) == "3m12s");
+  CHECK(format_age(milliseconds{180'000}) == "3m");
+  CHECK(format_age(milliseconds{2 * 3'600'000 + 5 * 60'000 + 59'000}) == "2h5m");  // the seconds go
+  CHECK(format_age(milliseconds{3 * 86'400'000L + 4 * 3'600'000}) == "3d4h");
+  CHECK(format_age(milliseconds{-5'000}) == "0s");  // a clock stepped back
+}

@@ -227,3 +227,39 @@ TEST_CASE("the advertised address is kept for attribution even when refused for 
   store.apply(kept, t0);
   CHECK(store.agents(t0)[0].advertised == "10.0.1.11:9743");  // # not-a-destination
 }
+
+TEST_CASE("the matrix: a row per reporting agent, a column per check in targets() order, details of failures only") {
+  Store store;
+  ProbeResult failing = result("scrape", Outcome::timeout, t0);
+  failing.detail = "no answer in 2s";
+  ProbeResult passing = result("kube-dns", Outcome::ok, t0);
+  passing.detail = "3 answers";
+  store.apply(report("node-b", {failing, passing}), t0);
+  store.apply(report("node-a", {result("kube-dns", Outcome::ok, t0)}), t0);
+  AgentReport sentinel = report("node-a", {result("scrape", Outcome::ok, t0)});
+  sentinel.ns = "shop";
+  store.apply(sentinel, t0);
+  store.apply(report("node-gone", {result("metadata", Outcome::timeout, t0)}), t0 - seconds{60});  // stale by t0
+
+  const OutcomeMatrix matrix = store.matrix(t0);
+  REQUIRE(matrix.checks.size() == 2);  // metadata: only the stale agent runs it
+  CHECK(matrix.checks[0].probe == "kube-dns");
+  CHECK(matrix.checks[1].probe == "scrape");
+  const auto targets = store.targets(t0);
+  REQUIRE(targets.size() == 2);
+  CHECK(targets[0].probe == matrix.checks[0].probe);  // the same order as the target list
+  REQUIRE(matrix.rows.size() == 3);
+  CHECK(matrix.rows[0].node == "node-a");
+  CHECK(matrix.rows[0].ns == "monitoring");
+  CHECK(matrix.rows[1].ns == "shop");
+  CHECK(matrix.rows[2].node == "node-b");
+  REQUIRE(matrix.rows[0].cells[0]);
+  CHECK_FALSE(matrix.rows[0].cells[1]);  // node-a's agent runs no scrape probe
+  CHECK_FALSE(matrix.rows[1].cells[0]);
+  REQUIRE(matrix.rows[2].cells[1]);
+  CHECK(matrix.rows[2].cells[1]->outcome == Outcome::timeout);
+  CHECK_FALSE(matrix.rows[2].cells[1]->success);
+  CHECK(matrix.rows[2].cells[1]->detail == "no answer in 2s");
+  CHECK(matrix.rows[2].cells[0]->detail.empty());  // a passing cell carries no detail: the page stays small
+  CHECK(matrix.rows[2].cells[1]->since == t0);
+}
