@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "controller/static_assets.hpp"
 #include "netpol/finding_json.hpp"
 #include "core/controller_reply.hpp"
 #include "core/json_input.hpp"
@@ -82,6 +83,38 @@ bool is_namespace_name(std::string_view name) {
 
 // GET /api/v1/findings[?namespace=NAME]: one namespace's findings, since a big
 // cluster's whole list runs to tens of megabytes.
+ControllerRoute status_route(const HttpRequest& request) {
+  const auto query = request.query();
+  if (!query) return error_response(400, "invalid_query", "the query is not valid percent-encoding");
+  auto parsed = parse_status_api_query(*query);
+  if (auto* error = std::get_if<QueryError>(&parsed)) return error_response(400, "invalid_query", error->message);
+  return RenderStatus{std::move(std::get<std::string>(parsed))};
+}
+
+// A page for people: its errors are a page too, saying what was wrong with the address.
+ControllerRoute status_page_route(const HttpRequest& request) {
+  const auto query = request.query();
+  std::variant<StatusPageQuery, QueryError> parsed = QueryError{"the query is not valid percent-encoding"};
+  if (query) parsed = parse_status_page_query(*query);
+  if (auto* error = std::get_if<QueryError>(&parsed)) {
+    HttpResponse response;
+    response.status = 400;
+    response.content_type = "text/plain; charset=utf-8";
+    response.body = "Bad address: " + error->message + "\n";
+    return response;
+  }
+  return RenderStatusPage{std::move(std::get<StatusPageQuery>(parsed))};
+}
+
+HttpResponse static_asset_response(const StaticAsset& asset) {
+  HttpResponse response;
+  response.content_type = std::string(asset.content_type);
+  response.body = std::string(asset.body);
+  // Compiled in: they change only with the controller, and a reload after an upgrade is cheap.
+  response.headers = {{"Cache-Control", "max-age=300"}, {"X-Content-Type-Options", "nosniff"}};
+  return response;
+}
+
 ControllerRoute findings_route(const HttpRequest& request) {
   const auto query = request.query();
   if (!query) return error_response(400, "invalid_query", "the query is not valid percent-encoding");
@@ -144,12 +177,13 @@ ControllerRoute route_controller_request(const HttpRequest& request, const Contr
     return parse_adhoc(request, config);
   }
   if (!is_read(request)) {
-    if (path == "/api/v1/status" || path == "/api/v1/findings" || path == "/api/v1/discovery" || path == "/metrics" || path == "/healthz" || path == "/readyz" || path == "/") {
+    if (path == "/api/v1/status" || path == "/api/v1/findings" || path == "/api/v1/discovery" || path == "/metrics" || path == "/healthz" || path == "/readyz" || path == "/" ||
+        find_static_asset(path)) {
       return method_not_allowed_response("GET");
     }
     return error_response(404, "not_found", "no such path: " + std::string(path));
   }
-  if (path == "/api/v1/status") return RenderStatus{};
+  if (path == "/api/v1/status") return status_route(request);
   if (path == "/api/v1/findings") return findings_route(request);
   if (path == "/api/v1/discovery") return RenderDiscovery{};
   if (path == "/metrics") return RenderControllerMetrics{};
@@ -160,7 +194,8 @@ ControllerRoute route_controller_request(const HttpRequest& request, const Contr
     response.status = 503;
     return response;
   }
-  if (path == "/") return RenderStatusPage{};
+  if (path == "/") return status_page_route(request);
+  if (const StaticAsset* asset = find_static_asset(path)) return static_asset_response(*asset);
   return error_response(404, "not_found", "no such path: " + std::string(path));
 }
 

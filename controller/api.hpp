@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "controller/policy_snapshot.hpp"
+#include "controller/status_query.hpp"
 #include "core/controller_config.hpp"
 #include "core/http_message.hpp"
 #include "core/report.hpp"
@@ -30,9 +31,13 @@ struct AcceptReport {
   std::string address_refused;
   std::string advertised;  // the address as reported, refused or not: it names the agent's pod (attribution)
 };
-struct RenderStatus {};
+struct RenderStatus {
+  std::string node;  // ?node=: the targets as that node sees them (controller/status_view); "" for all
+};
 struct RenderControllerMetrics {};
-struct RenderStatusPage {};
+struct RenderStatusPage {
+  StatusPageQuery query;
+};
 struct RenderFindings {
   std::string ns;  // ?namespace=: that namespace's findings only; "" for all
 };

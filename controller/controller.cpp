@@ -26,6 +26,7 @@
 #include "controller/path_explainer.hpp"
 #include "controller/policy_watcher.hpp"
 #include "controller/status_page.hpp"
+#include "controller/status_view.hpp"
 #include "core/alerts.hpp"
 #include "core/controller_config.hpp"
 #include "core/in_flight.hpp"
@@ -266,9 +267,13 @@ struct Controller::Impl {
       co_return std::move(*response);
     }
     if (auto* accept = std::get_if<AcceptReport>(&route)) co_return accept_report(*accept, request.remote_address, now);
-    if (std::holds_alternative<RenderStatus>(route)) {
-      const std::vector<AgentView> agents = store.agents(now);
-      co_return status_response(targets(now, agents), agents, kube ? &missing_nodes : nullptr);
+    if (const auto* status = std::get_if<RenderStatus>(&route)) {
+      std::vector<AgentView> agents = store.agents(now);
+      if (status->node.empty()) co_return status_response(targets(now, agents), agents, kube ? &missing_nodes : nullptr);
+      std::vector<TargetView> seen = targets_seen_from(targets(now, agents), store.matrix(now), status->node);
+      std::erase_if(agents, [&](const AgentView& agent) { return agent.node != status->node; });
+      if (agents.empty()) co_return error_response(404, "unknown_node", "no agent has reported from node \"" + status->node + "\"");
+      co_return status_response(seen, agents, nullptr);
     }
     if (std::holds_alternative<RenderDiscovery>(route)) {
       co_return discovery_response(kube != nullptr, kube && kube->synced(), assigned_from.get(), assignment,
@@ -288,11 +293,17 @@ struct Controller::Impl {
     if (const auto* findings = std::get_if<RenderFindings>(&route)) {
       co_return findings_response(*policies.snapshot(), findings->ns);
     }
-    if (std::holds_alternative<RenderStatusPage>(route)) {
-      HttpResponse response;
-      response.content_type = "text/html; charset=utf-8";
+    if (const auto* page = std::get_if<RenderStatusPage>(&route)) {
       const std::vector<AgentView> agents = store.agents(now);
-      response.body = render_status_page(targets(now, agents), agents, *policies.snapshot(), now);
+      const std::vector<TargetView> views = targets(now, agents);
+      const OutcomeMatrix matrix = store.matrix(now);
+      RenderedPage rendered = render_status_page(
+          StatusPageInput{views, matrix, agents, *policies.snapshot(), kube ? &missing_nodes : nullptr, now}, page->query);
+      HttpResponse response;
+      response.status = rendered.status;
+      response.content_type = "text/html; charset=utf-8";
+      response.body = std::move(rendered.body);
+      response.headers = kStatusPageHeaders;
       co_return response;
     }
     co_return co_await run_adhoc(std::get<RunAdhoc>(route), request.remote_address, now);

@@ -187,6 +187,32 @@ TEST_CASE("writes without their token are refused on the headers; only writes ta
   }
 }
 
+TEST_CASE("the status page: its query, its own script and style, nothing else under /static") {
+  const auto page = route(request("GET", "/?node=node-7&refresh=30"));
+  REQUIRE(std::holds_alternative<RenderStatusPage>(page));
+  CHECK(std::get<RenderStatusPage>(page).query.node == "node-7");
+  CHECK(std::get<RenderStatusPage>(page).query.refresh_seconds == 30);
+  const HttpResponse bad = response_of(route(request("GET", "/?page=zero")));
+  CHECK(bad.status == 400);
+  CHECK(bad.body.find("page: a whole number") != std::string::npos);
+  CHECK(response_of(route(request("GET", "/?node=%zz"))).status == 400);
+
+  for (const char* path : {"/static/status.js", "/static/status.css"}) {
+    const HttpResponse asset = response_of(route(request("GET", path)));
+    CHECK(asset.status == 200);
+    CHECK(asset.body.size() > 500);
+    CHECK(asset.content_type.starts_with(std::string_view(path).ends_with(".js") ? "text/javascript" : "text/css"));
+  }
+  CHECK(response_of(route(request("GET", "/static/../api/v1/status"))).status == 404);
+  CHECK(response_of(route(request("GET", "/static/other.js"))).status == 404);
+  CHECK(response_of(route(request("POST", "/static/status.js"))).status == 405);
+
+  const auto narrowed = route(request("GET", "/api/v1/status?node=node-a"));
+  REQUIRE(std::holds_alternative<RenderStatus>(narrowed));
+  CHECK(std::get<RenderStatus>(narrowed).node == "node-a");
+  CHECK(response_of(route(request("GET", "/api/v1/status?nodes=a"))).status == 400);
+}
+
 TEST_CASE("read endpoints and readiness") {
   CHECK(std::holds_alternative<RenderStatus>(route(request("GET", "/api/v1/status"))));
   CHECK(std::holds_alternative<RenderControllerMetrics>(route(request("GET", "/metrics"))));
