@@ -16,6 +16,10 @@ std::optional<HttpUrl> fail(UrlError* error, std::string message) {
 }  // namespace
 
 std::optional<HttpUrl> parse_http_url(std::string_view text, UrlError* error) {
+  // "127.0.0.1:9742" or "localhost:9742", as curl takes them: say what to add, not what a parser saw.
+  if (text.find("://") == std::string_view::npos && !text.empty() && text.front() != '/') {
+    return fail(error, "no scheme: add http:// (http://" + std::string(text) + ")");
+  }
   auto parsed = boost::urls::parse_uri(text);
   if (!parsed) return fail(error, "not an absolute URL (" + parsed.error().message() + ")");
   const boost::urls::url_view& url = *parsed;

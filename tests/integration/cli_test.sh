@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The `netprobe` command as people and scripts use it: outputs, --json, exit
-# codes (0 success, 1 probe failed, 2 usage error), and `netprobe status`
+# codes (0 success, 1 probe failed, 2 usage error), and `netprobe status` (0 healthy, 1 failing, 3 blind, 4 unreachable)
 # against a real controller. Everything on 127.0.0.1.
 bin=${1:?usage: cli_test.sh BUILD_BIN_DIR}
 source "$(dirname "$0")/../lib.sh"
@@ -55,14 +55,42 @@ YAML
   --agent-token-file "$TEST_TMP/agent-token" --api-token-file "$TEST_TMP/api-token" 2>"$TEST_TMP/controller.log" &
 TEST_PIDS+=($!)
 check "the controller listens" wait_until 10 listening "$controller_port"
-check "status with nothing failing exits 0" [ "$(exit_code "$np" status --controller "http://127.0.0.1:$controller_port")" = 0 ]
-curl -fsS -X POST -H 'Authorization: Bearer t0ken' "http://127.0.0.1:$controller_port/api/v1/reports" -d '{
-  "node": "node-a", "namespace": "monitoring", "results": [{"probe": "kube-dns", "type": "dns",
-  "target": "127.0.0.1:53", "transport": "udp", "expect": "allow", "outcome": "timeout", "success": false,
-  "duration_seconds": 2, "detail": "no response", "time": "2026-11-26T10:00:00Z"}]}' >/dev/null
-check "status with a failing target exits 1" [ "$(exit_code "$np" status --controller "http://127.0.0.1:$controller_port")" = 1 ]
-check "status names the failing node and outcome" bash -c "'$np' status --controller http://127.0.0.1:$controller_port | grep -q 'node-a (timeout)'"
-check "status --json is the controller's JSON" [ "$("$np" status --controller "http://127.0.0.1:$controller_port" --json | jq -r '.targets[0].failing_nodes')" = 1 ]
+ctl=http://127.0.0.1:$controller_port
+check "status with no agent reporting exits 3 (blind, not green)" [ "$(exit_code "$np" status --controller "$ctl")" = 3 ]
+check "…and says nothing is being checked" bash -c "'$np' status --controller $ctl | grep -q 'no agent is reporting: nothing is being checked'"
+# report NODE OUTCOME [PROBE] [INTERVAL_SECONDS]: one result, as an agent posts it.
+report() {
+  curl -fsS -X POST -H 'Authorization: Bearer t0ken' "$ctl/api/v1/reports" -d '{
+    "node": "'"$1"'", "namespace": "monitoring", "interval_seconds": '"${4:-10}"', "results": [{"probe": "'"${3:-kube-dns}"'",
+    "type": "dns", "target": "127.0.0.1:53", "transport": "udp", "expect": "allow", "outcome": "'"$2"'",
+    "success": '"$([ "$2" = ok ] && echo true || echo false)"', "duration_seconds": 2, "detail": "no response",
+    "time": "2026-11-26T10:00:00Z"}]}' >/dev/null
+}
+report node-ok ok other
+check "status with agents reporting and nothing failing exits 0" [ "$(exit_code "$np" status --controller "$ctl")" = 0 ]
+check "\$NETPROBE_CONTROLLER names the controller" [ "$(NETPROBE_CONTROLLER=$ctl exit_code "$np" status)" = 0 ]
+report node-a timeout
+check "status with a failing target exits 1" [ "$(exit_code "$np" status --controller "$ctl")" = 1 ]
+check "status names the failing node and outcome" bash -c "'$np' status --controller $ctl | grep -q 'node-a (timeout)'"
+check "status --json is the controller's JSON" [ "$("$np" status --controller "$ctl" --json | jq -r '.targets[0].failing_nodes')" = 1 ]
+check "--probe other: only that probe's targets, and they pass (exit 0)" [ "$(exit_code "$np" status --controller "$ctl" --probe other)" = 0 ]
+check "--probe other prints no kube-dns line" bash -c "! '$np' status --controller $ctl --probe other | grep -q '^kube-dns'"
+check "--failing prints only the failing target" bash -c "'$np' status --controller $ctl --failing | grep -q '^kube-dns' && ! '$np' status --controller $ctl --failing | grep -q '^other'"
+check "--node node-ok: as that node sees it, passing (exit 0)" [ "$(exit_code "$np" status --controller "$ctl" --node node-ok)" = 0 ]
+check "--node node-a: failing (exit 1)" [ "$(exit_code "$np" status --controller "$ctl" --node node-a)" = 1 ]
+check "--node nobody: no agent there (exit 3)" [ "$(exit_code "$np" status --controller "$ctl" --node nobody)" = 3 ]
+check "--node with a name that needs encoding is sent encoded" [ "$(exit_code "$np" status --controller "$ctl" --node 'a b&c')" = 3 ]
+for i in $(seq 1 14); do report "node-$i" refused; done
+status_text() { "$np" status --controller "$ctl" "$@" || true; }  # its exit status is checked apart
+line=$(status_text | grep '^kube-dns')
+check "a long node list is cut, in natural order: $(cut -c 80- <<<"$line")" \
+  grep -q 'node-1 (refused), node-2 (refused), .*node-10 (refused) and 5 more' <<<"$line"
+report node-stale ok other 0.1  # a 0.1 s interval: stale within a second
+wait_stale() { status_text | grep -q '1 stale: node-stale'; }
+check "a stale agent is shown" wait_until 5 wait_stale
+check "--findings with --node is a usage error (exit 2)" [ "$(exit_code "$np" status --controller "$ctl" --findings --node a)" = 2 ]
+check "a controller URL without its scheme: exit 2, and what to add" bash -c \
+  "'$np' status --controller 127.0.0.1:$controller_port 2>&1 | grep -q 'add http:// (http://127.0.0.1:$controller_port)'"
 # An agent reporting to the controller runs the probe the controller assigns.
 free_port reporting_port
 "$bin/netprobe-agent" --listen "127.0.0.1:$reporting_port" --node node-r --token-file "$TEST_TMP/agent-token" \
@@ -77,6 +105,6 @@ adhoc() {
 }
 check "ad hoc probes within the rate are answered" [ "$(adhoc)$(adhoc)" = 200200 ]
 check "beyond rate_per_minute they get 429" [ "$(adhoc)" = 429 ]
-check "status against nothing exits 1" [ "$(exit_code "$np" status --controller "http://127.0.0.1:$closed" --timeout 1s)" = 1 ]
+check "status against nothing exits 4 (unreachable)" [ "$(exit_code "$np" status --controller "http://127.0.0.1:$closed" --timeout 1s)" = 4 ]
 
 finish

@@ -111,8 +111,8 @@ TEST_CASE("invalid configs name the file, line and field") {
       {"invalid-name.yaml",
        "invalid-name.yaml:2: probes[0].name: invalid name \"a b\" (expected letters, digits, '-', '_', '.')"},
       {"invalid-controller-url.yaml",
-       "invalid-controller-url.yaml:1: controllers[0]: invalid controller URL \"netprobe-controller:9742\": scheme "
-       "\"netprobe-controller\" is not http or https"},
+       "invalid-controller-url.yaml:1: controllers[0]: invalid controller URL \"netprobe-controller:9742\": no scheme: "
+       "add http:// (http://netprobe-controller:9742)"},
       {"invalid-rcode.yaml",
        "invalid-rcode.yaml:5: probes[0].expect_rcode: unknown rcode \"NOPE\" (expected e.g. NOERROR, NXDOMAIN)"},
   };

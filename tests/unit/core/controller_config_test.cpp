@@ -59,8 +59,8 @@ TEST_CASE("invalid controller configs name the field") {
   CHECK(error_of("adhoc:\n  allow_suffixes: [\".\"]\n") ==
         "controller.yaml:2: adhoc.allow_suffixes[0]: an empty suffix would allow every name");
   CHECK(error_of("alertmanager:\n  urls: [alertmanager:9093]\n") ==
-        "controller.yaml:2: alertmanager.urls[0]: invalid Alertmanager URL \"alertmanager:9093\": scheme "
-        "\"alertmanager\" is not http or https");
+        "controller.yaml:2: alertmanager.urls[0]: invalid Alertmanager URL \"alertmanager:9093\": no scheme: add "
+        "http:// (http://alertmanager:9093)");
   CHECK(error_of("alertmanager:\n  fro: 20s\n") ==
         "controller.yaml:2: alertmanager.fro: unknown key (expected one of urls, for, min_failing_nodes, "
         "resend_interval, max_alerts_per_push)");

@@ -36,3 +36,13 @@ TEST_CASE("URLs a prober cannot use") {
   CHECK(error.message == "URL has no host");
   CHECK_FALSE(parse_http_url("http://host:99999/", &error));
 }
+
+TEST_CASE("a URL without its scheme: say what to add, as curl users expect") {
+  UrlError error;
+  CHECK_FALSE(parse_http_url("127.0.0.1:9742", &error));
+  CHECK(error.message == "no scheme: add http:// (http://127.0.0.1:9742)");
+  CHECK_FALSE(parse_http_url("localhost:9742/metrics", &error));  // a parser would call "localhost" a scheme
+  CHECK(error.message == "no scheme: add http:// (http://localhost:9742/metrics)");
+  CHECK_FALSE(parse_http_url("netprobe-controller.monitoring.svc", &error));
+  CHECK(error.message.starts_with("no scheme: add http://"));
+}
