@@ -181,7 +181,8 @@ void write_matrix(std::ostream& page, const OutcomeMatrix& matrix, const StatusP
   page << "<div class=\"scroll\"><table class=\"matrix\"><thead><tr><th>agents</th>";
   for (const CheckKey& check : matrix.checks) {
     page << "<th class=\"check\"><a href=\"" << link_to("/", target_query(check)) << "\" title=\""
-         << html_escape(check_label(check)) << "\"><span>" << html_escape(check.probe) << "</span></a></th>";
+         << html_escape(check_label(check)) << "\"><span>" << html_escape(check.probe + "/" + check.transport)
+         << "</span></a></th>";
   }
   page << "</tr></thead><tbody>";
   for (std::size_t g = 0; g < shown.groups.size(); ++g) {
