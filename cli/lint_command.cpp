@@ -173,6 +173,7 @@ int lint_command(const std::vector<std::string>& args) {
     }
     if (vars.count("iam-annotation")) options.iam_annotations = vars["iam-annotation"].as<std::vector<std::string>>();
     const std::vector<Finding> findings = run_checks(cluster, options);
+    for (const std::string& skipped : skipped_checks(scope_of(cluster))) std::cerr << "netprobe lint: note: " << skipped << "\n";
     if (vars.count("json")) {
       std::cout << json_text(nlohmann::ordered_json{{"findings", to_json(findings)}}) << "\n";
     } else {

@@ -104,8 +104,8 @@ std::string label_hint(const LabelSelector& selector, const std::vector<const La
 class Checker {
  public:
   // With `only`, the findings of that namespace alone, and no work spent on the others.
-  Checker(Cluster cluster, const CheckOptions& options, std::optional<std::string> only = std::nullopt)
-      : cluster_(std::move(cluster)), options_(options), only_(std::move(only)) {
+  Checker(Cluster cluster, const CheckOptions& options, CheckScope scope, std::optional<std::string> only = std::nullopt)
+      : cluster_(std::move(cluster)), options_(options), scope_(scope), only_(std::move(only)) {
     synthesize();
     evaluator_ = std::make_unique<PolicyEvaluator>(cluster_);
     for (const Pod& pod : cluster_.pods) namespaces_.insert(pod.ns);
@@ -183,7 +183,7 @@ class Checker {
     for (std::size_t p = 0; p < cluster_.policies.size(); ++p) {
       const NetworkPolicy& policy = cluster_.policies[p];
       if (!ours(policy.ns)) continue;
-      if (!policy.pod_selector.empty() && evaluator_->pods_selected_by(p).empty()) {
+      if (scope_.pods && !policy.pod_selector.empty() && evaluator_->pods_selected_by(p).empty()) {
         std::vector<const Labels*> candidates;
         for (const std::size_t pod : pods_in({policy.ns})) {
           if (!synthetic(pod)) candidates.push_back(&cluster_.pods[pod].labels);
@@ -206,6 +206,7 @@ class Checker {
     if (peer.ip_block) return;
     std::set<std::string> namespaces{policy.ns};
     if (peer.namespace_selector) {
+      if (!scope_.namespaces) return;  // which namespaces it selects is not in the manifests
       namespaces.clear();
       for (const std::string& ns : namespaces_) {
         if (peer.namespace_selector->matches(evaluator_->namespace_labels(ns))) namespaces.insert(ns);
@@ -219,7 +220,7 @@ class Checker {
         return;
       }
     }
-    if (!peer.pod_selector || peer.pod_selector->empty()) return;
+    if (!scope_.pods || !peer.pod_selector || peer.pod_selector->empty()) return;
     std::vector<const Labels*> candidates;
     for (const std::size_t pod : pods_in(namespaces)) {
       if (peer.pod_selector->matches(cluster_.pods[pod].labels)) return;
@@ -429,6 +430,7 @@ class Checker {
 
   Cluster cluster_;
   const CheckOptions& options_;
+  CheckScope scope_;
   std::optional<std::string> only_;
   std::size_t real_pods_ = 0;
   std::unique_ptr<PolicyEvaluator> evaluator_;
@@ -438,12 +440,28 @@ class Checker {
 
 }  // namespace
 
-std::vector<Finding> run_checks(const Cluster& cluster, const CheckOptions& options) {
-  return Checker(cluster, options).run();
+CheckScope scope_of(const Cluster& cluster) { return CheckScope{!cluster.pods.empty(), !cluster.namespaces.empty()}; }
+
+std::vector<std::string> skipped_checks(const CheckScope& scope) {
+  std::vector<std::string> skipped;
+  if (!scope.pods) {
+    skipped.push_back("no pods or workloads in the manifests: podSelectors are not checked for matching nothing "
+                      "(add the workloads' manifests, or `kubectl get pods -A -o json`, to check them)");
+  }
+  if (!scope.namespaces) {
+    skipped.push_back("no Namespace objects in the manifests: namespaceSelectors are not checked for matching nothing "
+                      "(add `kubectl get namespaces -o json` to check them)");
+  }
+  return skipped;
 }
 
-std::vector<Finding> run_checks_of_namespace(Cluster cluster, const std::string& ns, const CheckOptions& options) {
-  return Checker(std::move(cluster), options, ns).run();
+std::vector<Finding> run_checks(const Cluster& cluster, const CheckOptions& options) {
+  return Checker(cluster, options, scope_of(cluster)).run();
+}
+
+std::vector<Finding> run_checks_of_namespace(Cluster cluster, const std::string& ns, const CheckOptions& options,
+                                             CheckScope scope) {
+  return Checker(std::move(cluster), options, scope, ns).run();
 }
 
 std::optional<LabelSelector> corrected_selector(const LabelSelector& selector,

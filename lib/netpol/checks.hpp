@@ -36,14 +36,30 @@ struct Finding {
   bool operator==(const Finding&) const = default;
 };
 
-// All checks. Where the manifests lack a kube-dns pod or a scraper in the
+// What the manifests hold to check selectors against. Policies kept in Git
+// without their workloads (the usual CI case) have no pods and no Namespace
+// objects: a selector matching nothing there says nothing of the cluster, so
+// those checks are skipped rather than reported as errors.
+struct CheckScope {
+  bool pods = true;        // pods or workloads: podSelectors are checked
+  bool namespaces = true;  // Namespace objects: namespaceSelectors are checked
+
+  bool operator==(const CheckScope&) const = default;
+};
+CheckScope scope_of(const Cluster& cluster);
+// One sentence per kind of check the scope skips, for people; empty when none is.
+std::vector<std::string> skipped_checks(const CheckScope& scope);
+
+// All checks the cluster's scope allows. Where the manifests lack a kube-dns pod or a scraper in the
 // monitoring namespace, a stand-in with the configured labels is assumed.
 // Findings are sorted by namespace, then severity (errors first), then policy.
 std::vector<Finding> run_checks(const Cluster& cluster, const CheckOptions& options = {});
 // The findings of one namespace only: those of run_checks whose `ns` is `ns`,
 // with no work spent on the other namespaces' pods and policies. The cluster
-// may be a part of one (incremental.hpp cuts the part that decides them).
-std::vector<Finding> run_checks_of_namespace(Cluster cluster, const std::string& ns, const CheckOptions& options);
+// may be a part of one (incremental.hpp cuts the part that decides them), so
+// the scope is the whole cluster's, given.
+std::vector<Finding> run_checks_of_namespace(Cluster cluster, const std::string& ns, const CheckOptions& options,
+                                             CheckScope scope = {});
 
 // The selector with each matchLabels value that no candidate carries under its
 // key replaced by the nearest value candidates do carry (selector-matches-nothing's

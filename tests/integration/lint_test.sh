@@ -62,6 +62,16 @@ check "text output points at the policy's file:line" grep -q 'selector-matches-n
 check "text output carries the hint" grep -q 'hint: did you mean app: payment?' "$TEST_TMP/broken.txt"
 check "text output ends with a summary" grep -q '^3 error(s), 1 warning(s), 1 info$' "$TEST_TMP/broken.txt"
 
+# The policies alone, as CI lints them from Git: no selector error for want of pods, one note per skipped kind.
+"$np" lint -f "$data/fixed" --json > "$TEST_TMP/alone.json" 2> "$TEST_TMP/alone.err" || true
+check "policies alone: no selector-matches-nothing without pods or namespaces to match" \
+  jq -e '[.findings[] | select(.check == "selector-matches-nothing")] | length == 0' "$TEST_TMP/alone.json"
+check "policies alone: a note says podSelectors were not checked" \
+  grep -q '^netprobe lint: note: no pods or workloads in the manifests: podSelectors are not checked' "$TEST_TMP/alone.err"
+check "policies alone: a note says namespaceSelectors were not checked" \
+  grep -q '^netprobe lint: note: no Namespace objects in the manifests: namespaceSelectors are not checked' "$TEST_TMP/alone.err"
+check "with the workloads, no such note" bash -c "! '$np' lint -f '$data/workloads.yaml' -f '$data/fixed' 2>&1 >/dev/null | grep -q 'are not checked'"
+
 # The corrected set (a directory, with a kustomization.yaml that is skipped).
 check "the corrected set exits 0" [ "$(exit_code "$np" lint "${fixed[@]}")" = 0 ]
 check "the corrected set has no finding at all" [ "$("$np" lint "${fixed[@]}" --json)" = '{"findings":[]}' ]

@@ -120,6 +120,39 @@ TEST_CASE("selector-matches-nothing: peers' pod and namespace selectors") {
   CHECK(findings[1].hint == "did you mean team: payments?");
 }
 
+TEST_CASE("policies alone (the usual CI case): selector checks that need pods or namespaces are skipped, saying so") {
+  const std::string spec =
+      "  podSelector: {matchLabels: {app: ledger}}\n  ingress:\n  - from:\n"
+      "    - podSelector: {matchLabels: {app: payment}}\n"
+      "    - namespaceSelector: {matchLabels: {team: payments}}\n";
+  const std::string policies = policy("ledger-ingress", "payments", spec);
+  CHECK(only(lint(policies), "selector-matches-nothing").empty());  // nothing to match: not an error
+  Cluster cluster;
+  read_manifests(policies, "test.yaml", cluster);
+  const CheckScope scope = scope_of(cluster);
+  CHECK_FALSE(scope.pods);
+  CHECK_FALSE(scope.namespaces);
+  const std::vector<std::string> skipped = skipped_checks(scope);
+  REQUIRE(skipped.size() == 2);
+  CHECK(skipped[0].starts_with("no pods or workloads in the manifests: podSelectors are not checked"));
+  CHECK(skipped[1].starts_with("no Namespace objects in the manifests: namespaceSelectors are not checked"));
+
+  // With the workloads (which declare a Namespace) both are checked again.
+  CHECK(skipped_checks(scope_of([] {
+          Cluster with;
+          read_manifests(kWorkloads, "test.yaml", with);
+          return with;
+        }())).empty());
+  CHECK(only(lint(std::string(kWorkloads) + policy("typo", "payments", "  podSelector: {matchLabels: {app: paymnet}}\n")),
+             "selector-matches-nothing").size() == 1);
+  // The controller's incremental runs cut the cluster per namespace: the scope is the whole one's, given.
+  Cluster whole;
+  read_manifests(std::string(kWorkloads) + policy("typo", "payments", "  podSelector: {matchLabels: {app: paymnet}}\n"),
+                 "test.yaml", whole);
+  CHECK(only(run_checks_of_namespace(whole, "payments", {}), "selector-matches-nothing").size() == 1);
+  CHECK(only(run_checks_of_namespace(whole, "payments", {}, CheckScope{false, false}), "selector-matches-nothing").empty());
+}
+
 TEST_CASE("dns-egress-blocked and dns-tcp-blocked") {
   SUBCASE("default-deny egress without a DNS allow") {
     const auto findings = only(lint(std::string(kWorkloads) + kDefaultDeny), "dns-egress-blocked");
