@@ -3,8 +3,9 @@
 // agent token). The input's first line is the query; each further line is a
 // node name that reports a failing and a passing check, so names and query meet
 // in the natural sort, the matrix grouping, the node and target pages and the
-// escaping. Any page is fine; a crash, a hang or an unescaped '<' from the
-// input is a finding.
+// escaping. Any page is fine; a crash, a hang, or a report's markup (a node
+// "<node-evil>" and a detail "<detail>" beside the fuzzer's) unescaped in the
+// page is a finding.
 #include <string>
 #include <string_view>
 
@@ -39,12 +40,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   netprobe::Store store;
   const netprobe::TimePoint now{std::chrono::seconds{1'800'000'000}};
   std::string_view names = newline == std::string_view::npos ? std::string_view{} : text.substr(newline + 1);
-  std::vector<std::string> markup;  // names holding '<': never in the page as they are
   for (int count = 0; !names.empty() && count < 64; ++count) {
     const std::size_t end = names.find('\n');
     netprobe::AgentReport report;
     report.node = std::string(names.substr(0, end));
-    if (report.node.find('<') != std::string::npos) markup.push_back(report.node);
     report.ns = count % 3 == 0 ? "shop" : "monitoring";
     report.interval = netprobe::Millis{10'000};
     report.full = true;
@@ -52,6 +51,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                       result("dns", "127.0.0.1:53", netprobe::Outcome::ok)};
     store.apply(report, now);
     names = end == std::string_view::npos ? std::string_view{} : names.substr(end + 1);
+  }
+  {  // a name no page may show as markup, beside the fuzzer's
+    netprobe::AgentReport evil;
+    evil.node = "<node-evil>";
+    evil.ns = "monitoring";
+    evil.interval = netprobe::Millis{10'000};
+    evil.full = true;
+    evil.results = {result("scrape", "127.0.0.1:1", netprobe::Outcome::timeout)};
+    store.apply(evil, now);
   }
   const std::vector<netprobe::TargetView> targets = store.targets(now);
   const std::vector<netprobe::AgentView> agents = store.agents(now);
@@ -70,9 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::get<netprobe::StatusPageQuery>(parsed));
     // The page's own markup is fixed text; every '<' of a report is escaped.
     if (page.body.find("<detail>") != std::string::npos) throw std::logic_error("an unescaped detail in the page");
-    for (const std::string& name : markup) {
-      if (page.body.find(name) != std::string::npos) throw std::logic_error("an unescaped node name in the page");
-    }
+    if (page.body.find("<node-evil>") != std::string::npos) throw std::logic_error("an unescaped node name in the page");
   }
   auto node = netprobe::parse_status_api_query(*query);
   if (auto* wanted = std::get_if<std::string>(&node); wanted && !wanted->empty()) {
