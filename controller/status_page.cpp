@@ -16,6 +16,7 @@ using Query = std::vector<std::pair<std::string, std::string>>;
 // Agents and names shown in one list before "and N more" (a link to the rest).
 constexpr std::size_t kNamesInGroup = 40;
 constexpr std::size_t kFailingNodesPerPage = 200;
+constexpr std::size_t kTargetsPerPage = 50;
 
 std::string plural(std::size_t count, std::string_view one, std::string_view many) {
   return with_thousands(count) + " " + std::string(count == 1 ? one : many);
@@ -93,16 +94,22 @@ void write_summary(std::ostream& page, const StatusPageInput& input) {
   page << " · as of <time datetime=\"" << format_time(input.now) << "\">" << format_time(input.now) << "</time></p>";
 }
 
-void write_targets(std::ostream& page, const std::vector<TargetSummary>& summaries, TimePoint now) {
+Query matrix_query(const StatusPageQuery& query, std::size_t page);
+
+void write_targets(std::ostream& page, const std::vector<TargetSummary>& summaries, const StatusPageQuery& query) {
   page << "<section id=\"targets\"><h2>Targets</h2>";
   if (summaries.empty()) {
     page << "<p>No results yet: agents report every interval (10 s by default).</p></section>";
     return;
   }
+  const std::size_t pages = (summaries.size() + kTargetsPerPage - 1) / kTargetsPerPage;
+  const std::size_t shown_page = std::clamp<std::size_t>(query.targets_page, 1, pages);
+  const std::size_t first = (shown_page - 1) * kTargetsPerPage, last = std::min(summaries.size(), first + kTargetsPerPage);
   page << "<table class=\"targets\"><thead><tr><th>state</th><th>probe → target</th><th>nodes by outcome</th>"
           "<th>failing for</th><th>most failing nodes say</th><th>NetworkPolicy verdict</th><th>failing nodes</th>"
           "</tr></thead><tbody>";
-  for (const TargetSummary& summary : summaries) {
+  for (std::size_t i = first; i < last; ++i) {
+    const TargetSummary& summary = summaries[i];
     const TargetView& target = *summary.view;
     const bool failing = !target.failing.empty();
     page << "<tr class=\"" << (failing ? "row-fail" : "row-pass") << "\"><td class=\"state\">"
@@ -120,15 +127,28 @@ void write_targets(std::ostream& page, const std::vector<TargetSummary>& summari
     page << "</td><td>";
     write_verdict(page, target.policy);
     page << "</td><td class=\"names\">";
-    for (std::size_t i = 0; i < summary.failing_names.size(); ++i) page << (i ? ", " : "") << node_link(summary.failing_names[i]);
+    for (std::size_t n = 0; n < summary.failing_names.size(); ++n) page << (n ? ", " : "") << node_link(summary.failing_names[n]);
     if (summary.more_failing > 0) {
       page << " <a href=\"" << link_to("/", target_query(key_of(target))) << "\">and " << with_thousands(summary.more_failing)
            << " more</a>";
     }
     page << "</td></tr>";
   }
-  (void)now;
-  page << "</tbody></table></section>";
+  page << "</tbody></table>";
+  if (pages > 1) {
+    const auto targets_link = [&](std::size_t number) {
+      Query linked = matrix_query(query, query.page);
+      linked.emplace_back("tpage", std::to_string(number));
+      return link_to("/", linked);
+    };
+    page << "<nav class=\"pages\">";
+    if (shown_page > 1) page << "<a href=\"" << targets_link(shown_page - 1) << "\">← previous</a> ";
+    page << "targets " << with_thousands(first + 1) << "–" << with_thousands(last) << " of " << with_thousands(summaries.size())
+         << " (failing first)";
+    if (shown_page < pages) page << " <a href=\"" << targets_link(shown_page + 1) << "\">next →</a>";
+    page << "</nav>";
+  }
+  page << "</section>";
 }
 
 // One cell: its mark, its colour class, and what hover or tap shows.
@@ -141,7 +161,7 @@ void write_cell(std::ostream& page, const std::optional<CellState>& cell, const 
   std::string title = check_label(check) + ": " + std::string(to_string(cell->outcome)) +
                       (cell->success ? "" : " — " + std::string(likely_cause(cell->outcome)));
   if (group.rows.size() == 1) {
-    const MatrixCell& only = *group.rows.front()->cells[column];
+    const MatrixCell& only = *group.rows.front()->at(column);
     title += " (for " + age_of(only.since, now) + ")";
     if (!only.detail.empty()) title += ": " + only.detail;
   } else {
@@ -164,6 +184,12 @@ Query matrix_query(const StatusPageQuery& query, std::size_t page) {
   return out;
 }
 
+// The matrix's links keep the page of targets, and the targets' links the matrix's.
+Query with_targets_page(Query query, const StatusPageQuery& from) {
+  if (from.targets_page > 1) query.emplace_back("tpage", std::to_string(from.targets_page));
+  return query;
+}
+
 void write_matrix(std::ostream& page, const OutcomeMatrix& matrix, const StatusPageQuery& query, TimePoint now) {
   const MatrixPage shown = matrix_page(matrix, MatrixFilter{query.node_contains, query.failing_only}, query.page);
   const std::string main_ns = main_namespace(matrix);
@@ -173,13 +199,20 @@ void write_matrix(std::ostream& page, const OutcomeMatrix& matrix, const StatusP
        << html_escape(query.node_contains) << "\"></label> <label><input type=\"checkbox\" name=\"failing\" value=\"1\""
        << (query.failing_only ? " checked" : "") << "> failing only</label> <button type=\"submit\">filter</button></form>";
   page << "<p>" << plural(shown.matching_rows, "agent", "agents") << " in " << plural(shown.total_groups, "row", "rows")
-       << ": agents whose every check has the same outcome share a row. Hover or tap a cell for its detail.</p>";
+       << ": agents whose every check shown has the same outcome share a row. Hover or tap a cell for its detail.";
+  if (shown.columns.size() < shown.total_columns) {
+    page << " Showing " << shown.columns.size() << " of " << with_thousands(shown.total_columns)
+         << " checks: those failing on most of these agents, then those most of them run; every check is in the"
+            " targets above.";
+  }
+  page << "</p>";
   if (shown.groups.empty()) {
     page << "<p>No agent matches.</p></section>";
     return;
   }
   page << "<div class=\"scroll\"><table class=\"matrix\"><thead><tr><th>agents</th>";
-  for (const CheckKey& check : matrix.checks) {
+  for (const std::size_t column : shown.columns) {
+    const CheckKey& check = matrix.checks[column];
     page << "<th class=\"check\"><a href=\"" << link_to("/", target_query(check)) << "\" title=\""
          << html_escape(check_label(check)) << "\"><span>" << html_escape(check.probe + "/" + check.transport)
          << "</span></a></th>";
@@ -199,17 +232,17 @@ void write_matrix(std::ostream& page, const OutcomeMatrix& matrix, const StatusP
       page << "</details>";
     }
     page << "</th>";
-    for (std::size_t column = 0; column < group.pattern.size(); ++column) {
-      write_cell(page, group.pattern[column], matrix.checks[column], group, column, now);
+    for (std::size_t i = 0; i < shown.columns.size(); ++i) {
+      write_cell(page, group.pattern[i], matrix.checks[shown.columns[i]], group, shown.columns[i], now);
     }
     page << "</tr>";
   }
   page << "</tbody></table></div>";
   if (shown.pages > 1) {
     page << "<nav class=\"pages\">";
-    if (shown.page > 1) page << "<a rel=\"prev\" href=\"" << link_to("/", matrix_query(query, shown.page - 1)) << "\">← previous</a> ";
+    if (shown.page > 1) page << "<a rel=\"prev\" href=\"" << link_to("/", with_targets_page(matrix_query(query, shown.page - 1), query)) << "\">← previous</a> ";
     page << "rows page " << shown.page << " of " << shown.pages;
-    if (shown.page < shown.pages) page << " <a rel=\"next\" href=\"" << link_to("/", matrix_query(query, shown.page + 1)) << "\">next →</a>";
+    if (shown.page < shown.pages) page << " <a rel=\"next\" href=\"" << link_to("/", with_targets_page(matrix_query(query, shown.page + 1), query)) << "\">next →</a>";
     page << "</nav>";
   }
   page << "<p class=\"legend\">✓ passed · T timeout · R refused · U unreachable · X reset · N nxdomain · S servfail · "
@@ -301,7 +334,7 @@ RenderedPage overview(const StatusPageInput& input, const StatusPageQuery& query
   std::ostringstream page;
   write_head(page, "netprobe", query.refresh_seconds);
   write_summary(page, input);
-  write_targets(page, summarise_targets(input.targets, input.now), input.now);
+  write_targets(page, summarise_targets(input.targets, input.now), query);
   write_matrix(page, input.matrix, query, input.now);
   write_findings(page, input.policies);
   write_agents(page, input);

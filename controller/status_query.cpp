@@ -5,7 +5,7 @@
 namespace netprobe {
 namespace {
 
-constexpr const char* kPageParameters = "node, probe, target, transport, q, failing, page, refresh";
+constexpr const char* kPageParameters = "node, probe, target, transport, q, failing, page, tpage, refresh";
 
 std::optional<QueryError> bounded(const std::string& key, const std::string& value) {
   if (value.size() > kMaxQueryValueBytes) {
@@ -34,13 +34,13 @@ std::variant<StatusPageQuery, QueryError> parse_status_page_query(const Query& q
     } else if (key == "failing") {
       if (value != "0" && value != "1") return QueryError{"failing: 1 or 0"};
       out.failing_only = value == "1";
-    } else if (key == "page") {
+    } else if (key == "page" || key == "tpage") {
       std::size_t page = 0;
       const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), page);
       if (error != std::errc{} || end != value.data() + value.size() || page < 1 || page > kMaxStatusPage) {
-        return QueryError{"page: a whole number from 1 to " + std::to_string(kMaxStatusPage)};
+        return QueryError{key + ": a whole number from 1 to " + std::to_string(kMaxStatusPage)};
       }
-      out.page = page;
+      (key == "page" ? out.page : out.targets_page) = page;
     } else if (key == "refresh") {
       int seconds = 0;
       const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);

@@ -23,6 +23,7 @@ struct StatusPageQuery {
   std::string node_contains;        // ?q=: matrix and failing lists, nodes whose name contains it
   bool failing_only = false;        // ?failing=1: matrix rows with a failing cell only
   std::size_t page = 1;             // ?page=: of the matrix, or of a target's failing nodes
+  std::size_t targets_page = 1;     // ?tpage=: of the overview's targets (50 a page, failing first)
   int refresh_seconds = 10;         // ?refresh=: how often the page's script refreshes it (a wall display: 60)
 };
 inline constexpr int kMinRefreshSeconds = 1, kMaxRefreshSeconds = 3600;

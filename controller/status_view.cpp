@@ -26,13 +26,21 @@ bool rows_in_natural_order(const MatrixRow* a, const MatrixRow* b) {
   return a->ns < b->ns;
 }
 
-// A pattern as a string, to group rows by it: one byte per cell.
-std::string pattern_key(const MatrixRow& row) {
-  std::string key(row.cells.size(), '\xff');
-  for (std::size_t i = 0; i < row.cells.size(); ++i) {
-    if (row.cells[i]) key[i] = static_cast<char>(row.cells[i]->success ? 0x80 : 0) | static_cast<char>(row.cells[i]->outcome);
+// A row's pattern over the shown columns, as a string to group rows by: one byte per cell.
+std::string pattern_key(const MatrixRow& row, const std::vector<std::size_t>& columns) {
+  std::string key(columns.size(), '\xff');
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (const MatrixCell* cell = row.at(columns[i])) {
+      key[i] = static_cast<char>((cell->success ? 0x80 : 0) | static_cast<int>(cell->outcome));
+    }
   }
   return key;
+}
+
+bool kept(const MatrixRow& row, const MatrixFilter& filter) {
+  if (!filter.node_contains.empty() && row.node.find(filter.node_contains) == std::string::npos) return false;
+  return !filter.failing_only ||
+         std::any_of(row.cells.begin(), row.cells.end(), [](const MatrixCell& cell) { return !cell.success; });
 }
 
 }  // namespace
@@ -71,24 +79,45 @@ std::vector<const FailingNode*> failing_in_natural_order(const TargetView& targe
   return ordered;
 }
 
-MatrixPage matrix_page(const OutcomeMatrix& matrix, const MatrixFilter& filter, std::size_t page, std::size_t per_page) {
+MatrixPage matrix_page(const OutcomeMatrix& matrix, const MatrixFilter& filter, std::size_t page, std::size_t per_page,
+                       std::size_t max_columns) {
+  MatrixPage out;
+  std::vector<const MatrixRow*> rows;
+  std::vector<std::size_t> failing(matrix.checks.size(), 0), run(matrix.checks.size(), 0);
+  for (const MatrixRow& row : matrix.rows) {
+    if (!kept(row, filter)) continue;
+    rows.push_back(&row);
+    for (const MatrixCell& cell : row.cells) {
+      ++run[cell.column];
+      if (!cell.success) ++failing[cell.column];
+    }
+  }
+  out.matching_rows = rows.size();
+  for (std::size_t column = 0; column < matrix.checks.size(); ++column) {
+    if (run[column] > 0) out.columns.push_back(column);
+  }
+  out.total_columns = out.columns.size();
+  if (out.columns.size() > max_columns) {
+    std::stable_sort(out.columns.begin(), out.columns.end(), [&](std::size_t a, std::size_t b) {
+      return std::tie(failing[a], run[a]) > std::tie(failing[b], run[b]);
+    });
+    out.columns.resize(max_columns);
+    std::sort(out.columns.begin(), out.columns.end());
+  }
+
   std::unordered_map<std::string, std::size_t> group_of;
   std::vector<MatrixGroup> groups;
-  MatrixPage out;
-  for (const MatrixRow& row : matrix.rows) {
-    if (!filter.node_contains.empty() && row.node.find(filter.node_contains) == std::string::npos) continue;
-    const bool failing = std::any_of(row.cells.begin(), row.cells.end(), [](const auto& cell) { return cell && !cell->success; });
-    if (filter.failing_only && !failing) continue;
-    ++out.matching_rows;
-    const auto [at, added] = group_of.try_emplace(pattern_key(row), groups.size());
+  for (const MatrixRow* row : rows) {
+    const auto [at, added] = group_of.try_emplace(pattern_key(*row, out.columns), groups.size());
     if (added) {
       MatrixGroup& group = groups.emplace_back();
-      for (const auto& cell : row.cells) {
+      for (const std::size_t column : out.columns) {
+        const MatrixCell* cell = row->at(column);
         group.pattern.push_back(cell ? std::optional<CellState>(CellState{cell->outcome, cell->success}) : std::nullopt);
         if (cell && !cell->success) ++group.failing_cells;
       }
     }
-    groups[at->second].rows.push_back(&row);
+    groups[at->second].rows.push_back(row);
   }
   for (MatrixGroup& group : groups) std::sort(group.rows.begin(), group.rows.end(), rows_in_natural_order);
   std::sort(groups.begin(), groups.end(), [](const MatrixGroup& a, const MatrixGroup& b) {
@@ -137,9 +166,10 @@ std::vector<TargetView> targets_seen_from(const std::vector<TargetView>& targets
     view.transport = target->transport;
     view.expect = target->expect;
     for (const MatrixRow* row : rows) {
-      if (!row->cells[column]) continue;
+      const MatrixCell* cell = row->at(column);
+      if (!cell) continue;
       ++view.nodes;
-      ++view.nodes_by_outcome[row->cells[column]->outcome];
+      ++view.nodes_by_outcome[cell->outcome];
     }
     if (view.nodes == 0) continue;
     for (const FailingNode& failing : target->failing) {

@@ -56,12 +56,17 @@ struct CellState {
   bool success = true;  // an `ok` of an expect-deny probe is a failure
 };
 struct MatrixGroup {
-  std::vector<std::optional<CellState>> pattern;  // per column; nullopt: not run by these agents
+  std::vector<std::optional<CellState>> pattern;  // per shown column; nullopt: not run by these agents
   std::vector<const MatrixRow*> rows;           // natural order of node, then namespace
   std::size_t failing_cells = 0;                // in the pattern
 };
 
 struct MatrixPage {
+  // The columns shown, into OutcomeMatrix::checks in its order: at most max_columns, those
+  // failing on most of the kept agents first, then those most of them run. A fleet has a
+  // column per scrape target; a page a person reads has a few dozen.
+  std::vector<std::size_t> columns;
+  std::size_t total_columns = 0;  // columns the kept agents run
   std::size_t matching_rows = 0;  // agents the filter keeps
   std::size_t total_groups = 0;
   std::size_t page = 1;   // 1-based, clamped to the pages there are
@@ -70,9 +75,11 @@ struct MatrixPage {
 };
 
 inline constexpr std::size_t kMatrixGroupsPerPage = 50;
+inline constexpr std::size_t kMatrixColumns = 40;
 
+// Agents alike in the shown columns share a row.
 MatrixPage matrix_page(const OutcomeMatrix& matrix, const MatrixFilter& filter, std::size_t page,
-                       std::size_t per_page = kMatrixGroupsPerPage);
+                       std::size_t per_page = kMatrixGroupsPerPage, std::size_t max_columns = kMatrixColumns);
 
 // The namespace most matrix rows have (the agents'): rows of any other
 // (sentinels) are labelled with theirs. "" for an empty matrix.

@@ -168,6 +168,12 @@ std::vector<TargetView> Store::targets(TimePoint now) const {
   return views;
 }
 
+const MatrixCell* MatrixRow::at(std::size_t column) const {
+  const auto found = std::lower_bound(cells.begin(), cells.end(), column,
+                                      [](const MatrixCell& cell, std::size_t wanted) { return cell.column < wanted; });
+  return found != cells.end() && found->column == column ? &*found : nullptr;
+}
+
 OutcomeMatrix Store::matrix(TimePoint now) const {
   std::vector<bool> reported(checks_.size(), false);
   for (const auto& [key, agent] : agents_) {
@@ -189,10 +195,11 @@ OutcomeMatrix Store::matrix(TimePoint now) const {
   for (const auto& [key, agent] : agents_) {
     if (state_of(agent, now) == AgentState::stale) continue;
     MatrixRow& row = matrix.rows.emplace_back(MatrixRow{key.first, key.second, {}});
-    row.cells.resize(columns.size());
+    row.cells.reserve(agent.results.size());
     for (const auto& [id, entry] : agent.results) {
-      row.cells[column_of[id]] = MatrixCell{entry.outcome, entry.success, entry.since, entry.success ? "" : entry.detail};
+      row.cells.push_back(MatrixCell{column_of[id], entry.outcome, entry.success, entry.since, entry.success ? "" : entry.detail});
     }
+    std::sort(row.cells.begin(), row.cells.end(), [](const MatrixCell& a, const MatrixCell& b) { return a.column < b.column; });
   }
   return matrix;
 }

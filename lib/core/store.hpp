@@ -62,8 +62,10 @@ struct TargetView {
 };
 
 // One reporting agent's latest result of every check it runs: a row of the
-// status page's node x check matrix.
+// status page's node x check matrix. Sparse: a fleet has a column per scrape
+// target (a thousand), an agent a few dozen of them.
 struct MatrixCell {
+  std::size_t column = 0;  // into OutcomeMatrix::checks
   Outcome outcome = Outcome::error;
   bool success = false;
   TimePoint since;
@@ -72,7 +74,9 @@ struct MatrixCell {
 struct MatrixRow {
   std::string node;
   std::string ns;
-  std::vector<std::optional<MatrixCell>> cells;  // cells[i] is of checks[i]; nullopt: this agent does not run it
+  std::vector<MatrixCell> cells;  // by column; a column missing: this agent does not run that check
+
+  const MatrixCell* at(std::size_t column) const;  // null when not run here
 };
 struct OutcomeMatrix {
   std::vector<CheckKey> checks;  // the columns, in targets()' order

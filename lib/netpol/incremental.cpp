@@ -127,13 +127,17 @@ std::set<std::string> affected_namespaces(const PartitionedCluster& previous, co
 
 FindingList IncrementalAnalysis::update(std::shared_ptr<const PartitionedCluster> cluster,
                                                  const CheckOptions& options) {
-  const std::set<std::string> affected = previous_ && options == options_
+  // What the whole cluster holds decides which checks run (netpol/checks.hpp, CheckScope): the
+  // first pod or Namespace object, or the last gone, changes every namespace's findings.
+  const CheckScope scope{cluster->pod_count() > 0, !cluster->namespaces.empty()};
+  const bool same_scope = previous_ && scope == CheckScope{previous_->pod_count() > 0, !previous_->namespaces.empty()};
+  const std::set<std::string> affected = previous_ && options == options_ && same_scope
                                              ? affected_namespaces(*previous_, *cluster, options)
                                              : every_namespace(*cluster);
   if (!affected.empty()) {  // the views' shared part is a look over every pod: not for nothing
     const NamespaceViews views(*cluster, options);
     for (const std::string& ns : affected) {
-      std::vector<Finding> found = run_checks_of_namespace(views.of(ns), ns, options);
+      std::vector<Finding> found = run_checks_of_namespace(views.of(ns), ns, options, scope);
       if (found.empty()) findings_.erase(ns);
       else findings_[ns] = std::make_shared<const std::vector<Finding>>(std::move(found));
     }

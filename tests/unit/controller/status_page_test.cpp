@@ -212,6 +212,27 @@ TEST_CASE("a node's page and a target's page; 404 for what nobody reports") {
   CHECK(picture.render(for_target(CheckKey{"gone", "x", "tcp"}), t0).status == 404);
 }
 
+TEST_CASE("many targets: 50 a page, failing first; the matrix names how many checks it leaves out") {
+  Picture picture;
+  std::vector<ProbeResult> results;
+  for (int i = 0; i < 60; ++i) {
+    ProbeResult one = result("scrape", i == 59 ? Outcome::refused : Outcome::ok);
+    one.target = "127.0.0.1:" + std::to_string(10000 + i);
+    results.push_back(one);
+  }
+  picture.store.apply(report("node-a", results), t0);
+  picture.take(t0);
+  const std::string first = picture.render({}, t0).body;
+  CHECK(has(first, "targets 1–50 of 60 (failing first)"));
+  CHECK(has(first, "scrape → 127.0.0.1:10059"));  // the failing one, first though it sorts last
+  CHECK_FALSE(has(first, "scrape → 127.0.0.1:10049 (tcp)</a>"));
+  CHECK(has(first, "href=\"/?tpage=2\""));
+  CHECK(has(first, "Showing 40 of 60 checks"));
+  StatusPageQuery second;
+  second.targets_page = 2;
+  CHECK(has(picture.render(second, t0).body, "targets 51–60 of 60"));
+}
+
 TEST_CASE("the page's headers allow nothing but the controller's own script and style") {
   std::string csp;
   for (const auto& [name, value] : kStatusPageHeaders) {

@@ -37,11 +37,13 @@ TEST_CASE("the overview, a node's page, a target's page") {
   CHECK(query.failing_only);
   CHECK(query.refresh_seconds == 10);
   CHECK(page_query({{"refresh", "60"}}).refresh_seconds == 60);
+  CHECK(page_query({{"tpage", "3"}}).targets_page == 3);
 }
 
 TEST_CASE("each refusal names its parameter") {
   CHECK(page_error({{"nodes", "a"}}).starts_with("unknown query parameter \"nodes\""));
   CHECK(page_error({{"page", "0"}}).starts_with("page:"));
+  CHECK(page_error({{"tpage", "0"}}).starts_with("tpage:"));
   CHECK(page_error({{"page", "-1"}}).starts_with("page:"));
   CHECK(page_error({{"page", "2x"}}).starts_with("page:"));
   CHECK(page_error({{"page", "99999999999999999999999"}}).starts_with("page:"));

@@ -125,6 +125,28 @@ TEST_CASE("the matrix groups agents by their pattern of outcomes, most failing f
   CHECK(page.groups.empty());
 }
 
+TEST_CASE("a fleet has a column per scrape target: the page shows the ones failing most, then the most run") {
+  Store store;
+  // Every agent runs dns; each runs its own scrape target too; two of those fail, one on two agents.
+  for (int i = 0; i < 6; ++i) {
+    ProbeResult scrape = result("scrape", i < 3 ? Outcome::refused : Outcome::ok, t0);
+    scrape.target = "127.0.0.1:" + std::to_string(9100 + (i < 2 ? 0 : i));
+    store.apply(report("node-" + std::to_string(i), {result("dns", Outcome::ok, t0), scrape}), t0);
+  }
+  const OutcomeMatrix matrix = store.matrix(t0);
+  REQUIRE(matrix.checks.size() == 6);  // dns and five scrape targets
+  const MatrixPage page = matrix_page(matrix, {}, 1, kMatrixGroupsPerPage, 3);
+  CHECK(page.total_columns == 6);
+  REQUIRE(page.columns.size() == 3);
+  // In the checks' order: dns (run by all six), scrape :9100 (failing on two), scrape :9102 (failing on one).
+  CHECK(matrix.checks[page.columns[0]].probe == "dns");
+  CHECK(matrix.checks[page.columns[1]].target == "127.0.0.1:9100");
+  CHECK(matrix.checks[page.columns[2]].target == "127.0.0.1:9102");
+  // Agents alike in the shown columns share a row, whatever the hidden ones say.
+  CHECK(page.total_groups == 3);
+  CHECK(page.groups.back().rows.size() == 3);  // node-3, node-4, node-5: dns ok, the shown scrapes not run
+}
+
 TEST_CASE("a node's view: only the checks its agents run, its own counts and failing entries") {
   Store store;
   store.apply(report("node-a", {result("scrape", Outcome::timeout, t0), result("dns", Outcome::ok, t0)}), t0);

@@ -253,13 +253,13 @@ TEST_CASE("the matrix: a row per reporting agent, a column per check in targets(
   CHECK(matrix.rows[0].ns == "monitoring");
   CHECK(matrix.rows[1].ns == "shop");
   CHECK(matrix.rows[2].node == "node-b");
-  REQUIRE(matrix.rows[0].cells[0]);
-  CHECK_FALSE(matrix.rows[0].cells[1]);  // node-a's agent runs no scrape probe
-  CHECK_FALSE(matrix.rows[1].cells[0]);
-  REQUIRE(matrix.rows[2].cells[1]);
-  CHECK(matrix.rows[2].cells[1]->outcome == Outcome::timeout);
-  CHECK_FALSE(matrix.rows[2].cells[1]->success);
-  CHECK(matrix.rows[2].cells[1]->detail == "no answer in 2s");
-  CHECK(matrix.rows[2].cells[0]->detail.empty());  // a passing cell carries no detail: the page stays small
-  CHECK(matrix.rows[2].cells[1]->since == t0);
+  REQUIRE(matrix.rows[0].at(0));
+  CHECK_FALSE(matrix.rows[0].at(1));  // node-a's agent runs no scrape probe
+  CHECK_FALSE(matrix.rows[1].at(0));
+  REQUIRE(matrix.rows[2].at(1));
+  CHECK(matrix.rows[2].at(1)->outcome == Outcome::timeout);
+  CHECK_FALSE(matrix.rows[2].at(1)->success);
+  CHECK(matrix.rows[2].at(1)->detail == "no answer in 2s");
+  CHECK(matrix.rows[2].at(0)->detail.empty());  // a passing cell carries no detail: the page stays small
+  CHECK(matrix.rows[2].at(1)->since == t0);
 }
