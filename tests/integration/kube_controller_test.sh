@@ -114,6 +114,9 @@ selects_something() { ! selects_nothing "$@"; }
 kube_apply_json '{"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "nightly-report", "namespace": "payment"},
   "spec": {"podSelector": {"matchLabels": {"app": "nightly-report"}}, "policyTypes": ["Ingress"]}}' >/dev/null
 check "a policy for a workload that has no pod: it selects nothing" wait_until 5 selects_nothing nightly-report
+# The 2 s below are from the event to the finding: the earlier token rotation and dropped watches may
+# leave the Deployments watch still backing off, which is not what is measured.
+check "the Deployments watch is open again" wait_until 15 kube_watching deployments.apps
 kube_apply_json '{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "nightly-report", "namespace": "payment"},
   "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "nightly-report"}},
            "template": {"metadata": {"labels": {"app": "nightly-report"}},
