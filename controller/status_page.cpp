@@ -11,8 +11,6 @@
 namespace netprobe {
 namespace {
 
-using Query = std::vector<std::pair<std::string, std::string>>;
-
 // Agents and names shown in one list before "and N more" (a link to the rest).
 constexpr std::size_t kNamesInGroup = 40;
 constexpr std::size_t kFailingNodesPerPage = 200;
