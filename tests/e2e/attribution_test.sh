@@ -11,13 +11,13 @@
 #   payment ns (payment/payment-0: :8080) ───────────┤            to the CoreDNS pod, as kube-proxy)
 #   ledger ns (ledger/ledger-0: :8080) ──────────────┤
 #   web ns (shop/web-0: :8080, scraped) ─────────────┤
-#   metadata ns (169.254.169.254: metadata stand-in) ┘
+#   metadata ns (169.254.169.254: metadata stand-in) ┘  # netns-only
 #
 # The four mistakes of the weekend's rollout, each named by the failing status entry: (1) frontend's
 # default-deny forgot DNS → the sentinel's DNS, denied egress by frontend/default-deny-egress; (2) the
 # payment-ingress typo (app: paymnet) → a derived deny probe connects, told as the typo; (3) shop's
 # web-ingress admits only frontend → the scrape probe, denied ingress; (4) monitoring's egress except
-# 169.254.169.254 → the metadata probe, denied egress. Then a drop with no policy behind it (on the
+# 169.254.169.254 → the metadata probe, denied egress. Then a drop with no policy behind it (on the  # netns-only
 # node) → allowed; the ledger, isolated on paper but not enforced → its derived deny probe connects
 # and pages; and the alerts in Alertmanager carry the explanation.
 bin=${1:?usage: attribution_test.sh BUILD_BIN_DIR}

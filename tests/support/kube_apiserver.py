@@ -2198,7 +2198,7 @@ def generate_cluster(store, spec):
                 "status": {"phase": "Running", "podIP": f"127.1.{i // 250 % 250}.{1 + i % 250}",
                            "conditions": [{"type": "Ready", "status": "True"}]}}
 
-    coredns_ips = ["10.244.0.12", "10.244.1.7"]  # as bench/controller_load's kube-dns endpoints
+    coredns_ips = ["10.244.0.12", "10.244.1.7"]  # not-a-destination: as bench/controller_load's kube-dns endpoints
 
     def coredns_obj(i, name):
         return {"metadata": meta(name, "kube-system", {"k8s-app": "kube-dns"}),
@@ -2210,7 +2210,7 @@ def generate_cluster(store, spec):
 
     def service_obj(i, name):
         return {"metadata": meta(name, "kube-system", {"k8s-app": "kube-dns"}),
-                "spec": {"clusterIP": "10.96.0.10", "clusterIPs": ["10.96.0.10"], "selector": {"k8s-app": "kube-dns"},
+                "spec": {"clusterIP": "10.96.0.10", "clusterIPs": ["10.96.0.10"], "selector": {"k8s-app": "kube-dns"},  # not-a-destination
                          "ports": [{"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
                                    {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53}]}}
 

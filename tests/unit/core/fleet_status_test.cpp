@@ -9,12 +9,12 @@ using nlohmann::json;
 
 TEST_CASE("failing nodes in natural order with their outcome; stale agents and nodes without one named") {
   const json answer = json::parse(R"({
-    "targets": [{"probe": "scrape", "target": "10.0.0.1:9100", "transport": "tcp", "nodes": 3,
+    "targets": [{"probe": "scrape", "target": "127.0.0.1:9100", "transport": "tcp", "nodes": 3,
                  "failing": [{"node": "node-10", "outcome": "timeout"}, {"node": "node-2", "outcome": "refused"}],
                  "policy": {"verdict": "denied", "direction": "ingress", "reason": "isolated by shop/web"}}],
     "agents": [{"node": "node-2", "state": "reporting"}, {"node": "node-10", "state": "stale"},
                {"node": "node-9", "state": "stale"}],
-    "nodes_without_agent": ["node-11", "node-3"]})");  // # not-a-destination (answer data)
+    "nodes_without_agent": ["node-11", "node-3"]})");
   const FleetStatus status = read_fleet_status(answer);
   REQUIRE(status.targets.size() == 1);
   CHECK(status.targets[0].failing == std::vector<std::string>{"node-2 (refused)", "node-10 (timeout)"});
