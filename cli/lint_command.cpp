@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "core/allowlist.hpp"
+#include "netpol/attribution.hpp"
 #include "netpol/checks.hpp"
 #include "netpol/eval.hpp"
 #include "netpol/finding_json.hpp"
@@ -50,7 +51,10 @@ nlohmann::json direction_json(const DirectionVerdict& verdict) {
           {"isolated_by", verdict.isolated_by}};
 }
 
-int explain(const Cluster& cluster, const std::vector<std::string>& values) {
+// What --explain prints: a sentence by default, the verdict object with --json.
+enum class ExplainFormat { sentence, json };
+
+int explain(const Cluster& cluster, const std::vector<std::string>& values, ExplainFormat format) {
   if (values.size() != 2) throw UsageError("--explain takes SRC DST:PORT[/PROTO]");
   const PolicyEvaluator evaluator(cluster);
   std::string destination = values[1];
@@ -77,10 +81,23 @@ int explain(const Cluster& cluster, const std::vector<std::string>& values) {
   const ConnectionEnd target = endpoint(evaluator, destination, true);
   const ConnectionVerdict verdict =
       evaluator.may_connect(source, target, static_cast<std::uint16_t>(port), protocol);
-  const nlohmann::json out{{"allowed", verdict.allowed},
-                           {"egress", direction_json(verdict.egress)},
-                           {"ingress", direction_json(verdict.ingress)}};
-  std::cout << json_text(out) << "\n";
+  if (format == ExplainFormat::json) {
+    const nlohmann::json out{{"allowed", verdict.allowed},
+                             {"egress", direction_json(verdict.egress)},
+                             {"ingress", direction_json(verdict.ingress)}};
+    std::cout << json_text(out) << "\n";
+  } else {
+    // An IP that a pod has is that pod, as the evaluator took it.
+    std::string to = destination;
+    const std::optional<std::size_t> pod_with_ip = target.ip ? evaluator.pod_with_ip(*target.ip) : target.pod;
+    if (target.ip && pod_with_ip) {
+      const Pod& pod = cluster.pods[*pod_with_ip];
+      to = pod.ns + "/" + pod.name + " (" + destination + ")";
+    }
+    const PolicyAttribution said = attribute_connection(values[0], to, to, verdict, static_cast<std::uint16_t>(port),
+                                                        protocol, !pod_with_ip.has_value());
+    std::cout << (verdict.allowed ? "allowed: " : "denied: ") << said.reason << "\n";
+  }
   return verdict.allowed ? 0 : 1;
 }
 
@@ -123,8 +140,8 @@ int lint_command(const std::vector<std::string>& args) {
       ("nodelocal-dns", po::value<std::string>(), "NodeLocal DNSCache address (e.g. 169.254.20.10), if the cluster runs it")
       ("metadata-severity", po::value<std::string>()->default_value("warning"), "metadata-blocked severity: error, warning or off")
       ("iam-annotation", po::value<std::vector<std::string>>(), "service-account annotation that marks a workload needing the metadata endpoint, repeatable (default: EKS, GKE and Azure workload identity)")
-      ("json", "print {\"findings\": […]}")
-      ("explain", po::value<std::vector<std::string>>()->multitoken(), "SRC DST:PORT[/PROTO]: may SRC reach DST, and which policies decide");
+      ("json", "print {\"findings\": […]} (with --explain: the verdict object)")
+      ("explain", po::value<std::vector<std::string>>()->multitoken(), "SRC DST:PORT[/PROTO]: may SRC reach DST, and which policies decide, in a sentence");
   po::variables_map vars;
   try {
     po::store(po::command_line_parser(args).options(flags).run(), vars);
@@ -149,7 +166,10 @@ int lint_command(const std::vector<std::string>& args) {
                 << (ignored.ns.empty() ? "" : ignored.ns + "/") << ignored.name << " (" << ignored.api_version
                 << ") is not evaluated\n";
     }
-    if (vars.count("explain")) return explain(cluster, vars["explain"].as<std::vector<std::string>>());
+    if (vars.count("explain")) {
+      return explain(cluster, vars["explain"].as<std::vector<std::string>>(),
+                     vars.count("json") ? ExplainFormat::json : ExplainFormat::sentence);
+    }
 
     CheckOptions options;
     options.monitoring_namespace = vars["monitoring-namespace"].as<std::string>();

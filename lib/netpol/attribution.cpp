@@ -433,6 +433,14 @@ std::vector<PolicyAttribution> PathAttributor::explain(const ProbedPath& path,
   return out;
 }
 
+PolicyAttribution attribute_connection(const std::string& from, const std::string& destination, const std::string& to,
+                                       const ConnectionVerdict& verdict, std::uint16_t port, Protocol protocol,
+                                       bool outside) {
+  const PathVerdict path{verdict, to, port};
+  return verdict.allowed ? admittance(from, destination, path, protocol, outside)
+                         : denial(from, destination, path, protocol);
+}
+
 PolicyAttribution without_live_model() {
   return unknown("no Kubernetes API: the controller does not watch the cluster's pods and policies");
 }

@@ -30,6 +30,7 @@
 #include "core/policy_attribution.hpp"
 #include "core/probe_spec.hpp"
 #include "core/verdict.hpp"
+#include "eval.hpp"
 #include "partitioned.hpp"
 
 namespace netprobe::netpol {
@@ -102,6 +103,16 @@ class PathAttributor {
   const CheckOptions& options_;
   std::unique_ptr<Indexes> indexes_;
 };
+
+// Why one connection is denied or allowed, in the words of the failing entries'
+// reasons: "egress of A is isolated by P; no egress rule admits B on 80/TCP", or
+// "no NetworkPolicy blocks A → B on 80/TCP (egress not isolated, …)". `to` is the
+// destination as the ingress sentence names it (a pod; `destination` may be its
+// Service); `outside`: an address no pod has, where only A's egress applies.
+// `netprobe lint --explain` prints it.
+PolicyAttribution attribute_connection(const std::string& from, const std::string& destination, const std::string& to,
+                                       const ConnectionVerdict& verdict, std::uint16_t port, Protocol protocol,
+                                       bool outside);
 
 // What a failing entry carries when the controller has no live model (no
 // Kubernetes API): unknown, saying so.

@@ -81,7 +81,12 @@ check "--monitoring-namespace moves the scrapers" \
   bash -c "'$np' lint -f '$data/workloads.yaml' -f '$data/fixed' --monitoring-namespace observability --json | jq -e 'any(.findings[]; .check == \"scrape-path-blocked\")' >/dev/null"
 
 # --explain
-explain() { "$np" lint "${fixed[@]}" --explain "$@"; }
+explain() { "$np" lint "${fixed[@]}" --explain "$@" --json; }
+sentence() { "$np" lint "${fixed[@]}" --explain "$@" || true; }
+check "explain says it in a sentence by default: allowed, by which policies" \
+  [ "$(sentence frontend/web payments/payment:8080/TCP)" = "allowed: no NetworkPolicy blocks frontend/web → payments/payment on 8080/TCP (egress admitted by frontend/web-egress, ingress admitted by payments/payment-ingress)" ]
+check "explain: a denial names each side's isolating policies and what no rule admits" \
+  [ "$(sentence frontend/web payments/ledger:5432)" = "denied: egress of frontend/web is isolated by frontend/default-deny, frontend/allow-dns, frontend/web-egress; no egress rule admits payments/ledger on 5432/TCP; and ingress of payments/ledger is isolated by payments/ledger-ingress; no ingress rule admits frontend/web on 5432/TCP" ]
 check "explain: web may reach payment on 8080 (exit 0)" [ "$(exit_code explain frontend/web payments/payment:8080/TCP)" = 0 ]
 check "explain: allowed, with the deciding policies" \
   [ "$(explain frontend/web payments/payment:8080/TCP | jq -c '[.allowed, .egress.isolated, .egress.allowed_by, .ingress.isolated, .ingress.allowed_by]')" = '[true,true,["frontend/web-egress"],true,["payments/payment-ingress"]]' ]
@@ -104,7 +109,9 @@ check "a kind: List in JSON is read; the peer typo is found" \
 check "explain: a destination IP resolves to the pod that has it (denied: the peer matches nothing)" \
   [ "$(exit_code "$np" lint -f "$json_dir" --explain shop/client 192.0.2.20:8080)" = 1 ]
 check "explain: the policy isolating the pod with that IP is named" \
-  [ "$("$np" lint -f "$json_dir" --explain shop/client 192.0.2.20:8080 | jq -c '.ingress.isolated_by')" = '["shop/api-ingress"]' ]
+  [ "$("$np" lint -f "$json_dir" --explain shop/client 192.0.2.20:8080 --json | jq -c '.ingress.isolated_by')" = '["shop/api-ingress"]' ]
+check "explain: the sentence names the pod that has the IP" \
+  bash -c "{ '$np' lint -f '$json_dir' --explain shop/client 192.0.2.20:8080 || true; } | grep -qF 'denied: ingress of shop/api-7d9f (192.0.2.20) is isolated by shop/api-ingress'"
 
 # Usage and invalid manifests
 check "no -f exits 2" [ "$(exit_code "$np" lint)" = 2 ]

@@ -337,3 +337,24 @@ TEST_CASE("the agent's own pod, found as a source is (derived probes start from 
   CHECK(attributor.agent_pod(FailingSource{"node-b", "monitoring", std::nullopt, Outcome::ok}) == nullptr);  // two there
   CHECK(attributor.agent_pod(FailingSource{"node-z", "monitoring", ip("10.9.9.9"), Outcome::ok}) == nullptr);  // # not-a-destination
 }
+
+TEST_CASE("one connection's verdict in a sentence (lint --explain)") {
+  ConnectionVerdict denied;
+  denied.allowed = false;
+  denied.egress = DirectionVerdict{true, false, {}, {"shop/default-deny", "shop/allow-dns"}};
+  denied.ingress = DirectionVerdict{true, false, {}, {"pay/ingress"}};
+  const PolicyAttribution both = attribute_connection("shop/web", "pay/api", "pay/api-0", denied, 8080, Protocol::tcp, false);
+  CHECK(both.verdict == PolicyVerdict::denied);
+  CHECK(both.direction == PolicyDirection::both);
+  CHECK(both.reason ==
+        "egress of shop/web is isolated by shop/default-deny, shop/allow-dns; no egress rule admits pay/api on 8080/TCP; "
+        "and ingress of pay/api-0 is isolated by pay/ingress; no ingress rule admits shop/web on 8080/TCP");
+
+  ConnectionVerdict open;
+  open.egress = DirectionVerdict{true, true, {"shop/web-egress"}, {"shop/web-egress"}};
+  const PolicyAttribution outside = attribute_connection("shop/web", "192.0.2.1", "192.0.2.1", open, 53, Protocol::udp, true);  // not-a-destination
+  CHECK(outside.verdict == PolicyVerdict::allowed);
+  CHECK(outside.reason == "no NetworkPolicy blocks shop/web → 192.0.2.1 on 53/UDP (egress admitted by shop/web-egress)");  // not-a-destination
+  CHECK(attribute_connection("shop/web", "pay/api", "pay/api-0", open, 53, Protocol::udp, false).reason ==
+        "no NetworkPolicy blocks shop/web → pay/api on 53/UDP (egress admitted by shop/web-egress, ingress not isolated)");
+}
