@@ -13,16 +13,18 @@ namespace {
 constexpr const char* kUsage = R"(usage: netprobe <command> [options]
 
 commands:
-  probe dns|tcp|http|metadata …   run one probe now and print the result (--json for the result object)
+  probe dns|tcp|http|metadata TARGET …
+                                  run one probe now and print the result (--json for the result object);
+                                  --all-nodes or --nodes a,b: every (or those) node's agent runs it
   lint -f FILE|DIR … [--json]     offline NetworkPolicy analysis (--explain SRC DST:PORT[/PROTO])
   status [--controller URL]       the controller's picture: failing targets, nodes and why
                                   ($NETPROBE_CONTROLLER; --node, --probe, --failing, --findings)
   version                         print the version
   help                            print this help
 
-Run 'netprobe probe --help' for the probe options, 'netprobe lint --help' for lint's.
-Exit codes: 0 success, 1 probe failed, 2 usage or config error; status adds 3 blind (no agent
-reporting, stale agents, nodes without an agent) and 4 controller unreachable.
+Run 'netprobe probe TYPE --help' for a probe type's options, 'netprobe lint --help' for lint's.
+Exit codes: 0 success, 1 probe failed, 2 usage or config error, 4 controller unreachable; status
+adds 3 blind (no agent reporting, stale agents, nodes without an agent).
 )";
 
 }  // namespace

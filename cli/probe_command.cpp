@@ -1,189 +1,351 @@
-// `netprobe probe TYPE [flags]`: the flags become a probe document that goes
-// through the same validation as the agent's config, then the agent's prober runs.
+// `netprobe probe TYPE [TARGET] [flags]`: the flags become a probe document
+// (core/probe_flags) that goes through the same validation as the agent's
+// config; then the agent's prober runs it here, or, with --all-nodes or
+// --nodes, the controller has every agent (or the named ones) run it.
+#include <algorithm>
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
+#include <boost/algorithm/string/split.hpp>
+#include <boost/algorithm/string/classification.hpp>
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
-#include "core/json_text.hpp"
 #include "agent/probers/run_checks.hpp"
 #include "cli/commands.hpp"
+#include "cli/controller_call.hpp"
+#include "core/fleet_probe.hpp"
+#include "core/json_text.hpp"
 #include "core/probe_config.hpp"
+#include "core/probe_flags.hpp"
+#include "core/probe_json.hpp"
+#include "core/report.hpp"
 #include "io/dns_client.hpp"
+#include "io/secrets.hpp"
 
 namespace netprobe::cli {
 namespace {
 
 namespace po = boost::program_options;
 
-// Flags whose value is copied into the probe document under the same name
-// (dashes become underscores).
-struct PassThrough {
-  const char* flag;
-  const char* key;
-  bool list;
-};
-constexpr PassThrough kPassThrough[] = {
-    {"server", "servers", true},   {"query", "query", false},        {"record", "record", false},
-    {"transport", "transports", true}, {"expect-rcode", "expect_rcode", false}, {"target", "target", false},
-    {"url", "url", false},         {"method", "method", false},      {"expect-status", "expect_status", true},
-    {"address", "address", false}, {"flavor", "flavor", false},      {"timeout", "timeout", false},
-    {"expect", "expect", false},   {"name", "name", false},
-};
+// Exit statuses (README, "Command line"); 4 as for `netprobe status`.
+constexpr int kPassed = 0, kFailed = 1, kUsage = 2, kUnreachable = 4;
 
-std::string flag_for_field(const std::string& field) {
-  const std::string key = field.substr(0, field.find_first_of(".["));
-  for (const PassThrough& entry : kPassThrough) {
-    if (key == entry.key) return std::string("--") + entry.flag;
-  }
-  if (key == "headers") return "--header";
-  return key;
+std::string default_controller() {
+  const char* from_environment = std::getenv("NETPROBE_CONTROLLER");
+  return from_environment != nullptr && *from_environment != '\0' ? from_environment : "http://127.0.0.1:9742";
 }
 
-void print_text(const ProbeResult& result) {
+std::string default_token_file() {
+  const char* from_environment = std::getenv("NETPROBE_API_TOKEN_FILE");
+  return from_environment != nullptr ? from_environment : "";
+}
+
+// How each type's TARGET is written, in ProbeType order.
+constexpr const char* kPositionalShape[] = {"NAME", "HOST:PORT", "URL", "HOST:PORT"};
+
+constexpr const char* kExamples =
+    "  netprobe probe dns kubernetes.default.svc.cluster.local --server 127.0.0.1:5353 --transport tcp\n"
+    "  netprobe probe tcp 127.0.0.1:8080 --expect deny\n"
+    "  netprobe probe http http://127.0.0.1:8080/metrics\n"
+    "  netprobe probe metadata 127.0.0.1:8254 --flavor aws\n"
+    "  netprobe probe tcp payment.payments.svc.cluster.local:9090 --all-nodes --controller http://127.0.0.1:9742\n";
+
+// Flags of every type that are not probe keys: output and where the probe runs.
+po::options_description run_options() {
+  po::options_description options("Where it runs and what it prints");
+  options.add_options()
+      ("help,h", "print this help")
+      ("json", "print each result object as JSON, one per line")
+      ("all-nodes", "have every reporting agent run it, through the controller")
+      ("nodes", po::value<std::string>(), "NODE,NODE…: have these nodes' agents run it, through the controller")
+      ("controller", po::value<std::string>(), "controller base URL (default: $NETPROBE_CONTROLLER, else http://127.0.0.1:9742)")
+      ("token-file", po::value<std::string>(),
+       "file holding the controller's API token (default: $NETPROBE_API_TOKEN_FILE)");
+  return options;
+}
+
+void add_flags(po::options_description& options, std::span<const ProbeFlag> flags) {
+  for (const ProbeFlag& flag : flags) {
+    const std::string name(flag.name);
+    const std::string help(flag.help);
+    if (flag.kind == ProbeFlag::Kind::value) {
+      options.add_options()(name.c_str(), po::value<std::string>(), help.c_str());
+    } else {
+      options.add_options()(name.c_str(), po::value<std::vector<std::string>>(), help.c_str());
+    }
+  }
+}
+
+po::options_description type_options(ProbeType type) {
+  po::options_description options(std::string(to_string(type)) + " probe");
+  add_flags(options, probe_flags(type));
+  add_flags(options, common_probe_flags());
+  return options;
+}
+
+int print_help() {
+  std::cout << "usage: netprobe probe TYPE [TARGET] [options]\n\n";
+  for (const auto& entry : kProbeTypes) {
+    std::cout << "  " << std::left << std::setw(9) << entry.name << std::setw(9)
+              << std::string(positional_flag(entry.value).name) << entry.help << "\n";
+  }
+  std::cout << "\nTARGET is the first flag of the type: dns --query, tcp --target, http --url, metadata --address.\n"
+            << "Each type's flags: netprobe probe TYPE --help\n\n"
+            << kExamples << "\n"
+            << run_options() << "\nExit codes: 0 every result passed, 1 some failed, 2 usage error, 4 the"
+            << " controller could not be reached or its answer is unusable.\n";
+  return kPassed;
+}
+
+// The (flag, value) pairs in command-line order, the positional TARGET as its flag.
+// Throws ProbeFlagError for a flag no type has or one of another type.
+std::vector<std::pair<std::string, std::string>> probe_values(ProbeType type, const po::parsed_options& parsed) {
+  std::vector<std::pair<std::string, std::string>> values;
+  std::size_t positionals = 0;
+  for (const po::option& option : parsed.options) {  // a foreign flag first: its value reads as a second TARGET
+    if (!option.unregistered) continue;
+    std::string name = option.string_key;
+    name.erase(0, name.find_first_not_of('-'));
+    require_flag_of(type, name);
+  }
+  for (const po::option& option : parsed.options) {
+    if (option.position_key >= 0) {
+      if (++positionals > 1) {
+        throw ProbeFlagError("one TARGET only, found \"" + option.value.front() + "\" after it");
+      }
+      values.emplace_back(std::string(positional_flag(type).name), option.value.front());
+      continue;
+    }
+    for (const std::span<const ProbeFlag> flags : {probe_flags(type), common_probe_flags()}) {
+      for (const ProbeFlag& flag : flags) {
+        if (option.string_key != flag.name) continue;
+        for (const std::string& value : option.value) values.emplace_back(option.string_key, value);
+      }
+    }
+  }
+  return values;
+}
+
+void print_text(const ProbeResult& result, bool with_node) {
   std::ostringstream duration;
   duration << std::fixed << std::setprecision(1) << result.duration_seconds * 1000 << "ms";
-  std::cout << (result.success ? "PASS" : "FAIL") << "  " << to_string(result.outcome) << "  " << result.target
-            << " (" << result.transport << ", expect " << to_string(result.expect) << ")  " << duration.str()
-            << "\n      " << result.detail << "\n";
+  if (with_node) std::cout << std::left << std::setw(20) << (result.node.empty() ? "?" : result.node) << "  ";
+  std::cout << (result.success ? "PASS" : "FAIL") << "  " << to_string(result.outcome) << "  " << result.target << " ("
+            << result.transport << ", expect " << to_string(result.expect) << ")  " << duration.str() << "\n      "
+            << result.detail << "\n";
   if (!result.success && result.outcome != Outcome::ok) {
     std::cout << "      likely cause: " << likely_cause(result.outcome) << "\n";
   }
 }
 
-}  // namespace
+void print_result(const ProbeResult& result, bool json, bool with_node) {
+  if (json) {
+    std::cout << json_text(to_json(result)) << "\n";
+  } else {
+    print_text(result, with_node);
+  }
+}
 
-int probe_command(const std::vector<std::string>& args) {
-  po::options_description flags(
-      "usage: netprobe probe dns|tcp|http|metadata [options]\n\n"
-      "  netprobe probe dns --server 127.0.0.1:5353 --query kubernetes.default.svc.cluster.local. --transport tcp\n"
-      "  netprobe probe tcp --target 127.0.0.1:8080 --expect deny\n"
-      "  netprobe probe http --url http://127.0.0.1:8080/metrics\n"
-      "  netprobe probe metadata --address 127.0.0.1:8254 --flavor aws\n\nOptions");
-  flags.add_options()
-      ("help,h", "print this help")
-      ("json", "print the result object(s) as JSON, one per line")
-      ("timeout", po::value<std::string>()->default_value("2s"), "deadline for the whole probe, e.g. 500ms, 2s")
-      ("expect", po::value<std::string>(), "allow (default) or deny: deny succeeds when no connection is made")
-      ("name", po::value<std::string>(), "probe name in the result (default: the type)")
-      ("server", po::value<std::vector<std::string>>(), "dns: server IP[:port] or auto, repeatable (default auto)")
-      ("query", po::value<std::string>(), "dns: fully qualified name, with the trailing dot")
-      ("record", po::value<std::string>(), "dns: record type (default A)")
-      ("transport", po::value<std::vector<std::string>>(), "dns: udp or tcp, repeatable (default udp)")
-      ("expect-rcode", po::value<std::string>(), "dns: expected rcode (default NOERROR)")
-      ("target", po::value<std::string>(), "tcp: host:port")
-      ("url", po::value<std::string>(), "http: http:// or https:// URL")
-      ("method", po::value<std::string>(), "http: method (default GET)")
-      ("expect-status", po::value<std::vector<std::string>>(), "http: status or range, repeatable (default 200-399)")
-      ("header", po::value<std::vector<std::string>>(), "http: 'Name: value', repeatable")
-      ("address", po::value<std::string>(), "metadata: host:port (default 169.254.169.254:80)")
-      ("flavor", po::value<std::string>(), "metadata: tcp (default), aws, gcp or azure")
-      ("resolver", po::value<std::vector<std::string>>(), "nameserver IP[:port] for resolving targets' host names, repeatable (default /etc/resolv.conf)")
-      ("ca-file", po::value<std::string>(), "https: extra CA certificate file (PEM) to trust");
-  po::options_description hidden;
-  hidden.add_options()("type", po::value<std::string>());
-  po::options_description all;
-  all.add(flags).add(hidden);
-  po::positional_options_description positional;
-  positional.add("type", 1);
+// Which nodes run it, when the controller is asked.
+struct FleetRequest {
+  bool all = false;
+  std::vector<std::string> nodes;
+};
 
-  po::variables_map vars;
+int run_on_fleet(const ProbeSpec& spec, const FleetRequest& fleet, const po::variables_map& vars) {
+  UrlError url_error;
+  const std::string controller = vars.count("controller") ? vars["controller"].as<std::string>() : default_controller();
+  const auto url = parse_http_url(controller, &url_error);
+  if (!url) {
+    std::cerr << "netprobe probe: --controller: " << url_error.message << "\n";
+    return kUsage;
+  }
+  const std::string token_file = vars.count("token-file") ? vars["token-file"].as<std::string>() : default_token_file();
+  if (token_file.empty()) {
+    std::cerr << "netprobe probe: the controller wants its API token: pass --token-file FILE or set "
+                 "$NETPROBE_API_TOKEN_FILE\n";
+    return kUsage;
+  }
+  std::string token;
   try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vars);
-    po::notify(vars);
-  } catch (const po::error& error) {
-    std::cerr << "netprobe probe: " << error.what() << "\nTry 'netprobe probe --help'.\n";
-    return 2;
+    token = read_token_file(token_file);
+  } catch (const std::exception& error) {
+    std::cerr << "netprobe probe: --token-file: " << error.what() << "\n";
+    return kUsage;
   }
-  if (vars.count("help")) {
-    std::cout << flags << "\nExit codes: 0 success, 1 probe failed, 2 usage error.\n";
-    return 0;
+  nlohmann::ordered_json probe = to_json(spec);
+  probe.erase("interval");  // it runs once
+  nlohmann::ordered_json body{{"probe", probe}};
+  if (fleet.all) {
+    body["all"] = true;
+  } else {
+    body["nodes"] = fleet.nodes;
   }
-  if (!vars.count("type")) {
-    std::cerr << "netprobe probe: which probe? " << kProbeTypes.names() << "\nTry 'netprobe probe --help'.\n";
-    return 2;
+  // The controller answers within the probe's timeout + 1 s (docs/api.md).
+  const Millis timeout = spec.timeout + Millis{3'000};
+  const auto answer = call_controller(*url, ControllerCall{"netprobe probe", "POST", "/api/v1/probes", json_text(body),
+                                                           token, timeout});
+  if (!answer) return kUnreachable;
+  if (answer->status != 200) return answer->status / 100 == 4 ? kUsage : kUnreachable;
+  std::vector<FleetProbeLine> lines;
+  try {
+    lines = read_fleet_probe_answer(answer->body);
+  } catch (const FieldError& error) {
+    std::cerr << "netprobe probe: the controller's answer is unusable: " << error.what() << "\n";
+    return kUnreachable;
   }
-
-  YAML::Node document(YAML::NodeType::Map);
-  document["type"] = vars["type"].as<std::string>();
-  for (const PassThrough& entry : kPassThrough) {
-    if (!vars.count(entry.flag)) continue;
-    if (entry.list) {
-      for (const std::string& value : vars[entry.flag].as<std::vector<std::string>>()) document[entry.key].push_back(value);
+  const bool json = vars.count("json") > 0;
+  for (const FleetProbeLine& line : lines) {
+    if (line.result) {
+      print_result(*line.result, json, true);
+    } else if (json) {
+      std::cout << json_text(nlohmann::ordered_json{{"node", line.node}, {"outcome", "agent_unreachable"},
+                                                    {"success", false}, {"detail", line.unreachable}})
+                << "\n";
     } else {
-      document[entry.key] = vars[entry.flag].as<std::string>();
+      std::cout << std::left << std::setw(20) << line.node << "  FAIL  agent_unreachable\n      " << line.unreachable
+                << "\n";
     }
   }
-  if (vars.count("header")) {
-    for (const std::string& header : vars["header"].as<std::vector<std::string>>()) {
-      const auto colon = header.find(':');
-      if (colon == std::string::npos) {
-        std::cerr << "netprobe probe: --header: expected 'Name: value', found \"" << header << "\"\n";
-        return 2;
-      }
-      std::string value = header.substr(colon + 1);
-      value.erase(0, value.find_first_not_of(' '));
-      document["headers"][header.substr(0, colon)] = value;
-    }
-  }
+  if (!json) std::cout << fleet_probe_summary(lines) << "\n";
+  const bool all_passed = std::all_of(lines.begin(), lines.end(), [](const FleetProbeLine& line) { return line.passed(); });
+  return all_passed ? kPassed : kFailed;
+}
 
-  std::shared_ptr<const ProbeSpec> spec;
-  try {
-    const std::string source = "command line";
-    // One-shot: the interval only bounds the timeout, so let it be generous.
-    spec = std::make_shared<const ProbeSpec>(
-        read_probe(Field(document, "", source), ProbeDefaults{Millis{3'600'000}, Millis{2'000}}, false,
-                   vars["type"].as<std::string>()));
-  } catch (const ConfigError& error) {
-    const std::string where = error.field().empty() ? "" : flag_for_field(error.field()) + ": ";
-    std::cerr << "netprobe probe: " << where << error.message() << "\n";
-    return 2;
-  }
-
+int run_here(const ProbeSpec& spec, const po::variables_map& vars) {
   ProbeEnv env;
   if (vars.count("resolver")) {
     for (const std::string& text : vars["resolver"].as<std::vector<std::string>>()) {
       auto server = parse_endpoint(text, 53);
       if (!server) {
         std::cerr << "netprobe probe: --resolver: invalid address \"" << text << "\" (expected IP[:port])\n";
-        return 2;
+        return kUsage;
       }
       env.resolver_servers.push_back(*server);
     }
   }
   if (vars.count("ca-file")) {
-    try {
-      env.add_ca_file(vars["ca-file"].as<std::string>());
-    } catch (const std::exception& error) {
-      std::cerr << "netprobe probe: --ca-file: " << error.what() << "\n";
-      return 2;
+    for (const std::string& file : vars["ca-file"].as<std::vector<std::string>>()) {
+      try {
+        env.add_ca_file(file);
+      } catch (const std::exception& error) {
+        std::cerr << "netprobe probe: --ca-file: " << error.what() << "\n";
+        return kUsage;
+      }
     }
   }
-
-  const std::vector<Check> checks = expand_checks(spec, system_nameservers());
+  const std::vector<Check> checks = expand_checks(std::make_shared<const ProbeSpec>(spec), system_nameservers());
   if (checks.empty()) {
     std::cerr << "netprobe probe: no DNS server to ask: /etc/resolv.conf lists none; pass --server\n";
-    return 2;
+    return kUsage;
   }
   const char* node = std::getenv("NODE_NAME");
   const char* ns = std::getenv("POD_NAMESPACE");
   const Identity identity{node != nullptr ? node : "", ns != nullptr ? ns : ""};
-  const std::vector<ProbeResult> results = run_checks_blocking(checks, env, identity);
+  bool all_passed = true;
+  for (const ProbeResult& result : run_checks_blocking(checks, env, identity)) {
+    print_result(result, vars.count("json") > 0, false);
+    all_passed = all_passed && result.success;
+  }
+  return all_passed ? kPassed : kFailed;
+}
 
-  bool all_succeeded = true;
-  for (const ProbeResult& result : results) {
-    all_succeeded = all_succeeded && result.success;
-    if (vars.count("json")) {
-      std::cout << json_text(to_json(result)) << "\n";
-    } else {
-      print_text(result);
+}  // namespace
+
+int probe_command(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    std::cerr << "netprobe probe: which probe? " << kProbeTypes.names() << "\nTry 'netprobe probe --help'.\n";
+    return kUsage;
+  }
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") return print_help();
+  const auto type = kProbeTypes.parse(args[0]);
+  if (!type) {
+    std::cerr << "netprobe probe: unknown probe type \"" << args[0] << "\" (expected " << kProbeTypes.names()
+              << ")\nTry 'netprobe probe --help'.\n";
+    return kUsage;
+  }
+  const std::string command = "netprobe probe " + args[0];
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+
+  po::options_description visible = type_options(*type);
+  visible.add(run_options());
+  po::options_description all = visible;
+  all.add_options()("positional", po::value<std::vector<std::string>>());
+  po::positional_options_description positional;
+  positional.add("positional", -1);
+
+  po::variables_map vars;
+  std::vector<std::pair<std::string, std::string>> values;
+  try {
+    const po::parsed_options parsed =
+        po::command_line_parser(rest).options(all).positional(positional).allow_unregistered().run();
+    values = probe_values(*type, parsed);
+    po::store(parsed, vars);
+    po::notify(vars);
+  } catch (const po::error& error) {
+    std::cerr << command << ": " << error.what() << "\nTry '" << command << " --help'.\n";
+    return kUsage;
+  } catch (const ProbeFlagError& error) {
+    std::cerr << command << ": " << error.what() << "\nTry '" << command << " --help'.\n";
+    return kUsage;
+  }
+  if (vars.count("help")) {
+    std::cout << "usage: " << command << " " << kPositionalShape[static_cast<std::size_t>(*type)] << " [options]\n  "
+              << kProbeTypes.help(*type) << "\n\n"
+              << visible;
+    return kPassed;
+  }
+
+  FleetRequest fleet;
+  fleet.all = vars.count("all-nodes") > 0;
+  if (vars.count("nodes")) {
+    boost::split(fleet.nodes, vars["nodes"].as<std::string>(), boost::is_any_of(","));
+    std::erase(fleet.nodes, "");
+    if (fleet.nodes.empty()) {
+      std::cerr << command << ": --nodes: name at least one node (--nodes node-a,node-b)\n";
+      return kUsage;
     }
   }
-  return all_succeeded ? 0 : 1;
+  if (fleet.all && !fleet.nodes.empty()) {
+    std::cerr << command << ": --all-nodes or --nodes, not both\n";
+    return kUsage;
+  }
+  const bool on_fleet = fleet.all || !fleet.nodes.empty();
+  for (const char* local : {"resolver", "ca-file"}) {
+    if (on_fleet && vars.count(local)) {
+      std::cerr << command << ": --" << local << " is for a probe run here; the agents use their own\n";
+      return kUsage;
+    }
+  }
+  if (!on_fleet && (vars.count("controller") || vars.count("token-file"))) {
+    std::cerr << command << ": --controller and --token-file are for --all-nodes or --nodes NODE,NODE…\n";
+    return kUsage;
+  }
+
+  std::optional<ProbeSpec> spec;
+  try {
+    YAML::Node document = probe_document(*type, values);
+    // One-shot: the interval only bounds the timeout, so let it be generous.
+    spec = read_probe(Field(document, "", "command line"), ProbeDefaults{Millis{3'600'000}, Millis{2'000}}, false,
+                      to_string(*type));
+  } catch (const ProbeFlagError& error) {
+    std::cerr << command << ": " << error.what() << "\nTry '" << command << " --help'.\n";
+    return kUsage;
+  } catch (const ConfigError& error) {
+    if (error.field() == positional_flag(*type).key && error.message() == "is required") {
+      std::cerr << command << ": which " << positional_flag(*type).name << "? (" << command << " "
+                << kPositionalShape[static_cast<std::size_t>(*type)] << ")\nTry '" << command << " --help'.\n";
+      return kUsage;
+    }
+    const std::string where = error.field().empty() ? "" : flag_for_field(*type, error.field()) + ": ";
+    std::cerr << command << ": " << where << error.message() << "\n";
+    return kUsage;
+  }
+  return on_fleet ? run_on_fleet(*spec, fleet, vars) : run_here(*spec, vars);
 }
 
 }  // namespace netprobe::cli

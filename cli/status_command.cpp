@@ -1,24 +1,19 @@
 // `netprobe status`: the controller's aggregated picture, as a table or JSON.
-#include <chrono>
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
 #include <optional>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/program_options.hpp>
 #include <boost/url/url.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/controller_call.hpp"
 #include "core/fleet_status.hpp"
-#include "core/json_input.hpp"
 #include "core/json_text.hpp"
 #include "core/terminal_text.hpp"
 #include "core/url.hpp"
-#include "io/http_client.hpp"
 
 namespace netprobe::cli {
 namespace {
@@ -92,36 +87,11 @@ constexpr int kHealthy = 0, kFailing = 1, kUsage = 2, kBlind = 3, kUnreachable =
 // GET base URL + path; the JSON object answered, or nullopt with the reason printed.
 // `not_found` is set when the controller answered 404 (an unknown node).
 std::optional<nlohmann::json> fetch(const HttpUrl& url, const std::string& path, Millis timeout, bool* not_found = nullptr) {
-  const ClientRequest request = request_under(url, "GET", path);
-  ClientOptions options;
-  options.deadline = std::chrono::steady_clock::now() + timeout;
-  options.budget = timeout;
-  options.body_limit = 64 << 20;
-  ClientExchange exchange;
-  boost::asio::io_context io(1);
-  boost::asio::co_spawn(
-      io, [&]() -> boost::asio::awaitable<void> { exchange = co_await http_exchange(request, options); },
-      boost::asio::detached);
-  io.run();
-  if (!exchange.answered()) {
-    std::cerr << "netprobe status: " << describe_failure(request, exchange) << "\n";
-    return std::nullopt;
-  }
-  if (exchange.reply.status == 404 && not_found != nullptr) *not_found = true;
-  if (exchange.reply.status != 200) {
-    std::cerr << "netprobe status: the controller answered " << exchange.reply.status << ": "
-              << terminal_safe(exchange.reply.body.substr(0, 512)) << "\n";
-    return std::nullopt;
-  }
-  try {
-    auto answer = parse_json_input(exchange.reply.body);
-    if (answer.is_object()) return answer;
-  } catch (const JsonInputError& error) {
-    std::cerr << "netprobe status: the controller's answer is unusable: " << error.what() << "\n";
-    return std::nullopt;
-  }
-  std::cerr << "netprobe status: the controller's answer is not a JSON object\n";
-  return std::nullopt;
+  const auto answer = call_controller(url, ControllerCall{"netprobe status", "GET", path, "", "", timeout});
+  if (!answer) return std::nullopt;
+  if (answer->status == 404 && not_found != nullptr) *not_found = true;
+  if (answer->status != 200) return std::nullopt;
+  return answer->body;
 }
 
 }  // namespace

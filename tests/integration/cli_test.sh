@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The `netprobe` command as people and scripts use it: outputs, --json, exit
-# codes (0 success, 1 probe failed, 2 usage error), and `netprobe status` (0 healthy, 1 failing, 3 blind, 4 unreachable)
+# codes (0 success, 1 probe failed, 2 usage error, 4 controller unreachable), `netprobe probe --all-nodes`, and
+# `netprobe status` (0 healthy, 1 failing, 3 blind, 4 unreachable)
 # against a real controller. Everything on 127.0.0.1.
 bin=${1:?usage: cli_test.sh BUILD_BIN_DIR}
 source "$(dirname "$0")/../lib.sh"
@@ -19,7 +20,17 @@ check "an unknown command exits 2" [ "$(exit_code "$np" frobnicate)" = 2 ]
 check "a bad value names the flag" bash -c "'$np' probe tcp --target 127.0.0.1 2>&1 | grep -q -- '--target: invalid address \"127.0.0.1\" (expected host:port)'"
 check "a bad duration names the flag" bash -c "'$np' probe tcp --target 127.0.0.1:1 --timeout 5 2>&1 | grep -q -- '--timeout: invalid duration'"
 check "version" bash -c "'$np' version | grep -q '^netprobe [0-9]'"
-check "probe --help lists the flags" bash -c "'$np' probe --help | grep -q -- '--expect-rcode'"
+check "probe --help lists the types and where they run" bash -c "'$np' probe --help | grep -q -- '--all-nodes'"
+check "each type has its own --help: dns lists --expect-rcode" bash -c "'$np' probe dns --help | grep -q -- '--expect-rcode'"
+check "…and tcp's lists --target, not --url" bash -c "'$np' probe tcp --help | grep -q -- '--target' && ! '$np' probe tcp --help | grep -q -- '--url'"
+check "the target may be positional, as with curl" [ "$("$np" probe tcp "127.0.0.1:$closed" --json | jq -r .target)" = "127.0.0.1:$closed" ]
+check "a flag of another type is named as such (exit 2)" bash -c \
+  "{ '$np' probe tcp 127.0.0.1:$closed --url http://127.0.0.1/ 2>&1 || true; } | grep -q -- '--url is a flag of http probes, not of tcp probes'"
+check "a flag no type has is an unknown flag" bash -c "{ '$np' probe tcp --bogus 1 2>&1 || true; } | grep -q 'unknown flag --bogus'"
+check "a missing target says how to give it" bash -c "{ '$np' probe tcp 2>&1 || true; } | grep -qF 'which target? (netprobe probe tcp HOST:PORT)'"
+check "two targets exit 2" [ "$(exit_code "$np" probe tcp "127.0.0.1:$closed" "127.0.0.1:$closed")" = 2 ]
+check "an unknown type exits 2 and lists the types" bash -c "{ '$np' probe dnss 2>&1 || true; } | grep -q 'expected dns, tcp, http, metadata'"
+check "a single-valued flag given twice exits 2" [ "$(exit_code "$np" probe tcp --target "127.0.0.1:$closed" --target "127.0.0.1:$closed")" = 2 ]
 
 # dns against a real dnsmasq
 free_port dns_port
@@ -28,6 +39,7 @@ dnsmasq --keep-in-foreground --no-resolv --no-hosts --conf-file=/dev/null --user
 TEST_PIDS+=($!)
 check "dnsmasq listens" wait_until 5 listening "$dns_port"
 check "dns over udp and tcp: one JSON line per check" [ "$("$np" probe dns --server "127.0.0.1:$dns_port" --query web.cluster.local. --transport udp --transport tcp --json | jq -r .outcome | tr '\n' ' ')" = "ok ok " ]
+check "a query without its trailing dot is absolute, as in dig" [ "$("$np" probe dns web.cluster.local --server "127.0.0.1:$dns_port" --json | jq -r '.outcome + " " + .detail' | cut -d' ' -f1-3)" = "ok A web.cluster.local." ]
 check "NXDOMAIN exits 1 with outcome nxdomain" [ "$("$np" probe dns --server "127.0.0.1:$dns_port" --query nope.cluster.local. --json | jq -r .outcome)" = nxdomain ]
 check "expect-rcode NXDOMAIN turns it into a success" [ "$(exit_code "$np" probe dns --server "127.0.0.1:$dns_port" --query nope.cluster.local. --expect-rcode NXDOMAIN)" = 0 ]
 check "a host name is resolved through --resolver" [ "$("$np" probe tcp --target "web.cluster.local:$closed" --resolver "127.0.0.1:$dns_port" --json | jq -r .outcome)" = refused ]
@@ -47,7 +59,7 @@ echo api-t0ken > "$TEST_TMP/api-token"
 cat > "$TEST_TMP/controller.yaml" <<YAML
 adhoc:
   allow_cidrs: ["127.0.0.0/8"]
-  rate_per_minute: 2
+  rate_per_minute: 8  # per client address: the CLI's calls come from 127.0.0.1, the rate test's from 127.0.0.2
 probes:  # assigned to every agent in the reply to its reports
   - {name: assigned, type: tcp, target: "127.0.0.1:$closed", interval: 1s, timeout: 500ms, expect: deny}
 YAML
@@ -99,11 +111,35 @@ TEST_PIDS+=($!)
 check "an agent runs the probes its controller assigns" wait_until 10 metric_is "http://127.0.0.1:$reporting_port/metrics" \
   'netprobe_probe_success{expect="deny",probe="assigned",target="127.0.0.1:'"$closed"'",transport="tcp",type="tcp"}' 1
 
+# netprobe probe … --all-nodes / --nodes: the ad hoc API from the command line.
+fleet() { "$np" probe tcp "127.0.0.1:$closed" --controller "$ctl" --token-file "$TEST_TMP/api-token" "$@"; }
+fleet_text() { fleet "$@" || true; }
+check "--nodes node-r: that agent's result, one line with its node" bash -c \
+  "'$np' probe tcp 127.0.0.1:$closed --controller $ctl --token-file '$TEST_TMP/api-token' --nodes node-r --expect deny | grep -q '^node-r  *PASS  refused  127.0.0.1:$closed'"
+all_nodes=$(fleet_text --all-nodes)
+check "--all-nodes: a line per reporting agent and a summary: $(tail -1 <<<"$all_nodes")" \
+  grep -qE '^17 nodes: 0 passed, 17 failed \(agent_unreachable 16, refused 1\)$' <<<"$all_nodes"
+check "…in the natural order of the nodes" \
+  [ "$(grep -oE '^node-[0-9]+ ' <<<"$all_nodes" | head -3 | tr -d ' ' | tr '\n' ' ')" = "node-1 node-2 node-3 " ]
+check "a failed result exits 1, from \$NETPROBE_CONTROLLER and \$NETPROBE_API_TOKEN_FILE" \
+  [ "$(NETPROBE_CONTROLLER=$ctl NETPROBE_API_TOKEN_FILE=$TEST_TMP/api-token exit_code "$np" probe tcp "127.0.0.1:$closed" --nodes node-r)" = 1 ]
+check "without a token file: exit 2 and what to pass" bash -c \
+  "{ '$np' probe tcp 127.0.0.1:$closed --all-nodes --controller $ctl 2>&1 || true; } | grep -q 'pass --token-file FILE or set \$NETPROBE_API_TOKEN_FILE'"
+check "the agent token is not enough: 401, exit 2" \
+  [ "$(exit_code "$np" probe tcp "127.0.0.1:$closed" --all-nodes --controller "$ctl" --token-file "$TEST_TMP/agent-token")" = 2 ]
+check "an unknown node: the controller's 404 unknown_node, exit 2" bash -c \
+  "{ '$np' probe tcp 127.0.0.1:$closed --nodes nobody --controller $ctl --token-file '$TEST_TMP/api-token' 2>&1 || true; } | grep -q 'answered 404 unknown_node'"
+check "--all-nodes with --nodes is a usage error" [ "$(exit_code fleet --all-nodes --nodes node-r)" = 2 ]
+check "--controller without nodes is a usage error" [ "$(exit_code "$np" probe tcp "127.0.0.1:$closed" --controller "$ctl")" = 2 ]
+check "a controller that is not there: exit 4" [ "$(exit_code "$np" probe tcp "127.0.0.1:$closed" --all-nodes --controller "http://127.0.0.1:$closed" --token-file "$TEST_TMP/api-token")" = 4 ]
+
 adhoc() {
-  curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer api-t0ken' \
-    "http://127.0.0.1:$controller_port/api/v1/probes" -d '{"probe": {"type": "tcp", "target": "127.0.0.1:'"$closed"'"}, "all": true}'
+  curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.2 -X POST -H 'Authorization: Bearer api-t0ken' \
+    "http://127.0.0.1:$controller_port/api/v1/probes" -d '{"probe": {"type": "tcp", "target": "127.0.0.1:'"$closed"'"}, "nodes": ["node-r"]}'
 }
-check "ad hoc probes within the rate are answered" [ "$(adhoc)$(adhoc)" = 200200 ]
+codes=""
+for _ in $(seq 8); do codes+="$(adhoc) "; done
+check "ad hoc probes within the rate are answered" [ "$codes" = "200 200 200 200 200 200 200 200 " ]
 check "beyond rate_per_minute they get 429" [ "$(adhoc)" = 429 ]
 check "status against nothing exits 4 (unreachable)" [ "$(exit_code "$np" status --controller "http://127.0.0.1:$closed" --timeout 1s)" = 4 ]
 
