@@ -19,3 +19,13 @@ TEST_CASE("token files that would fail every request later are refused at start,
                        std::runtime_error);
   CHECK_THROWS_AS(parse_token("a\x01z", "/etc/t"), std::runtime_error);
 }
+
+TEST_CASE("a file that cannot be read is named with the system's reason") {
+  const std::string missing = "/nonexistent-netprobe-dir/nope.yaml";
+  CHECK_THROWS_WITH_AS(read_text_file(missing), ("cannot read " + missing + ": No such file or directory").c_str(),
+                       std::runtime_error);
+  // A directory opens, and its read fails: that reason too.
+  CHECK_THROWS_WITH_AS(read_text_file("/"), "cannot read /: Is a directory", std::runtime_error);
+  CHECK_THROWS_WITH_AS(read_token_file(missing), ("cannot read " + missing + ": No such file or directory").c_str(),
+                       std::runtime_error);
+}
