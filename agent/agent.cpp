@@ -24,6 +24,7 @@
 #include "core/url.hpp"
 #include "core/version.hpp"
 #include "io/dns_client.hpp"
+#include "io/daemon_flags.hpp"
 #include "io/drain.hpp"
 #include "io/http_server.hpp"
 #include "io/log.hpp"
@@ -36,6 +37,22 @@ namespace asio = boost::asio;
 
 constexpr std::size_t kMaxConcurrentOneShots = 16;
 constexpr auto kShutdownBudget = std::chrono::milliseconds{1800};
+
+AgentConfig read_agent_config(const AgentOptions& options) {
+  if (options.config_path.empty()) return AgentConfig{};
+  return parse_agent_config(read_text_file(options.config_path), options.config_path);
+}
+
+// The flags that stand in for config keys, checked as the file's keys are.
+void check_flags(const AgentOptions& options) {
+  for (const std::string& url : options.controllers) {
+    UrlError error;
+    if (!parse_http_url(url, &error)) {
+      throw std::runtime_error("--controller: invalid controller URL \"" + url + "\": " + error.message);
+    }
+  }
+  if (options.listen) check_listen_address("--listen", *options.listen);
+}
 
 }  // namespace
 
@@ -71,10 +88,7 @@ struct Agent::Impl {
   std::size_t one_shots_in_flight = 0;
   bool shutting_down = false;
 
-  AgentConfig read_config() const {
-    if (options.config_path.empty()) return AgentConfig{};
-    return parse_agent_config(read_text_file(options.config_path), options.config_path);
-  }
+  AgentConfig read_config() const { return read_agent_config(options); }
 
   std::vector<Check> checks_of(const AgentConfig& loaded) const {
     const std::vector<Endpoint> system = system_nameservers();
@@ -225,15 +239,17 @@ Agent::Agent(asio::io_context& io, AgentOptions options) : impl_(std::make_uniqu
 Agent::~Agent() = default;
 
 void Agent::load() {
-  for (const std::string& url : impl_->options.controllers) {
-    UrlError error;
-    if (!parse_http_url(url, &error)) {
-      throw std::runtime_error("--controller: invalid controller URL \"" + url + "\": " + error.message);
-    }
-  }
+  check_flags(impl_->options);
   impl_->token = read_token_file(impl_->options.token_file);
   impl_->config = impl_->read_config();
   if (impl_->options.listen) impl_->config.listen = *impl_->options.listen;
+}
+
+std::size_t Agent::check_config(const AgentOptions& options) {
+  check_flags(options);
+  const AgentConfig config = read_agent_config(options);
+  if (!options.listen) check_listen_address(options.config_path + ": listen", config.listen);
+  return config.probes.size();
 }
 
 void Agent::start() {

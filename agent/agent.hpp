@@ -2,6 +2,7 @@
 // The agent process: config, scheduler, metrics, HTTP server and signals on
 // one io_context. SIGHUP reloads (a bad file keeps the old config running),
 // SIGTERM finishes in-flight runs and exits within 2 s.
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,9 @@ class Agent {
 
   // Loads config and token; throws ConfigError / std::runtime_error (exit 2).
   void load();
+  // --check-config: what load() checks of the file and the flags, without the
+  // token file; returns the config's probe count. Throws as load().
+  static std::size_t check_config(const AgentOptions& options);
   // Binds the listener, starts probing and handling signals.
   void start();
 

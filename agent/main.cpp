@@ -53,6 +53,10 @@ int main(int argc, char** argv) {
   options.identity.node = vars.count("node") ? vars["node"].as<std::string>() : env_or("NODE_NAME", host_name());
   options.identity.ns = vars.count("namespace") ? vars["namespace"].as<std::string>() : env_or("POD_NAMESPACE", "default");
 
+  if (vars.count("check-config")) {
+    return check_daemon_config("netprobe-agent", options.config_path, [&options] { return Agent::check_config(options); });
+  }
+
   boost::asio::io_context io(1);
   Agent agent(io, options);
   return run_daemon(io, agent);

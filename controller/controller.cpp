@@ -36,6 +36,7 @@
 #include "io/drain.hpp"
 #include "io/http_server.hpp"
 #include "io/log.hpp"
+#include "io/daemon_flags.hpp"
 #include "io/secrets.hpp"
 #include "kube/derived_discovery.hpp"
 
@@ -51,14 +52,19 @@ constexpr auto kShutdownBudget = std::chrono::seconds{8};
 
 // The two tokens guard different powers (every node holds the agent token;
 // the API token runs probes from every node), so one secret for both is refused.
-ControllerTokens read_controller_tokens(const std::string& agent_file, const std::string& api_file) {
-  ControllerTokens tokens{read_token_file(agent_file), read_token_file(api_file)};
+// The paths alone (no token is read): --check-config makes this check too.
+void check_token_paths(const std::string& agent_file, const std::string& api_file) {
   std::error_code ignored;
   if (!agent_file.empty() && !api_file.empty() &&
       (agent_file == api_file || std::filesystem::equivalent(agent_file, api_file, ignored))) {
     throw std::runtime_error("--agent-token-file and --api-token-file name the same file (" + agent_file +
                              "): every node would hold the API token");
   }
+}
+
+ControllerTokens read_controller_tokens(const std::string& agent_file, const std::string& api_file) {
+  ControllerTokens tokens{read_token_file(agent_file), read_token_file(api_file)};
+  check_token_paths(agent_file, api_file);
   if (!tokens.agent.empty() && tokens.agent == tokens.api) {
     throw std::runtime_error("the agent token and the API token are the same: every node would hold the API token");
   }
@@ -77,6 +83,11 @@ std::optional<kube::ApiAccess> find_kube_access(const ControllerOptions& options
   }
   if (!path.empty()) return kube::read_kubeconfig(read_text_file(path), path, options.kube_context);
   return kube::in_cluster_access(std::getenv("KUBERNETES_SERVICE_HOST"), std::getenv("KUBERNETES_SERVICE_PORT"));
+}
+
+ControllerConfig read_controller_config(const ControllerOptions& options) {
+  if (options.config_path.empty()) return ControllerConfig{};
+  return parse_controller_config(read_text_file(options.config_path), options.config_path);
 }
 
 }  // namespace
@@ -120,10 +131,7 @@ struct Controller::Impl {
   bool stopping = false;
   std::size_t pushes_in_flight = 0;
 
-  ControllerConfig read_config() const {
-    if (options.config_path.empty()) return ControllerConfig{};
-    return parse_controller_config(read_text_file(options.config_path), options.config_path);
-  }
+  ControllerConfig read_config() const { return read_controller_config(options); }
 
   void apply(ControllerConfig loaded) {
     const bool alerting_changed = loaded.alertmanager.for_duration != config.alertmanager.for_duration ||
@@ -442,6 +450,14 @@ void Controller::load() {
                               {"probes", impl_->config.probes.size()},
                               {"alertmanager", impl_->config.alertmanager.urls},
                               {"policy_analysis", impl_->config.policy_analysis.paths}});
+}
+
+std::size_t Controller::check_config(const ControllerOptions& options) {
+  check_token_paths(options.agent_token_file, options.api_token_file);
+  if (options.listen) check_listen_address("--listen", *options.listen);
+  const ControllerConfig config = read_controller_config(options);
+  if (!options.listen) check_listen_address(options.config_path + ": listen", config.listen);
+  return config.probes.size();
 }
 
 void Controller::start() {

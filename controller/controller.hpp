@@ -1,6 +1,7 @@
 #pragma once
 // The controller process: store, API server, ad hoc fan-out to agents, alert
 // push to Alertmanager and signals, on one io_context.
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,9 @@ class Controller {
   Controller& operator=(const Controller&) = delete;
 
   void load();   // throws ConfigError / std::runtime_error (exit 2)
+  // --check-config: the file and the flags it meets, as load() checks them,
+  // without reading token files or a kubeconfig; returns the probes it assigns.
+  static std::size_t check_config(const ControllerOptions& options);
   void start();  // binds, serves, evaluates alerts, handles signals
 
  private:

@@ -34,6 +34,11 @@ int main(int argc, char** argv) {
   if (vars.count("kubeconfig")) options.kubeconfig = vars["kubeconfig"].as<std::string>();
   if (vars.count("context")) options.kube_context = vars["context"].as<std::string>();
 
+  if (vars.count("check-config")) {
+    return check_daemon_config("netprobe-controller", options.config_path,
+                               [&options] { return Controller::check_config(options); });
+  }
+
   boost::asio::io_context io(1);
   Controller controller(io, options);
   return run_daemon(io, controller);

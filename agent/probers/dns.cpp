@@ -25,6 +25,8 @@ std::string describe(const Check& check, const DnsSpec& dns, const DnsAnswer& an
   std::string detail = question(dns, check.dns_transport) + " " + server + ": " + answer.detail;
   if (answer.exchange == DnsExchange::answered && answer.rcode != dns.expect_rcode) {
     detail += ", expected " + std::string(rcode_name(dns.expect_rcode));
+  } else if (answer.no_data && dns.expect_answers && answer.rcode == dns.expect_rcode) {
+    detail += ", expected an answer (expect_answers)";
   }
   return detail;
 }
@@ -49,7 +51,7 @@ boost::asio::awaitable<Observation> probe_dns(const Check& check, ProbeEnv&) {
   }
   const DnsAnswer answer =
       co_await dns_query(check.dns_server, check.dns_transport, dns.query, *record_type, spec.timeout);
-  co_return Observation{classify_dns(answer.exchange, answer.rcode, dns.expect_rcode),
+  co_return Observation{classify_dns(answer.exchange, answer.rcode, dns.expect_rcode, answer.no_data, dns.expect_answers),
                         describe(check, dns, answer, spec.timeout)};
 }
 

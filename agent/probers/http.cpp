@@ -2,6 +2,7 @@
 // connect, TLS, request and response are all bounded by the probe's timeout;
 // a failure says which of them failed, so a policy drop (connect timeout) is
 // told apart from a slow or broken application (response timeout, 5xx).
+#include <exception>
 #include <optional>
 #include <span>
 #include <string>
@@ -28,6 +29,7 @@ std::string describe_expected(std::span<const StatusRange> expected) {
 ClientRequest make_request(const HttpUrl& url, const HttpSpec& http) {
   ClientRequest request = request_for(url, http.method);
   request.headers = http.headers;
+  request.tls_server_name = http.tls.server_name;  // SNI and the name verified; the Host header stays the URL's
   return request;
 }
 
@@ -46,7 +48,19 @@ boost::asio::awaitable<Observation> probe_http(const Check& check, ProbeEnv& env
   options.budget = spec.timeout;
   options.resolver_servers = env.resolver_servers;
   options.allowed = check.allowed_addresses.get();
-  if (url->tls) options.tls = &env.tls();
+  if (url->tls) {
+    if (http.tls.ca_file.empty()) {
+      options.tls = &env.tls();
+    } else {
+      try {
+        options.tls = &env.tls_with_ca(http.tls.ca_file);
+      } catch (const std::exception& error) {
+        // Read at config load; gone or broken since (a Secret being updated).
+        co_return Observation{Outcome::error, std::string("tls.ca_file: ") + error.what()};
+      }
+    }
+    options.insecure_skip_verify = http.tls.insecure_skip_verify;
+  }
 
   const ClientExchange exchange = co_await http_exchange(request, options);
   if (!exchange.answered()) co_return Observation{exchange.outcome, describe_failure(request, exchange)};

@@ -3,6 +3,7 @@
 // a path failed rather than a bool. Probers run on the caller's executor as
 // C++20 coroutines and bound every operation by the check's timeout.
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,11 +35,20 @@ class ProbeEnv {
   // self-signed certificate). Throws boost::system::system_error if unreadable.
   void add_ca_file(const std::string& path);
 
+  // For an http probe with tls.ca_file: the system store, the files given to
+  // add_ca_file and `ca_file`, in a context of its own so no other probe
+  // trusts that CA. Made on first use and again when the file changes (a
+  // rotated Secret); throws std::runtime_error saying why it cannot be loaded.
+  boost::asio::ssl::context& tls_with_ca(const std::string& ca_file);
+
   // Nameservers for resolving targets' host names; empty = /etc/resolv.conf.
   std::vector<Endpoint> resolver_servers;
 
  private:
+  struct CaContext;
   std::unique_ptr<boost::asio::ssl::context> tls_;
+  std::vector<std::string> extra_ca_files_;  // add_ca_file's, for tls_with_ca's contexts too
+  std::map<std::string, std::unique_ptr<CaContext>> ca_contexts_;
 };
 
 using Prober = boost::asio::awaitable<Observation> (*)(const Check& check, ProbeEnv& env);

@@ -53,14 +53,14 @@ Outcome classify_token_failure(bool connected, Outcome failure) {
   return connected && failure == Outcome::timeout ? Outcome::token_timeout : failure;
 }
 
-Outcome classify_dns(DnsExchange exchange, int rcode, int expect_rcode) {
+Outcome classify_dns(DnsExchange exchange, int rcode, int expect_rcode, bool no_data, bool expect_answers) {
   switch (exchange) {
     case DnsExchange::timeout: return Outcome::timeout;
     case DnsExchange::refused: return Outcome::refused;
     case DnsExchange::failed: return Outcome::dns_error;
     case DnsExchange::answered: break;
   }
-  if (rcode == expect_rcode) return Outcome::ok;
+  if (rcode == expect_rcode) return rcode == 0 && no_data && expect_answers ? Outcome::dns_error : Outcome::ok;
   switch (rcode) {
     case 2: return Outcome::servfail;
     case 3: return Outcome::nxdomain;
@@ -95,6 +95,13 @@ std::string_view rcode_name(int rcode) {
     if (known.value == rcode) return known.name;
   }
   return "UNKNOWN";
+}
+
+std::string record_type_name(int type) {
+  for (const Named& known : kRecordTypes) {
+    if (known.value == type) return std::string(known.name);
+  }
+  return "TYPE" + std::to_string(type);  // RFC 3597's spelling
 }
 
 std::optional<int> parse_record_type(std::string_view name) {

@@ -2,6 +2,7 @@
 // Turning what the network said into an Outcome. Pure: the I/O layer hands in
 // errno values, DNS rcodes and HTTP statuses, never sockets.
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "outcome.hpp"
@@ -20,8 +21,12 @@ enum class DnsExchange {
   failed,    // malformed answer, truncated over UDP with TCP disabled, ...
 };
 
-// `rcode` is only read when the exchange was answered.
-Outcome classify_dns(DnsExchange exchange, int rcode, int expect_rcode);
+// `rcode` is only read when the exchange was answered. `no_data`: NOERROR
+// without a record of the asked type (NODATA), which fails only with
+// `expect_answers` (the dns probe's key), as dns_error: the set of outcomes
+// is fixed, and NODATA is a bad answer rather than a name that does not exist.
+Outcome classify_dns(DnsExchange exchange, int rcode, int expect_rcode, bool no_data = false,
+                     bool expect_answers = false);
 
 Outcome classify_http_status(int status, std::span<const StatusRange> expected);
 
@@ -39,5 +44,6 @@ Outcome classify_token_failure(bool connected, Outcome failure);
 std::optional<int> parse_rcode(std::string_view name);
 std::string_view rcode_name(int rcode);
 std::optional<int> parse_record_type(std::string_view name);
+std::string record_type_name(int type);  // "AAAA", or "TYPE65" for one not in the table
 
 }  // namespace netprobe

@@ -17,6 +17,11 @@ struct DnsHeader {
 // nullopt when the message is shorter than a header.
 std::optional<DnsHeader> read_dns_header(std::span<const unsigned char> message);
 
+// How many records of `type` the answer section holds (a CNAME chain's CNAMEs
+// are not of type A); nullopt when the message cannot be walked that far.
+// NOERROR with none is NODATA: the name exists, without that record.
+std::optional<int> count_answers_of_type(std::span<const unsigned char> message, int type);
+
 // A response that carries no question (what some servers send for a query
 // they cannot parse, or refuse): its nonzero rcode, else nullopt. c-ares
 // cannot match such a reply to its query and drops it (lib/io/ares_sockets.hpp).

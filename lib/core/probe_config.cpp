@@ -1,10 +1,15 @@
 #include "probe_config.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <set>
 
 #include "classify.hpp"
@@ -19,6 +24,8 @@ constexpr std::size_t kMaxDnsServers = 16;
 constexpr std::size_t kMaxStatusRanges = 16;
 constexpr std::size_t kMaxHeaders = 32;
 constexpr std::size_t kMaxHeaderValue = 4096;
+// A CA bundle is a few KiB (Debian's whole system bundle is about 200 KiB).
+constexpr std::size_t kMaxCaFile = 1 << 20;
 
 bool is_ip_literal(const std::string& host) {
   std::array<unsigned char, 16> buffer{};
@@ -91,6 +98,7 @@ DnsSpec read_dns(MapReader& map) {
     if (!value) rcode->fail("unknown rcode \"" + name + "\" (expected e.g. NOERROR, NXDOMAIN)");
     dns.expect_rcode = *value;
   }
+  if (auto answers = map.optional("expect_answers")) dns.expect_answers = answers->as_bool();
   return dns;
 }
 
@@ -116,12 +124,44 @@ StatusRange read_status_range(const Field& field) {
   return range;
 }
 
-HttpSpec read_http(MapReader& map) {
+HttpTls read_tls(const Field& field, CaFiles ca_files) {
+  HttpTls tls;
+  MapReader map(field);
+  if (auto ca_file = map.optional("ca_file")) {
+    if (ca_files == CaFiles::refused) {
+      ca_file->fail("not allowed in an ad hoc probe (the agent would open a file the caller names); "
+                    "put the probe in the agent's config");
+    }
+    tls.ca_file = ca_file->as_string();
+    if (tls.ca_file.empty()) ca_file->fail("needs a file name");
+    if (ca_files == CaFiles::read) {
+      if (const std::string problem = ca_file_problem(tls.ca_file); !problem.empty()) ca_file->fail(problem);
+    }
+  }
+  if (auto server_name = map.optional("server_name")) {
+    tls.server_name = server_name->as_string();
+    // What goes in SNI and is matched against the certificate: a host name
+    // without the trailing dot (RFC 6066), or an IP literal matched against IP SANs.
+    if (!is_ip_literal(tls.server_name) && (tls.server_name.ends_with('.') || !plausible_host_name(tls.server_name))) {
+      server_name->fail("\"" + tls.server_name + "\" is not a host name (e.g. web.internal, without a trailing dot)");
+    }
+  }
+  if (auto insecure = map.optional("insecure_skip_verify")) tls.insecure_skip_verify = insecure->as_bool();
+  map.finish();
+  return tls;
+}
+
+HttpSpec read_http(MapReader& map, CaFiles ca_files) {
   HttpSpec http;
   const Field url = map.required("url");
   http.url = url.as_string();
   UrlError error;
-  if (!parse_http_url(http.url, &error)) url.fail("invalid URL \"" + http.url + "\": " + error.message);
+  const std::optional<HttpUrl> parsed = parse_http_url(http.url, &error);
+  if (!parsed) url.fail("invalid URL \"" + http.url + "\": " + error.message);
+  if (auto tls = map.optional("tls")) {
+    if (!parsed->tls) tls->fail("only for https:// URLs (the URL is \"" + http.url + "\")");
+    http.tls = read_tls(*tls, ca_files);
+  }
   if (auto method = map.optional("method")) {
     http.method = method->as_string();
     static constexpr std::string_view kMethods[] = {"GET", "HEAD", "POST", "PUT", "OPTIONS", "DELETE", "PATCH"};
@@ -170,8 +210,46 @@ MetadataSpec read_metadata(MapReader& map) {
 
 }  // namespace
 
+std::string ca_file_problem(const std::string& path) {
+  // Non-blocking, so a FIFO named here cannot hang a config load; the fstat
+  // below refuses it (and devices) before anything is read.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return "cannot read " + path + ": " + std::strerror(errno);
+  struct stat info{};
+  std::string problem;
+  std::string text;
+  if (::fstat(fd, &info) != 0) {
+    problem = "cannot read " + path + ": " + std::strerror(errno);
+  } else if (!S_ISREG(info.st_mode)) {
+    problem = path + " is not a regular file";
+  } else if (static_cast<std::size_t>(info.st_size) > kMaxCaFile) {
+    problem = path + " is larger than " + std::to_string(kMaxCaFile) + " bytes";
+  } else {
+    text.resize(static_cast<std::size_t>(info.st_size));
+    std::size_t filled = 0;
+    while (filled < text.size()) {
+      const ssize_t got = ::read(fd, text.data() + filled, text.size() - filled);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) {
+        problem = "cannot read " + path + ": " + std::strerror(errno);
+        break;
+      }
+      if (got == 0) break;
+      filled += static_cast<std::size_t>(got);
+    }
+    text.resize(filled);
+  }
+  ::close(fd);
+  if (!problem.empty()) return problem;
+  const auto begin = text.find("-----BEGIN CERTIFICATE-----");
+  if (begin == std::string::npos || text.find("-----END CERTIFICATE-----", begin) == std::string::npos) {
+    return path + " holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)";
+  }
+  return "";
+}
+
 ProbeSpec read_probe(const Field& field, const ProbeDefaults& defaults, bool name_required,
-                     std::string_view default_name) {
+                     std::string_view default_name, CaFiles ca_files) {
   MapReader map(field);
   ProbeSpec spec;
   spec.interval = defaults.interval;
@@ -206,7 +284,7 @@ ProbeSpec read_probe(const Field& field, const ProbeDefaults& defaults, bool nam
   switch (*probe_type) {
     case ProbeType::dns: spec.params = read_dns(map); break;
     case ProbeType::tcp: spec.params = TcpSpec{read_endpoint(map.required("target"))}; break;
-    case ProbeType::http: spec.params = read_http(map); break;
+    case ProbeType::http: spec.params = read_http(map, ca_files); break;
     case ProbeType::metadata: spec.params = read_metadata(map); break;
   }
   map.finish();
@@ -220,11 +298,12 @@ ProbeSpec read_probe(const Field& field, const ProbeDefaults& defaults, bool nam
   return spec;
 }
 
-std::vector<std::shared_ptr<const ProbeSpec>> read_probe_list(const Field& field, const ProbeDefaults& defaults) {
+std::vector<std::shared_ptr<const ProbeSpec>> read_probe_list(const Field& field, const ProbeDefaults& defaults,
+                                                              CaFiles ca_files) {
   std::vector<std::shared_ptr<const ProbeSpec>> probes;
   std::set<std::string> names;
   for (const Field& item : field.as_list()) {
-    ProbeSpec spec = read_probe(item, defaults);
+    ProbeSpec spec = read_probe(item, defaults, true, "adhoc", ca_files);
     if (!names.insert(spec.name).second) {
       MapReader(item).required("name").fail("duplicate probe name \"" + spec.name + "\"");
     }
@@ -246,7 +325,7 @@ ProbeSpec parse_probe_document(std::string_view text, const std::string& source,
 
 ProbeSpec parse_probe_json(const nlohmann::json& probe, const std::string& path, const ProbeDefaults& defaults) {
   static const std::string source = "request";  // Field keeps a reference to it
-  return read_probe(Field(yaml_from_json(probe), path, source), defaults, false);
+  return read_probe(Field(yaml_from_json(probe), path, source), defaults, false, "adhoc", CaFiles::refused);
 }
 
 }  // namespace netprobe

@@ -25,6 +25,8 @@ struct ParamsWriter {
     for (DnsTransport transport : dns.transports) transports.push_back(to_string(transport));
     out["transports"] = transports;
     out["expect_rcode"] = rcode_name(dns.expect_rcode);
+    // Only when set, so an agent of a release without the key still reads the probe.
+    if (dns.expect_answers) out["expect_answers"] = true;
   }
   void operator()(const TcpSpec& tcp) const { out["target"] = tcp.target.to_string(); }
   void operator()(const HttpSpec& http) const {
@@ -37,6 +39,14 @@ struct ParamsWriter {
       ordered_json headers = ordered_json::object();
       for (const auto& [name, value] : http.headers) headers[name] = value;
       out["headers"] = headers;
+    }
+    // Only when set: a probe without `tls:` reads back the same, also where tls is refused on http:// URLs.
+    if (http.tls != HttpTls{}) {
+      ordered_json tls = ordered_json::object();
+      if (!http.tls.ca_file.empty()) tls["ca_file"] = http.tls.ca_file;
+      if (!http.tls.server_name.empty()) tls["server_name"] = http.tls.server_name;
+      if (http.tls.insecure_skip_verify) tls["insecure_skip_verify"] = true;
+      out["tls"] = tls;
     }
   }
   void operator()(const MetadataSpec& metadata) const {

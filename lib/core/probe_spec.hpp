@@ -48,6 +48,7 @@ struct DnsSpec {
   std::string record = "A";
   std::vector<DnsTransport> transports{DnsTransport::udp};
   int expect_rcode = 0;  // NOERROR
+  bool expect_answers = false;  // NOERROR without a record of the asked type (NODATA) fails as dns_error
 };
 
 struct TcpSpec {
@@ -61,11 +62,20 @@ struct StatusRange {
   bool operator==(const StatusRange&) const = default;
 };
 
+// An https probe's `tls:`, for in-cluster services behind a private CA.
+struct HttpTls {
+  std::string ca_file;      // PEM certificates trusted for this probe only, beside the system store
+  std::string server_name;  // sent as SNI and verified in the certificate; empty: the URL's host
+  bool insecure_skip_verify = false;  // the handshake still happens; the certificate is not checked
+  bool operator==(const HttpTls&) const = default;
+};
+
 struct HttpSpec {
   std::string url;
   std::string method = "GET";
   std::vector<StatusRange> expect_status{StatusRange{}};
   std::vector<std::pair<std::string, std::string>> headers;
+  HttpTls tls;  // all defaults unless the probe has a `tls:` (only on https:// URLs)
 };
 
 struct MetadataSpec {

@@ -1,7 +1,10 @@
 #pragma once
-// What netprobe-agent and netprobe-controller share: --help, --version and
-// --log-level (Boost.Program_options), and how a daemon is started and run.
+// What netprobe-agent and netprobe-controller share: --help, --version,
+// --log-level and --check-config (Boost.Program_options), and how a daemon is
+// started and run.
+#include <cstddef>
 #include <exception>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -13,8 +16,20 @@
 
 namespace netprobe {
 
-// Adds --help, --version and --log-level to `flags`.
+// Adds --help, --version, --log-level and --check-config to `flags`.
 void add_daemon_flags(boost::program_options::options_description& flags);
+
+// --check-config, as `promtool check config`: `check` reads and validates the
+// config file and the flags it meets, without listening, connecting, resolving
+// or reading token files, and returns how many probes it holds. Prints
+// "agent.yaml: ok (12 probes)" on stdout and returns 0, or the error as a start
+// would say it (file:line: field: message) on stderr and returns 2.
+// What HttpServer::listen() will take: "[IP]:port" or ":port"; throws
+// std::runtime_error naming `what` ("--listen", "agent.yaml: listen") otherwise.
+void check_listen_address(const std::string& what, const std::string& listen);
+
+int check_daemon_config(const std::string& program, const std::string& config_path,
+                        const std::function<std::size_t()>& check);
 
 // Parses argv. Returns the variables to run with, or the exit code when the
 // program should stop now (--help and --version: 0; a usage error: 2, said on stderr).

@@ -65,6 +65,7 @@ struct QueryState {
   std::optional<DnsHeader> header;
   bool bare_reply = false;  // a header without the question, which c-ares ignores
   std::vector<std::string> addresses;
+  std::optional<int> typed_answers;  // answers of record_type; nullopt when the message could not be walked
 };
 
 // A bare reply answers the query as far as netprobe is concerned: the server
@@ -84,7 +85,10 @@ void on_query_done(void* arg, int status, int /*timeouts*/, unsigned char* answe
   if (state.completion.done()) return;  // a bare reply already answered it
   state.status = status;
   if (answer != nullptr && length > 0) state.header = read_dns_header({answer, static_cast<std::size_t>(length)});
-  if (state.header) state.addresses = answer_addresses(state.record_type, answer, length);
+  if (state.header) {
+    state.addresses = answer_addresses(state.record_type, answer, length);
+    state.typed_answers = count_answers_of_type({answer, static_cast<std::size_t>(length)}, state.record_type);
+  }
   state.completion.notify();
 }
 
@@ -118,9 +122,22 @@ std::string plural(int count, const char* noun) {
   return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
 }
 
-// What came back, for people: "NOERROR, 2 answers: 10.0.0.1, 10.0.0.2 (ARES_SUCCESS)".
+// NOERROR without a record of the asked type: NODATA. A truncated answer may
+// have lost its records, and a bare header never carried any: neither counts.
+bool is_no_data(const QueryState& state, const DnsHeader& header) {
+  if (header.rcode != 0 || header.truncated || state.bare_reply) return false;
+  return state.typed_answers ? *state.typed_answers == 0 : header.answer_count == 0;
+}
+
+// What came back, for people: "NOERROR, 2 answers: 10.0.0.1, 10.0.0.2",
+// "NOERROR, no AAAA record" (NODATA, said by the caller with the status).
 std::string describe_answer(const QueryState& state, const DnsHeader& header) {
   std::string text(rcode_name(header.rcode));
+  if (is_no_data(state, header)) {
+    // A CNAME alone answers an A query with one record and none of type A.
+    if (header.answer_count > 0) text += ", " + plural(header.answer_count, "answer");
+    return text + ", no " + record_type_name(state.record_type) + " record";
+  }
   if (header.rcode == 0 || header.answer_count > 0) text += ", " + plural(header.answer_count, "answer");
   if (!state.addresses.empty()) {
     text += ": ";
@@ -147,7 +164,9 @@ DnsAnswer make_answer(const QueryState& state, Millis timeout) {
       answer.rcode = state.header->rcode;
       answer.answer_count = state.header->answer_count;
       answer.truncated = state.header->truncated;
-      answer.detail = describe_answer(state, *state.header) + status;
+      answer.no_data = is_no_data(state, *state.header);
+      answer.detail = describe_answer(state, *state.header) +
+                      (answer.no_data ? " (NODATA, " + answer.ares_status + ")" : status);
       break;
     case DnsExchange::timeout:
       answer.detail = "no response within " + format_duration(timeout) + status;

@@ -22,8 +22,10 @@ struct DnsAnswer {
   int rcode = -1;            // when answered
   int answer_count = 0;      // records in the answer section
   bool truncated = false;    // TC bit set (UDP answer too large)
+  bool no_data = false;      // NOERROR, whole, and no record of the asked type (NODATA)
   std::string ares_status;   // the raw status, e.g. "ARES_ETIMEOUT", "ARES_SUCCESS"
-  std::string detail;        // for people: what came back, e.g. "NXDOMAIN (ARES_ENOTFOUND)";
+  std::string detail;        // for people: what came back, e.g. "NXDOMAIN (ARES_ENOTFOUND)",
+                             // "NOERROR, no AAAA record (NODATA, ARES_ENODATA)";
                              // the prober adds what was asked, and of whom
 };
 

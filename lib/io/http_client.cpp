@@ -266,12 +266,16 @@ asio::awaitable<ClientExchange> tls_exchange(const std::vector<tcp::endpoint>& e
   }
   // Wraps Asio's check to remember that it was the name, not the chain, that failed.
   auto name_mismatch = std::make_shared<bool>(false);
-  stream.set_verify_callback([check = asio::ssl::host_name_verification(server_name), name_mismatch](
-                                 bool preverified, asio::ssl::verify_context& context) {
-    const bool verified = check(preverified, context);
-    if (preverified && !verified) *name_mismatch = true;
-    return verified;
-  });
+  if (options.insecure_skip_verify) {
+    stream.set_verify_mode(asio::ssl::verify_none);  // this stream only; the context stays verifying
+  } else {
+    stream.set_verify_callback([check = asio::ssl::host_name_verification(server_name), name_mismatch](
+                                   bool preverified, asio::ssl::verify_context& context) {
+      const bool verified = check(preverified, context);
+      if (preverified && !verified) *name_mismatch = true;
+      return verified;
+    });
+  }
 
   std::string peer;
   if (const error_code error = co_await connect(beast::get_lowest_layer(stream), endpoints, options, peer)) {

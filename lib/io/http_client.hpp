@@ -77,6 +77,9 @@ struct ClientOptions {
   Millis budget{0};                                // the probe's timeout, named in messages
   std::span<const Endpoint> resolver_servers;      // empty: the system resolver configuration
   boost::asio::ssl::context* tls = nullptr;        // required when the request uses TLS
+  // The handshake still runs (a failure is still tls_error), but neither the
+  // chain nor the name is checked: an http probe's tls.insecure_skip_verify.
+  bool insecure_skip_verify = false;
   std::size_t body_limit = 64 * 1024;              // the rest of a longer body is not read
   const Allowlist* allowed = nullptr;              // one-shot probes: connect only inside it
   // Streaming (a Kubernetes watch): a 200's body goes here piece by piece as it

@@ -32,6 +32,21 @@ probes:
     type: tcp
     target: 127.0.0.1:$closed
     expect: deny
+  - name: internal-no-tls-key  # the private CA is not trusted without tls.ca_file
+    type: http
+    url: https://127.0.0.1:$internal_port/
+  - name: internal-ca
+    type: http
+    url: https://127.0.0.1:$internal_port/
+    tls: {ca_file: $TEST_TMP/ca.pem, server_name: web.internal}
+  - name: internal-insecure
+    type: http
+    url: https://127.0.0.1:$internal_port/
+    tls: {insecure_skip_verify: true}
+  - name: internal-wrong-name
+    type: http
+    url: https://127.0.0.1:$internal_port/
+    tls: {ca_file: $TEST_TMP/ca.pem, server_name: other.internal}
 $1
 YAML
 }
@@ -61,6 +76,68 @@ tls_server trusted "$trusted_port"
 free_port untrusted_port
 tls_server untrusted "$untrusted_port"
 
+# A private CA made here, and a server certificate it signed for web.internal
+# only (no IP SAN), served on loopback: an in-cluster service behind an internal CA.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=netprobe test CA" \
+  -keyout "$TEST_TMP/ca.key" -out "$TEST_TMP/ca.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj "/CN=web.internal" \
+  -keyout "$TEST_TMP/web.key" -out "$TEST_TMP/web.csr" 2>/dev/null
+printf 'subjectAltName=DNS:web.internal\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$TEST_TMP/web.ext"
+openssl x509 -req -in "$TEST_TMP/web.csr" -CA "$TEST_TMP/ca.pem" -CAkey "$TEST_TMP/ca.key" -CAcreateserial -days 1 \
+  -extfile "$TEST_TMP/web.ext" -out "$TEST_TMP/web.pem" 2>/dev/null
+free_port internal_port
+openssl s_server -quiet -www -accept "127.0.0.1:$internal_port" -cert "$TEST_TMP/web.pem" -key "$TEST_TMP/web.key" \
+  </dev/null >"$TEST_TMP/web.log" 2>&1 &
+TEST_PIDS+=($!)
+wait_until 5 listening "$internal_port" || fail "openssl s_server web.internal did not start"
+
+# --check-config: validates and exits, listening on nothing and reading no token file.
+write_config ""
+set +e
+"$bin/netprobe-agent" --check-config --config "$config" --listen "127.0.0.1:$port" \
+  --token-file "$TEST_TMP/no-such-token" > "$TEST_TMP/check.out" 2> "$TEST_TMP/check.err"
+status=$?
+set -e
+check "--check-config on a good file exits 0 ($status)" [ "$status" -eq 0 ]
+check "--check-config says ok and counts the probes" [ "$(cat "$TEST_TMP/check.out")" = "$config: ok (8 probes)" ]
+check "--check-config listens on nothing" bash -c "! ss -Htln 'sport = :$port' | grep -q ."
+set +e
+"$bin/netprobe-agent" --check-config --config "$TEST_TMP/bad.yaml" > "$TEST_TMP/check.out" 2> "$TEST_TMP/check.err"
+status=$?
+set -e
+check "--check-config on a broken file exits 2 ($status)" [ "$status" -eq 2 ]
+check "--check-config names file:line and field on stderr" \
+  grep -qx "$TEST_TMP/bad.yaml:3: probes\[0\].type: unknown probe type \"dnss\" (expected dns, tcp, http, metadata)" "$TEST_TMP/check.err"
+check "--check-config prints nothing on stdout for a broken file" [ ! -s "$TEST_TMP/check.out" ]
+printf 'probes:\n  - name: web\n    type: http\n    url: https://127.0.0.1:%s/\n    tls: {ca_file: %s/no-ca.pem}\n' \
+  "$internal_port" "$TEST_TMP" > "$TEST_TMP/bad-ca.yaml"
+set +e
+"$bin/netprobe-agent" --check-config --config "$TEST_TMP/bad-ca.yaml" 2> "$TEST_TMP/check.err"
+status=$?
+set -e
+check "--check-config: an unreadable tls.ca_file exits 2 ($status)" [ "$status" -eq 2 ]
+check "... naming the field and the system's reason" grep -qx \
+  "$TEST_TMP/bad-ca.yaml:5: probes\[0\].tls.ca_file: cannot read $TEST_TMP/no-ca.pem: No such file or directory" "$TEST_TMP/check.err"
+set +e
+"$bin/netprobe-agent" --check-config --config "$TEST_TMP/nope.yaml" 2> "$TEST_TMP/check.err"
+status=$?
+set -e
+check "--check-config on a missing file exits 2 ($status)" [ "$status" -eq 2 ]
+check "a missing file is named with the reason" grep -qx "cannot read $TEST_TMP/nope.yaml: No such file or directory" "$TEST_TMP/check.err"
+set +e
+"$bin/netprobe-agent" --check-config --config "$config" --listen "nowhere:1" 2> "$TEST_TMP/check.err"
+status=$?
+set -e
+check "--check-config checks --listen too ($status)" [ "$status" -eq 2 ]
+check "--check-config is in --help" bash -c "'$bin/netprobe-agent' --help | grep -q -- --check-config"
+set +e
+"$bin/netprobe-agent" --config "$config" --listen "127.0.0.1:$port" --token-file "$TEST_TMP/no-such-token" \
+  2> "$TEST_TMP/no-token.log"
+status=$?
+set -e
+check "a start with a missing token file exits 2 ($status)" [ "$status" -eq 2 ]
+check "... and says why" grep -q "cannot read $TEST_TMP/no-such-token: No such file or directory" "$TEST_TMP/no-token.log"
+
 write_config ""
 SSL_CERT_FILE="$TEST_TMP/trusted.pem" \
 "$bin/netprobe-agent" --config "$config" --listen "127.0.0.1:$port" --node node-a --namespace monitoring \
@@ -71,7 +148,7 @@ TEST_PIDS+=("$agent")
 series_ok='netprobe_probe_success{expect="allow",probe="self-tcp",target="127.0.0.1:'$port'",transport="tcp",type="tcp"}'
 check "the agent probes and exposes results" wait_until 10 metric_is "$url" "$series_ok" 1
 # Each check runs at its own offset in the interval: wait until every one has run once.
-for probe in self-http closed closed-deny; do
+for probe in self-http closed closed-deny internal-no-tls-key internal-ca internal-insecure internal-wrong-name; do
   wait_until 5 bash -c "curl -fsS $url | grep -q '^netprobe_probe_runs_total{.*probe=\"$probe\"'" || fail "$probe never ran"
 done
 
@@ -80,6 +157,13 @@ check "closed port: success 0" metric_is "$url" 'netprobe_probe_success{expect="
 check "closed port: outcome refused" metric_is "$url" 'netprobe_probe_outcome{outcome="refused",probe="closed",target="127.0.0.1:'$closed'",transport="tcp"}' 1
 check "closed port: other outcomes pre-created at 0" metric_is "$url" 'netprobe_probe_outcome{outcome="timeout",probe="closed",target="127.0.0.1:'$closed'",transport="tcp"}' 0
 check "expect deny on a closed port succeeds" metric_is "$url" 'netprobe_probe_success{expect="deny",probe="closed-deny",target="127.0.0.1:'$closed'",transport="tcp",type="tcp"}' 1
+internal_outcome() {  # probe outcome: that outcome's series is 1
+  metric_is "$url" 'netprobe_probe_outcome{outcome="'"$2"'",probe="'"$1"'",target="https://127.0.0.1:'$internal_port'/",transport="https"}' 1
+}
+check "private CA without tls: tls_error" internal_outcome internal-no-tls-key tls_error
+check "private CA with tls.ca_file and server_name: ok" internal_outcome internal-ca ok
+check "private CA with insecure_skip_verify: ok" internal_outcome internal-insecure ok
+check "private CA with the wrong server_name: tls_error" internal_outcome internal-wrong-name tls_error
 check "agent info" metric_is "$url" 'netprobe_agent_info{namespace="monitoring",node="node-a",version="0.1.0"}' 1
 check "all 14 outcome series per check" [ "$(curl -fsS "$url" | grep -c '^netprobe_probe_outcome{.*probe="closed",')" -eq 14 ]
 # The agent writes its exposition text itself (agent/metrics.cpp): Prometheus's
@@ -107,6 +191,20 @@ one_shot_outcome() {  # url
 check "https to a trusted certificate: ok" [ "$(one_shot_outcome "https://127.0.0.1:$trusted_port/")" = ok ]
 check "https to an untrusted certificate: tls_error" \
   [ "$(one_shot_outcome "https://127.0.0.1:$untrusted_port/")" = tls_error ]
+one_shot_tls() {  # tls-object: POST a one-shot to the private CA's server, prints the body
+  curl -sS -X POST -H 'Authorization: Bearer t0ken' "http://127.0.0.1:$port/api/v1/probe" \
+    -d '{"probe": {"type": "http", "url": "https://127.0.0.1:'"$internal_port"'/", "tls": '"$1"'}}'
+}
+answer=$(one_shot_tls '{"server_name": "web.internal", "insecure_skip_verify": true}')
+check "one-shot with insecure_skip_verify: ok" [ "$(jq -r '.results[0].outcome' <<<"$answer")" = ok ]
+answer=$(one_shot_tls '{"server_name": "web.internal"}')
+check "one-shot to a private CA without it: tls_error" [ "$(jq -r '.results[0].outcome' <<<"$answer")" = tls_error ]
+check "... the detail says the chain failed" grep -q "certificate verify failed" <<<"$(jq -r '.results[0].detail' <<<"$answer")"
+code=$(curl -s -o "$TEST_TMP/ca.out" -w '%{http_code}' -X POST -H 'Authorization: Bearer t0ken' \
+  "http://127.0.0.1:$port/api/v1/probe" \
+  -d '{"probe": {"type": "http", "url": "https://127.0.0.1:'"$internal_port"'/", "tls": {"ca_file": "'"$TEST_TMP"'/ca.pem"}}}')
+check "one-shot with tls.ca_file is refused: 400 ($code)" [ "$code" = 400 ]
+check "... naming the field" grep -q '"probe.tls.ca_file: not allowed in an ad hoc probe' "$TEST_TMP/ca.out"
 
 # Hardening: oversized and malformed requests get clear errors, the agent keeps serving.
 head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' 'x' > "$TEST_TMP/big"

@@ -19,6 +19,41 @@ require dnsmasq
 
 start_dns
 write_controller_config
+
+# --- --check-config: validates and exits, reading no token file and listening on nothing ---
+# A probe's tls.ca_file names a file on the agents: the controller does not look for it.
+write_controller_config '
+probes:
+  - name: internal-web
+    type: http
+    url: https://web.internal:8443/
+    tls: {ca_file: /etc/netprobe/ca/internal.pem, server_name: web.internal}'
+mv "$TEST_TMP/controller.yaml" "$TEST_TMP/checked.yaml"
+write_controller_config
+check_config() {  # args…: runs --check-config, its output in $TEST_TMP/check.out and .err, status in $status
+  set +e
+  "$bin/netprobe-controller" --check-config "$@" > "$TEST_TMP/check.out" 2> "$TEST_TMP/check.err"
+  status=$?
+  set -e
+}
+check_config --config "$TEST_TMP/checked.yaml" --listen "127.0.0.1:$ctl_port" \
+  --agent-token-file "$TEST_TMP/no-such-agent-token" --api-token-file "$TEST_TMP/no-such-api-token"
+check "--check-config on a good file exits 0 ($status)" [ "$status" -eq 0 ]
+check "--check-config says ok and counts the probes" [ "$(cat "$TEST_TMP/check.out")" = "$TEST_TMP/checked.yaml: ok (1 probe)" ]
+check "--check-config listens on nothing" bash -c "! ss -Htln 'sport = :$ctl_port' | grep -q ."
+printf 'stale_after: 3\nstale_afterr: 3\n' > "$TEST_TMP/bad-controller.yaml"
+check_config --config "$TEST_TMP/bad-controller.yaml"
+check "--check-config on a broken file exits 2 ($status)" [ "$status" -eq 2 ]
+check "--check-config names file:line and field on stderr" grep -q "^$TEST_TMP/bad-controller.yaml:2: stale_afterr: unknown key" "$TEST_TMP/check.err"
+check "--check-config prints nothing on stdout for a broken file" [ ! -s "$TEST_TMP/check.out" ]
+check_config --config "$TEST_TMP/nope.yaml"
+check "--check-config on a missing file exits 2 ($status)" [ "$status" -eq 2 ]
+check "a missing file is named with the reason" grep -qx "cannot read $TEST_TMP/nope.yaml: No such file or directory" "$TEST_TMP/check.err"
+check_config --config "$TEST_TMP/controller.yaml" --agent-token-file "$TEST_TMP/same" --api-token-file "$TEST_TMP/same"
+check "--check-config refuses one file for both tokens ($status)" [ "$status" -eq 2 ]
+check "... saying so" grep -q "name the same file" "$TEST_TMP/check.err"
+check "--check-config is in --help" bash -c "'$bin/netprobe-controller' --help | grep -q -- --check-config"
+
 start_controller
 for n in 1 2 3; do start_agent "$n"; done
 

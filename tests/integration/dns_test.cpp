@@ -363,6 +363,34 @@ TEST_CASE("dns against dnsmasq: answers, NXDOMAIN, REFUSED and truncated TXT") {
   CHECK(refused.outcome == Outcome::dns_refused);
 }
 
+TEST_CASE("dns against dnsmasq: NOERROR without the asked record (NODATA) is said, and fails with expect_answers") {
+  DnsServer dnsmasq = start_dnsmasq();
+  const std::string servers = server_list(dnsmasq.port);
+  // web.cluster.local has an A record and no AAAA.
+  for (const ProbeResult& result : testing::run_probe("{type: dns, servers: " + servers +
+                                                      ", query: 'web.cluster.local.', record: AAAA, transports: [udp, tcp]}")) {
+    CAPTURE(result.detail);
+    CHECK(result.outcome == Outcome::ok);
+    CHECK(result.detail.find("NOERROR, no AAAA record (NODATA") != std::string::npos);
+  }
+  for (const ProbeResult& result :
+       testing::run_probe("{type: dns, servers: " + servers +
+                          ", query: 'web.cluster.local.', record: AAAA, transports: [udp, tcp], expect_answers: true}")) {
+    CAPTURE(result.detail);
+    CHECK(result.outcome == Outcome::dns_error);
+    CHECK(result.detail.find("NOERROR, no AAAA record (NODATA") != std::string::npos);
+    CHECK(result.detail.find("expected an answer (expect_answers)") != std::string::npos);
+  }
+  const ProbeResult a = testing::run_single("{type: dns, servers: " + servers +
+                                            ", query: 'web.cluster.local.', expect_answers: true}");
+  CAPTURE(a.detail);
+  CHECK(a.outcome == Outcome::ok);
+  CHECK(a.detail.find("NOERROR, 1 answer") != std::string::npos);
+  // NXDOMAIN stays itself under expect_answers.
+  CHECK(testing::run_single("{type: dns, servers: " + servers + ", query: 'nope.cluster.local.', record: AAAA, "
+                            "expect_answers: true}").outcome == Outcome::nxdomain);
+}
+
 TEST_CASE("dns: a server whose ACL refuses us is dns_refused") {
   DnsServer unbound = start_unbound(Acl::refuse);
   for (const ProbeResult& result : testing::run_probe("{type: dns, servers: " + server_list(unbound.port) +

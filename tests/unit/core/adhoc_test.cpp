@@ -87,6 +87,15 @@ TEST_CASE("an ad hoc probe: 400 naming the field when malformed or too long, 403
   CHECK(status_of(read(R"({"type": "dns", "query": "a.cluster.local."})")) == 403);  // servers: [auto]
   CHECK(status_of(read(R"({"type": "tcp", "target": "[::ffff:127.0.0.2%x.cluster.local]:8080"})")) != 0);  // a zone id
   CHECK(status_of(read(R"({"type": "http", "url": "http://evil.example.com/"})")) == 403);
+
+  // tls.ca_file would have the agent open a file the caller names: refused before any file is touched.
+  const char* with_ca = R"({"type": "http", "url": "https://127.0.0.1:8443/", "tls": {"ca_file": "/etc/shadow"}})";
+  CHECK(status_of(read(with_ca)) == 400);
+  CHECK(message_of(read(with_ca)).starts_with("probe.tls.ca_file: not allowed in an ad hoc probe"));
+  const auto named = read(R"({"type": "http", "url": "https://127.0.0.1:8443/",
+                              "tls": {"server_name": "web.internal", "insecure_skip_verify": true}})");
+  REQUIRE(status_of(named) == 0);
+  CHECK(std::get<HttpSpec>(std::get<ProbeSpec>(named).params).tls.server_name == "web.internal");
 }
 
 TEST_CASE("an ad hoc body: a JSON object of the keys the path takes, with a probe") {

@@ -32,6 +32,17 @@ TEST_CASE("DNS exchange and rcode are kept apart") {
   CHECK(classify_dns(DnsExchange::failed, 0, noerror) == Outcome::dns_error);
 }
 
+TEST_CASE("NOERROR without a record of the asked type (NODATA) fails only with expect_answers, as dns_error") {
+  CHECK(classify_dns(DnsExchange::answered, 0, 0, true) == Outcome::ok);
+  CHECK(classify_dns(DnsExchange::answered, 0, 0, true, true) == Outcome::dns_error);
+  CHECK(classify_dns(DnsExchange::answered, 0, 0, false, true) == Outcome::ok);
+  // NXDOMAIN is not NODATA: its own outcome, whatever expect_answers says.
+  CHECK(classify_dns(DnsExchange::answered, 3, 0, false, true) == Outcome::nxdomain);
+  CHECK(classify_dns(DnsExchange::answered, 3, 3, false, true) == Outcome::ok);
+  CHECK(record_type_name(28) == "AAAA");
+  CHECK(record_type_name(65) == "TYPE65");
+}
+
 TEST_CASE("an expected rcode other than NOERROR is ok") {
   CHECK(classify_dns(DnsExchange::answered, 3, 3) == Outcome::ok);
   // a name that should not exist but resolves is a DNS-level surprise

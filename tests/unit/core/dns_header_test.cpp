@@ -44,3 +44,31 @@ TEST_CASE("a response without a question and with an error rcode is a bare reply
   CHECK_FALSE(bare_reply_rcode(header(0x81, 0x00, 0)));  // NOERROR
   CHECK_FALSE(bare_reply_rcode(std::vector<unsigned char>{0x12, 0x34, 0x81}));  // shorter than a header
 }
+
+TEST_CASE("answers of the asked type are counted past the question and other records") {
+  // "a." AAAA: NOERROR, a CNAME answer only (compressed name pointing at the question).
+  std::vector<unsigned char> message = header(0x81, 0x80, 1, 1);
+  const std::vector<unsigned char> question{1, 'a', 0, 0, 28, 0, 1};
+  message.insert(message.end(), question.begin(), question.end());
+  const std::vector<unsigned char> cname{0xC0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 4, 1, 'b', 0xC0, 12};
+  message.insert(message.end(), cname.begin(), cname.end());
+  CHECK(count_answers_of_type(message, 28) == 0);
+  CHECK(count_answers_of_type(message, 5) == 1);
+
+  std::vector<unsigned char> with_aaaa = message;
+  with_aaaa[7] = 2;
+  const std::vector<unsigned char> aaaa{0xC0, 12, 0, 28, 0, 1, 0, 0, 0, 60, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0,
+                                        0,    0,  0, 0,  0, 0, 0, 0, 0, 1};
+  with_aaaa.insert(with_aaaa.end(), aaaa.begin(), aaaa.end());
+  CHECK(count_answers_of_type(with_aaaa, 28) == 1);
+
+  // No answers at all: NODATA's usual shape.
+  std::vector<unsigned char> empty = header(0x81, 0x80, 1, 0);
+  empty.insert(empty.end(), question.begin(), question.end());
+  CHECK(count_answers_of_type(empty, 28) == 0);
+
+  // Cut short, or a count the message does not hold: cannot tell.
+  CHECK_FALSE(count_answers_of_type(std::vector<unsigned char>(with_aaaa.begin(), with_aaaa.end() - 3), 28));
+  CHECK_FALSE(count_answers_of_type(header(0x81, 0x80, 1, 0), 28));
+  CHECK_FALSE(count_answers_of_type({}, 28));
+}

@@ -2,9 +2,34 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
+#include "support/process.hpp"
+
 using namespace netprobe;
+using netprobe::testing::make_temp_dir;
+using netprobe::testing::write_file;
 
 namespace {
+
+// Any certificate-shaped text passes the load-time check; OpenSSL parses it when a probe first uses it.
+constexpr const char* kPem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
+struct TempDir {
+  std::string path = make_temp_dir("netprobe-probe-config");
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+// The error of a `probes:` list as the agent's config reads it, or "(accepted)".
+std::string list_error(const std::string& yaml, CaFiles ca_files = CaFiles::read) {
+  static const std::string source = "agent.yaml";
+  try {
+    read_probe_list(Field(load_yaml(yaml, source), "probes", source), ProbeDefaults{}, ca_files);
+  } catch (const ConfigError& error) {
+    return error.what();
+  }
+  return "(accepted)";
+}
 
 std::string error_of(const std::string& body) {
   try {
@@ -73,4 +98,63 @@ TEST_CASE("host names and queries that can be no one's are refused (found by tes
                                                                                     "(letters, digits, '-' and '_' in "
                                                                                     "dot-separated labels)"));
   CHECK(error_of("{type: dns, servers: [\"127.0.0.1:53\"], query: \"_dns._udp.example.\"}") == "(accepted)");
+}
+
+TEST_CASE("an https probe's tls: a CA file read at load, a server name, insecure_skip_verify") {
+  const TempDir dir;
+  write_file(dir.path + "/ca.pem", kPem);
+  write_file(dir.path + "/key.pem", "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
+  const std::string head = "- {name: web, type: http, url: \"https://web.internal:8443/\", ";
+
+  const ProbeSpec spec = parse_probe_document(
+      "{type: http, url: \"https://web.internal/\", tls: {ca_file: " + dir.path +
+          "/ca.pem, server_name: web.internal, insecure_skip_verify: false}}",
+      "agent.yaml", ProbeDefaults{});
+  const HttpTls& tls = std::get<HttpSpec>(spec.params).tls;
+  CHECK(tls.ca_file == dir.path + "/ca.pem");
+  CHECK(tls.server_name == "web.internal");
+  CHECK_FALSE(tls.insecure_skip_verify);
+  CHECK(list_error(head + "tls: {insecure_skip_verify: true}}") == "(accepted)");
+  CHECK(list_error(head + "tls: {server_name: 127.0.0.1}}") == "(accepted)");  // matched against IP SANs
+
+  // Each error names its field, and a file's error the system's reason.
+  CHECK(list_error(head + "tls: {ca_file: " + dir.path + "/nope.pem}}") ==
+        "agent.yaml:1: probes[0].tls.ca_file: cannot read " + dir.path + "/nope.pem: No such file or directory");
+  CHECK(list_error(head + "tls: {ca_file: " + dir.path + "}}") ==
+        "agent.yaml:1: probes[0].tls.ca_file: " + dir.path + " is not a regular file");
+  CHECK(list_error(head + "tls: {ca_file: " + dir.path + "/key.pem}}") ==
+        "agent.yaml:1: probes[0].tls.ca_file: " + dir.path +
+            "/key.pem holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)");
+  CHECK(list_error(head + "tls: {ca_file: /dev/zero}}") == "agent.yaml:1: probes[0].tls.ca_file: /dev/zero is not a regular file");
+  CHECK(list_error(head + "tls: {ca_file: \"\"}}") == "agent.yaml:1: probes[0].tls.ca_file: needs a file name");
+  CHECK(list_error(head + "tls: {server_name: \"web internal\"}}") ==
+        "agent.yaml:1: probes[0].tls.server_name: \"web internal\" is not a host name (e.g. web.internal, without a "
+        "trailing dot)");
+  CHECK(list_error(head + "tls: {server_name: web.internal.}}").starts_with(
+      "agent.yaml:1: probes[0].tls.server_name: \"web.internal.\" is not a host name"));
+  CHECK(list_error(head + "tls: {insecure_skip_verify: yes}}") ==
+        "agent.yaml:1: probes[0].tls.insecure_skip_verify: expected true or false, found \"yes\"");
+  CHECK(list_error(head + "tls: {ca: x}}").starts_with("agent.yaml:1: probes[0].tls.ca: unknown key"));
+  CHECK(list_error(head + "tls: [x]}").starts_with("agent.yaml:1: probes[0].tls: expected a mapping"));
+  CHECK(list_error("- {name: web, type: http, url: \"http://web.internal/\", tls: {server_name: web.internal}}") ==
+        "agent.yaml:1: probes[0].tls: only for https:// URLs (the URL is \"http://web.internal/\")");
+  CHECK(list_error("- {name: q, type: tcp, target: \"a:1\", tls: {}}").starts_with("agent.yaml:1: probes[0].tls: unknown key"));
+
+  // The controller's config names a file on the agents: not read there.
+  CHECK(list_error(head + "tls: {ca_file: /etc/netprobe/ca/internal.pem}}", CaFiles::unchecked) == "(accepted)");
+  // An ad hoc probe may not name one at all, readable or not.
+  CHECK(list_error(head + "tls: {ca_file: " + dir.path + "/ca.pem}}", CaFiles::refused) ==
+        "agent.yaml:1: probes[0].tls.ca_file: not allowed in an ad hoc probe (the agent would open a file the caller "
+        "names); put the probe in the agent's config");
+  CHECK(list_error(head + "tls: {server_name: web.internal, insecure_skip_verify: true}}", CaFiles::refused) ==
+        "(accepted)");
+}
+
+TEST_CASE("a dns probe's expect_answers: false unless set, a boolean") {
+  CHECK_FALSE(std::get<DnsSpec>(parse_probe_document("{type: dns, servers: [\"127.0.0.1\"], query: a.}", "t",
+                                                     ProbeDefaults{}).params).expect_answers);
+  CHECK(std::get<DnsSpec>(parse_probe_document("{type: dns, servers: [\"127.0.0.1\"], query: a., expect_answers: true}",
+                                               "t", ProbeDefaults{}).params).expect_answers);
+  CHECK(list_error("- {name: q, type: dns, servers: [\"127.0.0.1\"], query: a., expect_answers: 1}") ==
+        "agent.yaml:1: probes[0].expect_answers: expected true or false, found \"1\"");
 }

@@ -3,7 +3,9 @@
 
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <iostream>
+#include <stdexcept>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -58,7 +60,9 @@ TEST_CASE("daemon flags: --help and --version print and exit 0") {
   CHECK_FALSE(help.vars);
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("--log-level") != std::string::npos);
-  CHECK(help.out.find("Exit codes: 0 stopped cleanly, 2 usage or config error.") != std::string::npos);
+  CHECK(help.out.find("--check-config") != std::string::npos);
+  CHECK(help.out.find("Exit codes: 0 stopped cleanly (or --check-config: valid), 2 usage or config error.") !=
+        std::string::npos);
 
   const Parsed version = parse({"--version"});
   CHECK_FALSE(version.vars);
@@ -80,4 +84,56 @@ TEST_CASE("daemon flags: a usage error names the problem and where help is, exit
   CHECK_FALSE(bad_level.vars);
   CHECK(bad_level.exit_code == 2);
   CHECK(bad_level.err == "test-daemon: --log-level: expected debug, info, warn or error\n");
+}
+
+namespace {
+
+struct Checked {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+Checked check_config(const std::string& path, const std::function<std::size_t()>& check) {
+  std::ostringstream out, err;
+  std::streambuf* const saved_out = std::cout.rdbuf(out.rdbuf());
+  std::streambuf* const saved_err = std::cerr.rdbuf(err.rdbuf());
+  Checked checked;
+  checked.exit_code = check_daemon_config("test-daemon", path, check);
+  std::cout.rdbuf(saved_out);
+  std::cerr.rdbuf(saved_err);
+  checked.out = out.str();
+  checked.err = err.str();
+  return checked;
+}
+
+}  // namespace
+
+TEST_CASE("--check-config: one line on stdout and 0, or the error as a start says it on stderr and 2") {
+  const Checked ok = check_config("agent.yaml", [] { return std::size_t{12}; });
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out == "agent.yaml: ok (12 probes)\n");
+  CHECK(ok.err.empty());
+  CHECK(check_config("agent.yaml", [] { return std::size_t{1}; }).out == "agent.yaml: ok (1 probe)\n");
+
+  const Checked bad = check_config("agent.yaml", []() -> std::size_t {
+    throw ConfigError("agent.yaml", 12, "probes[1].type", "unknown probe type \"dnss\"");
+  });
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.out.empty());
+  CHECK(bad.err == "agent.yaml:12: probes[1].type: unknown probe type \"dnss\"\n");
+
+  const Checked none = check_config("", [] { return std::size_t{0}; });
+  CHECK(none.exit_code == 2);
+  CHECK(none.err == "test-daemon: --check-config needs --config FILE\n");
+}
+
+TEST_CASE("a listen address is what the server can bind: an IP literal and a port") {
+  CHECK_NOTHROW(check_listen_address("--listen", ":9743"));
+  CHECK_NOTHROW(check_listen_address("--listen", "127.0.0.1:0"));
+  CHECK_NOTHROW(check_listen_address("--listen", "[::1]:9743"));
+  CHECK_THROWS_WITH_AS(check_listen_address("--listen", "localhost:9743"),
+                       "--listen: invalid listen address \"localhost:9743\" (expected [IP]:port or :port)",
+                       std::runtime_error);
+  CHECK_THROWS_AS(check_listen_address("agent.yaml: listen", "9743"), std::runtime_error);
 }
