@@ -5,31 +5,65 @@
 //                                             unless every mutation is caught by `check`
 //   node validate.mjs plan OUTDIR VARIANT=FILE…  writes, per workload container, what it would run: the
 //                                             argv, env and mounted files, for running the real binaries
+//   node validate.mjs rbac BASE               compares the rendered ClusterRole with what the code reads
+//                                             (lib/kube, below), prints both, exit 1 when they differ
 // VARIANT names what the file was rendered from (VARIANTS below), which decides what must be in it.
+// $NETPROBE_SOURCE is the repository, whose lib/kube says what the controller reads.
 // Offline: reads files, writes files, nothing else.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 
+// prometheusNamespace: the namespace a Prometheus peer may name (none: the policy's own, by a peer
+// without namespaceSelector); controllerNamespace: where a sentinel finds the controller.
 const VARIANTS = {
   base: { namespace: "monitoring", core: true },
   "prometheus-operator": { namespace: "monitoring", core: true, operator: true },
   "alertmanager-push": { namespace: "monitoring", core: true, alertmanager: true },
   "other-namespace": { namespace: "netprobe-test", core: true, operator: true, alertmanager: true, image: "registry.test/netprobe:9.9.9" },
-  sentinel: { namespace: "payments", sentinel: true },
-  "sentinel-report-egress": { namespace: "payments", sentinel: true, reportEgress: true },
+  "prometheus-elsewhere": { namespace: "netprobe-test", core: true, alertmanager: true, prometheusNamespace: "observability" },
+  aws: { namespace: "monitoring", core: true, cloud: "aws" },
+  gcp: { namespace: "monitoring", core: true, cloud: "gcp" },
+  azure: { namespace: "monitoring", core: true, cloud: "azure" },
+  sentinel: { namespace: "payments", sentinel: true, controllerNamespace: "monitoring", prometheusNamespace: "monitoring" },
+  "sentinel-report-egress": { namespace: "payments", sentinel: true, reportEgress: true, controllerNamespace: "monitoring", prometheusNamespace: "monitoring" },
+  "sentinel-other-namespace": { namespace: "payments", sentinel: true, reportEgress: true, controllerNamespace: "netprobe-test", prometheusNamespace: "netprobe-test" },
+  "sentinel-aws": { namespace: "payments", sentinel: true, cloud: "aws", controllerNamespace: "monitoring", prometheusNamespace: "monitoring" },
+  "sentinel-gcp": { namespace: "payments", sentinel: true, cloud: "gcp", controllerNamespace: "monitoring", prometheusNamespace: "monitoring" },
+  "sentinel-azure": { namespace: "payments", sentinel: true, cloud: "azure", controllerNamespace: "monitoring", prometheusNamespace: "monitoring" },
 };
+// Compared with config text, never reached.
+const METADATA_ADDRESS = "169.254.169.254";  // # not-a-destination
 const UID = 65532;
 const READ_VERBS = new Set(["get", "list", "watch"]);
-// What the controller reads (README.md, "In a cluster"; docs/install.md): exactly these, read-only.
-// What the controller watches (lib/kube/discovery_store.hpp, kWatchedResources; the unit test
-// tests/unit/kube/rbac_test.cpp holds the ClusterRole to that same list).
-const CONTROLLER_READS = [
-  "/namespaces", "/nodes", "/pods", "/services", "/serviceaccounts",
-  "discovery.k8s.io/endpointslices", "networking.k8s.io/networkpolicies",
-  "monitoring.coreos.com/servicemonitors", "monitoring.coreos.com/podmonitors",
-  "apps/deployments", "apps/statefulsets", "apps/daemonsets", "batch/cronjobs",
-].sort();
+// What the controller reads, from the code itself: the resources of kWatchedResources
+// (lib/kube/discovery_store.hpp) at their paths in kResources (lib/kube/resources.hpp), as
+// "group/plural" ("" for core), and the verbs of the requests lib/kube/api_reply.cpp builds
+// (`?limit=`: list, `?watch=1`: watch). The ClusterRole must grant exactly those resources,
+// with at least those verbs. (tests/unit/kube/rbac_test.cpp holds it to the same list.)
+function codeReads() {
+  const root = process.env.NETPROBE_SOURCE;
+  if (!root) throw new Error("$NETPROBE_SOURCE (the repository) is not set: the controller's reads come from lib/kube");
+  const read = (path) => readFileSync(join(root, path), "utf8");
+  const table = read("lib/kube/resources.hpp");
+  const paths = new Map();
+  for (const m of table.matchAll(/ResourceInfo\{Resource::(\w+),\s*"(\w+)",\s*"([^"]+)"/g)) {
+    const [, value, plural, path] = m;
+    const group = path.startsWith("/api/") ? "" : path.split("/")[2];
+    paths.set(value, `${group}/${plural}`);
+  }
+  const watched = read("lib/kube/discovery_store.hpp").match(/kWatchedResources\{([^}]*)\}/);
+  if (!watched || paths.size === 0) throw new Error("cannot find kWatchedResources or kResources in lib/kube");
+  const resources = [...watched[1].matchAll(/Resource::(\w+)/g)].map((m) => {
+    if (!paths.has(m[1])) throw new Error(`kWatchedResources names ${m[1]}, which kResources has no path for`);
+    return paths.get(m[1]);
+  }).sort();
+  const requests = read("lib/kube/api_reply.cpp");
+  const verbs = [requests.includes('"?limit="') && "list", requests.includes('"?watch=1') && "watch"].filter(Boolean);
+  if (verbs.length !== 2) throw new Error("lib/kube/api_reply.cpp no longer builds the list and watch requests this expects");
+  return { resources, verbs };
+}
+let CODE_READS;  // read once, on first use
 const POD_KINDS = new Set(["Pod", "Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Job", "CronJob"]);
 const CLUSTER_KINDS = new Set(["ClusterRole", "ClusterRoleBinding", "Namespace", "CustomResourceDefinition"]);
 const NAME = "app.kubernetes.io/name";
@@ -237,9 +271,14 @@ function checkRbac(docs, error, { core }) {
   if (core) {
     const role = find(docs, "ClusterRole", "netprobe-controller");
     if (!role) return error(null, "ClusterRole netprobe-controller is missing");
+    CODE_READS ??= codeReads();
     const granted = role.rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((res) => `${g}/${res}`))).sort();
-    if (JSON.stringify(granted) !== JSON.stringify(CONTROLLER_READS)) {
-      error(role, `covers [${granted}], expected exactly [${CONTROLLER_READS}]`);
+    if (JSON.stringify(granted) !== JSON.stringify(CODE_READS.resources)) {
+      error(role, `covers [${granted}], the controller reads exactly [${CODE_READS.resources}] (lib/kube)`);
+    }
+    for (const [i, rule] of role.rules.entries()) {
+      for (const verb of CODE_READS.verbs) if (!(rule.verbs ?? []).includes(verb)) error(role, `rules[${i}]: no verb "${verb}", which the controller uses`);
+      for (const verb of rule.verbs ?? []) if (!CODE_READS.verbs.includes(verb)) error(role, `rules[${i}]: verb "${verb}", which the controller does not use`);
     }
     const binding = find(docs, "ClusterRoleBinding", "netprobe-controller");
     if (!binding?.subjects?.some((s) => s.name === "netprobe-controller")) error(binding, "does not bind the controller's ServiceAccount");
@@ -276,7 +315,17 @@ function checkNamespaces(docs, error, namespace) {
   }
 }
 
-function checkNetworkPolicies(docs, error, { reportEgress }) {
+// Policies that only add egress to pods another policy already decides for: exempt from the
+// "an egress policy allows DNS" rule (report-egress must not allow it; the controller's DNS is
+// in netprobe-controller).
+const ADD_ON_EGRESS = new Set(["netprobe-sentinel-report", "netprobe-controller-alertmanager"]);
+const NS_LABEL = "kubernetes.io/metadata.name";
+
+function peers(np) {
+  return [...(np.spec.ingress ?? []).flatMap((r) => r.from ?? []), ...(np.spec.egress ?? []).flatMap((r) => r.to ?? [])];
+}
+
+function checkNetworkPolicies(docs, error, v) {
   const policies = ofKind(docs, "NetworkPolicy");
   // Every netprobe pod's ingress is locked: some policy isolates it for ingress.
   for (const doc of docs) {
@@ -293,7 +342,7 @@ function checkNetworkPolicies(docs, error, { reportEgress }) {
       if (!rule.ports?.length) error(np, `ingress[${i}] admits every port`);
     }
     const role = np.spec.podSelector?.matchLabels?.[COMPONENT];
-    if (types.includes("Egress") && np.metadata.name !== "netprobe-sentinel-report") {
+    if (types.includes("Egress") && !ADD_ON_EGRESS.has(np.metadata.name)) {
       const dns = allowsDns(np);
       if (!dns.udp) error(np, "egress does not allow DNS over UDP 53 to kube-dns");
       if (!dns.tcp) error(np, "egress does not allow DNS over TCP 53 to kube-dns (answers that need TCP fail)");
@@ -302,15 +351,36 @@ function checkNetworkPolicies(docs, error, { reportEgress }) {
     if ((role === "agent" || role === "sentinel") && np.metadata.name !== "netprobe-sentinel-report" && types.includes("Egress")) {
       error(np, `restricts the ${role}'s egress: probing is its job, and a netprobe egress policy would hide the cluster's`);
     }
-    if (role === "controller") {
+    // A peer of the install's own policies names no namespace but kube-system (DNS) and, where the
+    // variant sets one, Prometheus': netprobe's own namespace is the policy's, and a name written
+    // here would stay behind when an overlay's `namespace:` moves the objects.
+    if (v.core) {
+      for (const peer of peers(np)) {
+        const name = peer.namespaceSelector?.matchLabels?.[NS_LABEL];
+        if (name !== undefined && name !== "kube-system" && name !== v.prometheusNamespace) {
+          error(np, `a peer pinned to namespace ${name}: an overlay's namespace: would not move it (a peer without namespaceSelector is the policy's own namespace)`);
+        }
+      }
+    }
+    if (role === "controller" && np.metadata.name === "netprobe-controller") {
       if (!types.includes("Ingress") || !types.includes("Egress")) error(np, "does not restrict the controller both ways");
       const ingressPorts = new Set((np.spec.ingress ?? []).flatMap(rulePorts));
       if ([...ingressPorts].some((p) => p !== "9742/TCP")) error(np, `ingress opens [${[...ingressPorts]}], expected 9742/TCP only`);
-      const allowed = new Set(["53/UDP", "53/TCP", "9743/TCP", "443/TCP", "6443/TCP", "9093/TCP"]);
+      // What the controller does with the base's config: DNS, fan-out to agents, the API server.
+      const allowed = new Set(["53/UDP", "53/TCP", "9743/TCP", "443/TCP", "6443/TCP"]);
       for (const [i, rule] of (np.spec.egress ?? []).entries()) {
         if (!rule.to?.length) error(np, `egress[${i}] admits every destination`);
         if (!rule.ports?.length) error(np, `egress[${i}] admits every port`);
         for (const port of rulePorts(rule)) if (!allowed.has(port)) error(np, `egress[${i}] opens ${port}`);
+      }
+    } else if (role === "controller") {
+      // Add-on egress: only Alertmanager, only with the component that pushes to it.
+      if (np.metadata.name !== "netprobe-controller-alertmanager") error(np, "an unknown policy selecting the controller");
+      else if (!v.alertmanager) error(np, "egress to Alertmanager without the alertmanager-push component");
+      if (JSON.stringify(types) !== '["Egress"]') error(np, `policyTypes ${JSON.stringify(types)}, expected ["Egress"]`);
+      for (const [i, rule] of (np.spec.egress ?? []).entries()) {
+        if (!rule.to?.length) error(np, `egress[${i}] admits every destination`);
+        if (JSON.stringify(rulePorts(rule)) !== '["9093/TCP"]') error(np, `egress[${i}] opens [${rulePorts(rule)}], expected 9093/TCP only`);
       }
     }
     if (role === "agent" || role === "sentinel") {
@@ -318,7 +388,23 @@ function checkNetworkPolicies(docs, error, { reportEgress }) {
       if ([...ingressPorts].some((p) => p !== "9743/TCP")) error(np, `ingress opens [${[...ingressPorts]}], expected 9743/TCP only`);
     }
   }
-  if (reportEgress) {
+  if (v.alertmanager && !find(docs, "NetworkPolicy", "netprobe-controller-alertmanager")) {
+    error(null, "NetworkPolicy netprobe-controller-alertmanager is missing: the controller cannot reach Alertmanager");
+  }
+  if (v.sentinel) {
+    // The peers come from netprobe-sentinel-settings: the controller's and Prometheus' namespaces.
+    const np = find(docs, "NetworkPolicy", "netprobe-sentinel");
+    const from = np?.spec?.ingress?.[0]?.from ?? [];
+    const controllerPeer = from.find((p) => p.podSelector?.matchLabels?.[COMPONENT] === "controller");
+    const prometheusPeer = from.find((p) => !p.podSelector);
+    if (controllerPeer?.namespaceSelector?.matchLabels?.[NS_LABEL] !== v.controllerNamespace) {
+      error(np, `admits the controller from namespace ${controllerPeer?.namespaceSelector?.matchLabels?.[NS_LABEL]}, expected ${v.controllerNamespace}`);
+    }
+    if (prometheusPeer?.namespaceSelector?.matchLabels?.[NS_LABEL] !== v.prometheusNamespace) {
+      error(np, `admits Prometheus from namespace ${prometheusPeer?.namespaceSelector?.matchLabels?.[NS_LABEL]}, expected ${v.prometheusNamespace}`);
+    }
+  }
+  if (v.reportEgress) {
     const np = find(docs, "NetworkPolicy", "netprobe-sentinel-report");
     if (!np) return error(null, "NetworkPolicy netprobe-sentinel-report is missing");
     const ports = (np.spec.egress ?? []).flatMap(rulePorts);
@@ -326,6 +412,25 @@ function checkNetworkPolicies(docs, error, { reportEgress }) {
       error(np, `must only allow egress to the controller on 9742/TCP, allows [${ports}]`);
     }
     if (allowsDns(np).udp || allowsDns(np).tcp) error(np, "allows DNS: that would hide the namespace's own DNS block");
+    const to = peers(np).map((p) => p.namespaceSelector?.matchLabels?.[NS_LABEL]);
+    if (JSON.stringify(to) !== JSON.stringify([v.controllerNamespace])) error(np, `reaches namespaces [${to}], expected the controller's ${v.controllerNamespace}`);
+  }
+}
+
+// A config's metadata probes: none without a cloud component, else exactly one of its flavor at
+// the metadata address; and nothing else in it aims at that address.
+function checkMetadataProbes(config, error, what, cloud) {
+  const probes = config?.probes ?? [];
+  const metadata = probes.filter((p) => p.type === "metadata");
+  if (!cloud && metadata.length) error(null, `${what}: a metadata probe without a cloud component (on bare metal and kind it fails on every node and pages)`);
+  if (cloud) {
+    if (metadata.length !== 1) error(null, `${what}: ${metadata.length} metadata probes with the ${cloud} component, expected 1`);
+    else if (metadata[0].flavor !== cloud || metadata[0].address !== `${METADATA_ADDRESS}:80`) {
+      error(null, `${what}: the metadata probe is flavor ${metadata[0].flavor} at ${metadata[0].address}, expected ${cloud} at ${METADATA_ADDRESS}:80`);
+    }
+  }
+  for (const p of probes) {
+    if (p.type !== "metadata" && JSON.stringify(p).includes(METADATA_ADDRESS)) error(null, `${what}: probe ${p.name} aims at the metadata address`);
   }
 }
 
@@ -347,7 +452,7 @@ function checkAgentLike(docs, error, doc, role) {
   return args.find((a) => a.startsWith("--controller="))?.slice("--controller=".length);
 }
 
-function checkCore(docs, error) {
+function checkCore(docs, error, v) {
   const agent = find(docs, "DaemonSet", "netprobe-agent");
   const controllerUrl = checkAgentLike(docs, error, agent, "agent");
   if (agent) {
@@ -387,12 +492,17 @@ function checkCore(docs, error) {
   const probes = agentConfig.probes ?? [];
   const dns = probes.find((p) => p.type === "dns");
   if (!dns || !dns.transports?.includes("udp") || !dns.transports?.includes("tcp")) error(null, "agent.yaml: no DNS probe over both UDP and TCP");
-  if (!probes.some((p) => p.type === "metadata")) error(null, "agent.yaml: no metadata probe");
+  checkMetadataProbes(agentConfig, error, "agent.yaml", v.cloud);
   if (!probes.some((p) => p.type === "http")) error(null, "agent.yaml: no scrape-path (http) probe");
   const deny = probes.find((p) => p.expect === "deny");
   if (!deny) error(null, "agent.yaml: no expect-deny probe");
   else if (deny.target?.startsWith("netprobe-canary:") && !find(docs, "Service", "netprobe-canary")) error(null, "agent.yaml: the deny probe's target netprobe-canary is not in the manifests");
-  if (!configFile(docs, "netprobe-controller-config", "controller.yaml")) error(null, "ConfigMap netprobe-controller-config has no controller.yaml");
+  const controllerConfig = configFile(docs, "netprobe-controller-config", "controller.yaml");
+  if (!controllerConfig) return error(null, "ConfigMap netprobe-controller-config has no controller.yaml");
+  // The ad hoc API reaches what the shipped probes reach: not the metadata endpoint.
+  if ((controllerConfig.adhoc?.allow_cidrs ?? []).some((c) => c.startsWith(METADATA_ADDRESS))) {
+    error(null, "controller.yaml: adhoc.allow_cidrs admits the metadata endpoint, which nothing in the base probes");
+  }
 }
 
 function checkOperator(docs, error) {
@@ -412,14 +522,17 @@ function checkOperator(docs, error) {
   if (!ofKind(docs, "PrometheusRule").some((r) => r.spec?.groups?.length)) error(null, "no PrometheusRule with rule groups");
 }
 
-function checkSentinel(docs, error) {
+function checkSentinel(docs, error, v) {
   const sentinel = find(docs, "Deployment", "netprobe-sentinel");
   const url = checkAgentLike(docs, error, sentinel, "sentinel");
   if (!sentinel) return;
   if (sentinel.spec.replicas !== 1) error(sentinel, `replicas is ${sentinel.spec.replicas}, expected 1`);
-  if (!/^http:\/\/netprobe-controller-headless\.monitoring\.svc\.cluster\.local:9742$/.test(url ?? "")) {
-    error(sentinel, `reports to ${url}, expected the controller's headless Service in monitoring`);
+  if (url !== `http://netprobe-controller-headless.${v.controllerNamespace}.svc.cluster.local:9742`) {
+    error(sentinel, `reports to ${url}, expected the controller's headless Service in ${v.controllerNamespace}`);
   }
+  const config = configFile(docs, "netprobe-sentinel-config", "sentinel.yaml");
+  if (!config) error(null, "ConfigMap netprobe-sentinel-config has no sentinel.yaml");
+  else checkMetadataProbes(config, error, "sentinel.yaml", v.cloud);
   for (const doc of docs) if (CLUSTER_KINDS.has(doc.kind)) error(doc, "a sentinel overlay must not create cluster-scoped objects");
   const np = find(docs, "NetworkPolicy", "netprobe-sentinel");
   if (!np) error(null, "NetworkPolicy netprobe-sentinel is missing");
@@ -440,10 +553,10 @@ async function checkVariant(variant, docs, error) {
   checkRbac(docs, error, v);
   checkSecretsAndReferences(docs, error);
   checkNetworkPolicies(docs, error, v);
-  if (v.core) checkCore(docs, error);
+  if (v.core) checkCore(docs, error, v);
   if (v.operator) checkOperator(docs, error);
   else if (ofKind(docs, "ServiceMonitor").length || ofKind(docs, "PrometheusRule").length) error(null, "prometheus-operator objects without the component");
-  if (v.sentinel) checkSentinel(docs, error);
+  if (v.sentinel) checkSentinel(docs, error, v);
   if (v.core) {
     const urls = configFile(docs, "netprobe-controller-config", "controller.yaml")?.alertmanager?.urls ?? [];
     if (v.alertmanager && urls.length === 0) error(null, "controller.yaml: alertmanager.urls is empty with the alertmanager-push component");
@@ -464,17 +577,24 @@ function checkAcross(sets, error) {
     }
   }
   if (images.size > 1) error(null, `different images across the manifests: ${[...images].join(", ")}`);
-  const config = (variant) => {
+  // A component that replaces a whole config file changes only what it is for.
+  const config = (variant, prefix, key) => {
     const set = sets.find((s) => s.variant === variant);
-    return set && configFile(set.docs, "netprobe-controller-config", "controller.yaml");
+    return set && configFile(set.docs, prefix, key);
   };
-  const base = config("base");
-  const pushed = config("alertmanager-push");
-  if (base && pushed) {
-    const strip = (c) => ({ ...c, alertmanager: { ...c.alertmanager, urls: undefined } });
-    if (JSON.stringify(strip(base)) !== JSON.stringify(strip(pushed))) {
-      error(null, "components/alertmanager-push/controller.yaml differs from base/config/controller.yaml beyond alertmanager.urls");
+  const sameBut = (variant, baseVariant, prefix, key, strip, what) => {
+    const original = config(baseVariant, prefix, key);
+    const replaced = config(variant, prefix, key);
+    if (original && replaced && JSON.stringify(strip(original)) !== JSON.stringify(strip(replaced))) {
+      error(null, `the ${variant} component's ${key} differs from the ${baseVariant} one beyond ${what}`);
     }
+  };
+  sameBut("alertmanager-push", "base", "netprobe-controller-config", "controller.yaml",
+    (c) => ({ ...c, alertmanager: { ...c.alertmanager, urls: undefined } }), "alertmanager.urls");
+  const noMetadata = (c) => ({ ...c, probes: (c.probes ?? []).filter((p) => p.type !== "metadata") });
+  for (const cloud of ["aws", "gcp", "azure"]) {
+    sameBut(cloud, "base", "netprobe-agent-config", "agent.yaml", noMetadata, "its metadata probe");
+    sameBut(`sentinel-${cloud}`, "sentinel", "netprobe-sentinel-config", "sentinel.yaml", noMetadata, "its metadata probe");
   }
 }
 
@@ -528,6 +648,15 @@ const MUTATIONS = [
   ["program by bare name", "base", "command", (d) => { container(d, "DaemonSet", "netprobe-agent").command = ["netprobe-agent"]; }],
   ["sentinel egress allow", "sentinel", "restricts the sentinel's egress", (d) => { find(d, "NetworkPolicy", "netprobe-sentinel").spec.policyTypes = ["Ingress", "Egress"]; }],
   ["sentinel ClusterRole", "sentinel", "cluster-scoped", (d) => { d.push({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "x", labels: { [NAME]: "netprobe" } }, rules: [] }); }],
+  ["a peer pinned to monitoring", "base", "pinned to namespace monitoring", (d) => { find(d, "NetworkPolicy", "netprobe-agent").spec.ingress[0].from[1].namespaceSelector = { matchLabels: { [NS_LABEL]: "monitoring" } }; }],
+  ["Alertmanager egress in the base", "base", "opens 9093/TCP", (d) => { find(d, "NetworkPolicy", "netprobe-controller").spec.egress.push({ to: [{ podSelector: {} }], ports: [{ port: 9093, protocol: "TCP" }] }); }],
+  ["a metadata probe in the base", "base", "a metadata probe without a cloud component", (d) => { const cm = d.find((x) => x.kind === "ConfigMap" && x.metadata.name.startsWith("netprobe-agent-config")); cm.data["agent.yaml"] += "  - {name: metadata, type: metadata}\n"; }],
+  ["the ad hoc API reaches the metadata endpoint", "base", "admits the metadata endpoint", (d) => { const cm = d.find((x) => x.kind === "ConfigMap" && x.metadata.name.startsWith("netprobe-controller-config")); cm.data["controller.yaml"] = cm.data["controller.yaml"].replace(/allow_cidrs: \[/, `allow_cidrs: ["${METADATA_ADDRESS}/32", `); }],
+  ["a ClusterRole without watch", "base", 'no verb "watch"', (d) => { find(d, "ClusterRole", "netprobe-controller").rules[0].verbs = ["list"]; }],
+  ["a ClusterRole with get, which the code never asks", "base", 'verb "get", which the controller does not use', (d) => { find(d, "ClusterRole", "netprobe-controller").rules[0].verbs.push("get"); }],
+  ["a ClusterRole reading one more kind", "base", "the controller reads exactly", (d) => { find(d, "ClusterRole", "netprobe-controller").rules[0].resources.push("events"); }],
+  ["a sentinel reporting to a pinned controller", "sentinel", "expected the controller's headless Service", (d) => { const c = container(d, "Deployment", "netprobe-sentinel"); c.args = c.args.map((a) => a.replace(".monitoring.", ".elsewhere.")); }],
+  ["a sentinel admitting Prometheus from elsewhere", "sentinel", "admits Prometheus from namespace", (d) => { find(d, "NetworkPolicy", "netprobe-sentinel").spec.ingress[0].from[1].namespaceSelector.matchLabels[NS_LABEL] = "elsewhere"; }],
   ["a Namespace object", "base", "creates a Namespace", (d) => { d.push({ apiVersion: "v1", kind: "Namespace", metadata: { name: "monitoring", labels: { [NAME]: "netprobe" } } }); }],
 ];
 
@@ -635,12 +764,23 @@ try {
     for (const e of errors) console.log(`error: ${e}`);
     console.log(errors.length ? `${errors.length} error(s)` : "no errors");
     process.exit(errors.length ? 1 : 0);
+  } else if (command === "rbac" && args.length === 1) {
+    const docs = readDocs(args[0]);
+    const role = find(docs, "ClusterRole", "netprobe-controller");
+    const reads = codeReads();
+    const granted = (role?.rules ?? []).flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((res) => `${g}/${res} ${[...r.verbs].sort().join(",")}`))).sort();
+    console.log(`the code reads (${reads.verbs.join(", ")}): ${reads.resources.join(" ")}`);
+    console.log(`the ClusterRole grants: ${granted.join(" ")}`);
+    const errors = [];
+    checkRbac(docs, (doc, message) => errors.push(`${doc ? id(doc) + ": " : ""}${message}`), { core: true });
+    for (const e of errors) console.log(`error: ${e}`);
+    process.exit(errors.length ? 1 : 0);
   } else if (command === "selftest" && args.length === 2) {
     process.exit(await selftest(args[0], args[1]));
   } else if (command === "plan" && args.length >= 2) {
     plan(args[0], parseVariantArgs(args.slice(1)).map(({ variant, file }) => ({ variant, docs: readDocs(file) })));
   } else {
-    console.error("usage: validate.mjs check VARIANT=FILE… | selftest BASE SENTINEL | plan OUTDIR VARIANT=FILE…");
+    console.error("usage: validate.mjs check VARIANT=FILE… | selftest BASE SENTINEL | plan OUTDIR VARIANT=FILE… | rbac BASE");
     process.exit(2);
   }
 } catch (e) {
