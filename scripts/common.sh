@@ -60,8 +60,18 @@ run as root, or install it first: sudo apt-get install -y kubernetes-client"
 
 # Configures (Ninja) and builds everything into $NETPROBE_BUILD/bin.
 build_all() {
+  configure_build
+  cmake --build "$NETPROBE_BUILD" -- -j"$(nproc)"
+}
+
+# build_targets TARGET…: only those (the demo's binaries), into $NETPROBE_BUILD/bin.
+build_targets() {
+  configure_build
+  cmake --build "$NETPROBE_BUILD" --target "$@" -- -j"$(nproc)"
+}
+
+configure_build() {
   local args=(-G Ninja -S "$NETPROBE_ROOT" -B "$NETPROBE_BUILD")
   [ -n "${NETPROBE_SANITIZE:-}" ] && args+=("-DNETPROBE_SANITIZE=$NETPROBE_SANITIZE")
   [ -f "$NETPROBE_BUILD/build.ninja" ] || cmake "${args[@]}" >/dev/null
-  cmake --build "$NETPROBE_BUILD" -- -j"$(nproc)"
 }

@@ -223,9 +223,11 @@ spec:
                   podSelector: {matchLabels: {app.kubernetes.io/name: netprobe-controller}}}],
             ports: [{port: 9742, protocol: TCP}]}]
 YAML
-  fw_rule sentinel output ct state established,related accept
-  fw_rule sentinel output ip daddr "$SEED_CTL_IP" tcp dport 9742 accept
-  fw_rule sentinel output drop
+  # On the node, as most CNIs enforce egress: a drop in the pod's own output chain would fail a UDP
+  # send at once (EPERM, read as refused), where a pod's packets dropped outside it just go unanswered.
+  fw_rule node forward ip saddr "$SEED_SENTINEL_IP" ct state established,related accept
+  fw_rule node forward ip saddr "$SEED_SENTINEL_IP" ip daddr "$SEED_CTL_IP" tcp dport 9742 accept
+  fw_rule node forward ip saddr "$SEED_SENTINEL_IP" drop
 }
 
 # 2. payment-ingress meant to isolate payment, but its selector says app: paymnet: it selects nothing,
