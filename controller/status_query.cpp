@@ -1,5 +1,6 @@
 #include "controller/status_query.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace netprobe {
@@ -7,10 +8,15 @@ namespace {
 
 constexpr const char* kPageParameters = "node, probe, target, transport, q, failing, page, tpage, refresh";
 
+// Every value: bounded, and free of control bytes, which no node, probe or
+// target name holds and which a page echoing the value must not carry (a NUL,
+// a terminal escape) to a browser or into a log.
 std::optional<QueryError> bounded(const std::string& key, const std::string& value) {
   if (value.size() > kMaxQueryValueBytes) {
     return QueryError{key + ": at most " + std::to_string(kMaxQueryValueBytes) + " bytes"};
   }
+  const auto control = [](unsigned char c) { return c < 0x20 || c == 0x7f; };
+  if (std::any_of(value.begin(), value.end(), control)) return QueryError{key + ": no control characters"};
   return std::nullopt;
 }
 

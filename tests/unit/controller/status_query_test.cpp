@@ -53,6 +53,11 @@ TEST_CASE("each refusal names its parameter") {
   CHECK(page_error({{"probe", "scrape"}}).starts_with("probe, target, transport"));
   CHECK(page_error({{"probe", "a"}, {"target", "b"}, {"transport", "tcp"}, {"node", "n"}}).starts_with("node:"));
   CHECK(page_error({{"q", std::string(kMaxQueryValueBytes + 1, 'a')}}).starts_with("q: at most"));
+  // A control byte is in no name, and a page echoing it would hand it to a browser.
+  CHECK(page_error({{"node", std::string("a\0b", 3)}}) == "node: no control characters");
+  CHECK(page_error({{"q", "\x1b[31m"}}) == "q: no control characters");
+  CHECK(page_error({{"target", "a\x7f"}}) == "target: no control characters");
+  CHECK(page_query({{"q", "pool b/ü"}}).node_contains == "pool b/ü");  // spaces and UTF-8 are fine
 }
 
 TEST_CASE("the API's ?node=") {
@@ -62,4 +67,5 @@ TEST_CASE("the API's ?node=") {
   CHECK(std::get<std::string>(parse_status_api_query({})).empty());
   CHECK(std::holds_alternative<QueryError>(parse_status_api_query({{"node", ""}})));
   CHECK(std::holds_alternative<QueryError>(parse_status_api_query({{"probe", "x"}})));
+  CHECK(std::holds_alternative<QueryError>(parse_status_api_query({{"node", "a\nb"}})));
 }
