@@ -165,8 +165,11 @@ void write_cell(std::ostream& page, const std::optional<CellState>& cell, const 
   } else {
     title += " on " + plural(group.rows.size(), "agent", "agents");
   }
+  // data-key: the row's first node and the check, which name the cell across refreshes (status.js keeps
+  // the selection by it) even when rows or columns move.
   page << "<td class=\"cell " << (cell->success ? "pass" : "fail o-" + std::string(to_string(cell->outcome)))
-       << "\" tabindex=\"0\" data-detail=\"" << html_escape(title) << "\" title=\"" << html_escape(title) << "\">"
+       << "\" tabindex=\"0\" data-key=\"" << html_escape(group.rows.front()->node + " " + check_label(check))
+       << "\" data-detail=\"" << html_escape(title) << "\" title=\"" << html_escape(title) << "\">"
        << cell_mark(*cell) << "</td>";
 }
 

@@ -11,12 +11,7 @@
 (function () {
   const live = () => document.getElementById("live");
   const detail = () => document.getElementById("detail");
-  let selected = null;  // data-detail of the selected cell, kept across refreshes
-
-  function cellKey(cell) {
-    const row = cell.parentElement;
-    return [Array.prototype.indexOf.call(row.parentElement.children, row), cell.cellIndex].join(":");
-  }
+  let selected = null;  // data-key of the selected cell (its row's first node and its check), kept across refreshes
 
   function select(cell) {
     for (const old of document.querySelectorAll("td.cell.selected")) old.classList.remove("selected");
@@ -27,7 +22,7 @@
       return;
     }
     cell.classList.add("selected");
-    selected = { key: cellKey(cell), text: cell.dataset.detail };
+    selected = cell.dataset.key;
     panel.textContent = cell.dataset.detail;
     panel.hidden = false;
   }
@@ -61,18 +56,19 @@
       if (state.open.includes(details.dataset.keep)) details.open = true;
     }
     if (selected) {
-      const [row, column] = selected.key.split(":").map(Number);
-      const rows = document.querySelectorAll("table.matrix tbody tr");
-      const cell = rows[row] && rows[row].cells[column];
-      if (cell && cell.dataset.detail) select(cell);
-      else select(null);
+      // By name, not by position: a refresh may reorder the rows (a node starts failing) or the columns.
+      const cell = Array.from(document.querySelectorAll("td.cell[data-key]")).find((c) => c.dataset.key === selected);
+      select(cell || null);
     }
     window.scrollTo(state.scrollX, state.scrollY);
   }
 
   async function refresh() {
     const state = remember();
-    if (state.typing || document.hidden) return;  // never take away what is being typed
+    if (state.typing || document.hidden) {  // never take away what is being typed
+      document.body.dataset.refreshesSkipped = String(Number(document.body.dataset.refreshesSkipped || 0) + 1);
+      return;
+    }
     try {
       const response = await fetch(window.location.href, { cache: "no-store", credentials: "same-origin" });
       if (!response.ok) return;

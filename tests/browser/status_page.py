@@ -66,6 +66,15 @@ try:
     problems = [m for m in browser.console() if m.get("level") == "SEVERE"]
     check(f"no console errors (CSP violations among them): {problems}", not problems)
 
+    # Typing in the filter: the refreshes wait (each one skipped is counted), the text stays.
+    browser.run("const q = document.getElementById('filter-q'); q.focus(); q.value = 'node-';")
+    refreshed = browser.run("return Number(document.body.dataset.refreshed)")
+    check("while a filter is being typed the refreshes wait",
+          bool(browser.wait_for("return Number(document.body.dataset.refreshesSkipped || 0) >= 2", 10)) and
+          browser.run("return Number(document.body.dataset.refreshed)") == refreshed)
+    check("…and what was typed is still there",
+          browser.run("const q = document.getElementById('filter-q');"
+                      "return q.value === 'node-' && document.activeElement === q"))
     browser.run("const q = document.getElementById('filter-q'); q.focus(); q.value = 'node-3';")
     browser.click(browser.find("form.filter button")[0])
     browser.wait_for("return location.search.includes('q=node-3')", 10)

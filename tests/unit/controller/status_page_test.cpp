@@ -132,6 +132,9 @@ TEST_CASE("the matrix: a row per pattern, marked cells with their detail") {
   CHECK(has(page, "title=\"scrape → 127.0.0.1:9100 (tcp): refused — no listener"));
   CHECK(has(page, "(for 5s): detail of refused\">R</td>"));  // one agent: its own detail and age
   CHECK(has(page, "on 30 agents\">✓</td>"));
+  // A cell's name across refreshes: its row's first node (natural order) and its check.
+  CHECK(has(page, "data-key=\"bad-1 scrape → 127.0.0.1:9100 (tcp)\""));
+  CHECK(has(page, "data-key=\"ok-0 scrape → 127.0.0.1:9100 (tcp)\""));
   CHECK(has(page, "class=\"cell fail o-ok\""));  // the deny probe that connected
   CHECK(has(page, ">O</td>"));
   CHECK_FALSE(has(page, "rows page"));  // one page
