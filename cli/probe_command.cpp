@@ -74,6 +74,8 @@ void add_flags(po::options_description& options, std::span<const ProbeFlag> flag
     const std::string help(flag.help);
     if (flag.kind == ProbeFlag::Kind::value) {
       options.add_options()(name.c_str(), po::value<std::string>(), help.c_str());
+    } else if (flag.kind == ProbeFlag::Kind::toggle) {
+      options.add_options()(name.c_str(), help.c_str());
     } else {
       options.add_options()(name.c_str(), po::value<std::vector<std::string>>(), help.c_str());
     }
@@ -123,6 +125,7 @@ std::vector<std::pair<std::string, std::string>> probe_values(ProbeType type, co
     for (const std::span<const ProbeFlag> flags : {probe_flags(type), common_probe_flags()}) {
       for (const ProbeFlag& flag : flags) {
         if (option.string_key != flag.name) continue;
+        if (flag.kind == ProbeFlag::Kind::toggle) values.emplace_back(option.string_key, "true");
         for (const std::string& value : option.value) values.emplace_back(option.string_key, value);
       }
     }

@@ -21,6 +21,8 @@ constexpr std::array kDns{
     ProbeFlag{"record", "record", Kind::value, "record type: A (default), AAAA, CNAME, MX, NS, PTR, SOA, SRV, TXT, CAA"},
     ProbeFlag{"transport", "transports", Kind::list, "udp or tcp, repeatable (default udp)"},
     ProbeFlag{"expect-rcode", "expect_rcode", Kind::value, "the rcode that passes (default NOERROR), e.g. NXDOMAIN"},
+    ProbeFlag{"expect-answers", "expect_answers", Kind::toggle,
+              "fail (dns_error) when the answer holds no record of the asked type (NODATA)"},
 };
 constexpr std::array kTcp{
     ProbeFlag{"target", "target", Kind::value, "HOST:PORT to connect to"},
@@ -32,6 +34,10 @@ constexpr std::array kHttp{
     ProbeFlag{"expect-status", "expect_status", Kind::list, "status or range that passes, repeatable (default 200-399)"},
     ProbeFlag{"header", "headers", Kind::header, "'Name: value' sent with the request, repeatable"},
     ProbeFlag{"ca-file", "", Kind::option, "https: a CA certificate file (PEM) to trust besides the system's"},
+    ProbeFlag{"server-name", "tls.server_name", Kind::value,
+              "https: the name sent as SNI and checked in the certificate (default: the URL's host)"},
+    ProbeFlag{"insecure", "tls.insecure_skip_verify", Kind::toggle,
+              "https: no certificate chain or name check (the handshake still runs)"},
     ProbeFlag{"resolver", "", Kind::option, "IP[:port] of the server that resolves the URL's host, repeatable"},
 };
 constexpr std::array kMetadata{
@@ -98,22 +104,29 @@ YAML::Node probe_document(ProbeType type, const std::vector<std::pair<std::strin
   for (const auto& [name, value] : values) {
     require_flag_of(type, name);
     const ProbeFlag* flag = find_flag(type, name);
-    const std::string key(flag->key);
+    if (flag->kind == Kind::option) continue;
+    // "tls.server_name": the map `tls` holds the key. A copy-constructed yaml-cpp node is a handle on the
+    // same node (where assigning one would overwrite it), so writing to parent writes into document.
+    const std::string_view dotted = flag->key;
+    const auto dot = dotted.find('.');
+    YAML::Node parent = dot == std::string_view::npos ? document : document[std::string(dotted.substr(0, dot))];
+    const std::string key(dot == std::string_view::npos ? dotted : dotted.substr(dot + 1));
     switch (flag->kind) {
       case Kind::option: break;
       case Kind::value:
-        if (document[key]) throw ProbeFlagError("--" + name + " is given twice (it takes one value)");
-        document[key] = value;
+        if (parent[key]) throw ProbeFlagError("--" + name + " is given twice (it takes one value)");
+        parent[key] = value;
         break;
-      case Kind::list: document[key].push_back(value); break;
+      case Kind::toggle: parent[key] = true; break;
+      case Kind::list: parent[key].push_back(value); break;
       case Kind::header: {
         const auto colon = value.find(':');
         if (colon == std::string::npos || colon == 0) {
           throw ProbeFlagError("--" + name + ": expected 'Name: value', found \"" + value + "\"");
         }
         const std::string header = value.substr(0, colon);
-        if (document[key][header]) throw ProbeFlagError("--" + name + ": " + header + " is given twice");
-        document[key][header] = value.substr(std::min(value.find_first_not_of(' ', colon + 1), value.size()));
+        if (parent[key][header]) throw ProbeFlagError("--" + name + ": " + header + " is given twice");
+        parent[key][header] = value.substr(std::min(value.find_first_not_of(' ', colon + 1), value.size()));
         break;
       }
     }
@@ -126,13 +139,25 @@ YAML::Node probe_document(ProbeType type, const std::vector<std::pair<std::strin
 }
 
 std::string flag_for_field(ProbeType type, std::string_view field) {
-  const std::string_view key = field.substr(0, field.find_first_of(".["));
+  // The longest key the field starts with: "tls.server_name" before "tls", "headers" for "headers.X".
+  const ProbeFlag* best = nullptr;
   for (std::span<const ProbeFlag> flags : {common_probe_flags(), probe_flags(type)}) {
     for (const ProbeFlag& flag : flags) {
-      if (!flag.key.empty() && flag.key == key) return "--" + std::string(flag.name);
+      if (flag.key.empty() || !field.starts_with(flag.key)) continue;
+      const std::string_view rest = field.substr(flag.key.size());
+      if (!rest.empty() && rest.front() != '.' && rest.front() != '[') continue;
+      if (best == nullptr || flag.key.size() > best->key.size()) best = &flag;
     }
   }
-  return std::string(field);
+  if (best != nullptr) return "--" + std::string(best->name);
+  // A map some flags fill ("tls"): those flags.
+  std::string within;
+  for (const ProbeFlag& flag : probe_flags(type)) {
+    if (flag.key.size() > field.size() && flag.key.starts_with(field) && flag.key[field.size()] == '.') {
+      within += (within.empty() ? "--" : " or --") + std::string(flag.name);
+    }
+  }
+  return within.empty() ? std::string(field) : within;
 }
 
 }  // namespace netprobe

@@ -23,9 +23,10 @@ struct ProbeFlag {
     list,    // repeatable, each one a list item: --server A --server B
     header,  // repeatable 'Name: value', each one an entry of the headers map
     option,  // no document key: the command uses it (--resolver, --ca-file)
+    toggle,  // no value: the key set to true (--insecure)
   };
   std::string_view name;   // without the dashes: "expect-status"
-  std::string_view key;    // the document's key: "expect_status"; empty for options
+  std::string_view key;    // the document's key: "expect_status", "tls.server_name" nested; empty for options
   Kind kind = Kind::value;
   std::string_view help;
 };

@@ -44,6 +44,11 @@ check "NXDOMAIN exits 1 with outcome nxdomain" [ "$("$np" probe dns --server "12
 check "expect-rcode NXDOMAIN turns it into a success" [ "$(exit_code "$np" probe dns --server "127.0.0.1:$dns_port" --query nope.cluster.local. --expect-rcode NXDOMAIN)" = 0 ]
 check "a host name is resolved through --resolver" [ "$("$np" probe tcp --target "web.cluster.local:$closed" --resolver "127.0.0.1:$dns_port" --json | jq -r .outcome)" = refused ]
 check "an unknown host name is resolve_error" [ "$("$np" probe tcp --target "nope.cluster.local:80" --resolver "127.0.0.1:$dns_port" --json | jq -r .outcome)" = resolve_error ]
+check "an AAAA query the name has no AAAA for passes, saying NODATA" \
+  bash -c "'$np' probe dns web.cluster.local --server 127.0.0.1:$dns_port --record AAAA --json | jq -e '.outcome == \"ok\" and (.detail | contains(\"NODATA\"))' >/dev/null"
+check "…and fails as dns_error with --expect-answers (exit 1)" \
+  [ "$(exit_code "$np" probe dns web.cluster.local --server "127.0.0.1:$dns_port" --record AAAA --expect-answers)" = 1 ]
+check "  outcome dns_error" [ "$("$np" probe dns web.cluster.local --server "127.0.0.1:$dns_port" --record AAAA --expect-answers --json | jq -r .outcome)" = dns_error ]
 
 # http against an agent's /healthz, and netprobe status against a controller
 free_port agent_port
@@ -52,6 +57,28 @@ TEST_PIDS+=($!)
 check "the agent listens" wait_until 10 listening "$agent_port"
 check "http 200 is ok" [ "$(exit_code "$np" probe http --url "http://127.0.0.1:$agent_port/healthz")" = 0 ]
 check "http 404 is http_status" [ "$("$np" probe http --url "http://127.0.0.1:$agent_port/nope" --json | jq -r .outcome)" = http_status ]
+
+# https behind a private CA: a server certificate for web.internal only (no IP SAN), on loopback.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=netprobe test CA" \
+  -keyout "$TEST_TMP/ca.key" -out "$TEST_TMP/ca.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj "/CN=web.internal" -keyout "$TEST_TMP/web.key" -out "$TEST_TMP/web.csr" 2>/dev/null
+printf 'subjectAltName=DNS:web.internal\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$TEST_TMP/web.ext"
+openssl x509 -req -in "$TEST_TMP/web.csr" -CA "$TEST_TMP/ca.pem" -CAkey "$TEST_TMP/ca.key" -CAcreateserial -days 1 \
+  -extfile "$TEST_TMP/web.ext" -out "$TEST_TMP/web.pem" 2>/dev/null
+free_port tls_port
+openssl s_server -quiet -www -accept "127.0.0.1:$tls_port" -cert "$TEST_TMP/web.pem" -key "$TEST_TMP/web.key" \
+  </dev/null >"$TEST_TMP/s_server.log" 2>&1 &
+TEST_PIDS+=($!)
+check "openssl s_server listens" wait_until 5 listening "$tls_port"
+https_outcome() { "$np" probe http "https://127.0.0.1:$tls_port/" --json "$@" | jq -r .outcome; }
+check "https to a private CA's server, untrusted: tls_error" [ "$(https_outcome)" = tls_error ]
+check "--insecure: ok (the handshake, no certificate check)" [ "$(https_outcome --insecure)" = ok ]
+check "--ca-file alone: tls_error (the certificate names web.internal, not 127.0.0.1)" \
+  [ "$(https_outcome --ca-file "$TEST_TMP/ca.pem")" = tls_error ]
+check "--ca-file with --server-name web.internal: ok" \
+  [ "$(https_outcome --ca-file "$TEST_TMP/ca.pem" --server-name web.internal)" = ok ]
+check "--server-name on an http:// URL names the flags (exit 2)" bash -c \
+  "{ '$np' probe http http://127.0.0.1:1/ --server-name x 2>&1 || true; } | grep -qF -- '--server-name or --insecure: only for https:// URLs'"
 
 free_port controller_port
 echo t0ken > "$TEST_TMP/agent-token"

@@ -35,6 +35,30 @@ TEST_CASE("flags become the probe document the agent's config would hold") {
   CHECK(get.expect_status == std::vector<StatusRange>{StatusRange{200, 200}});
 }
 
+TEST_CASE("the tls and expect_answers keys have flags: --server-name, --insecure, --expect-answers") {
+  const ProbeSpec https = read(ProbeType::http, {{"url", "https://127.0.0.1:8443/healthz"}, {"server-name", "ledger.internal"},
+                                                 {"insecure", "true"}});
+  const HttpTls& tls = std::get<HttpSpec>(https.params).tls;
+  CHECK(tls.server_name == "ledger.internal");
+  CHECK(tls.insecure_skip_verify);
+  CHECK(tls.ca_file.empty());  // --ca-file stays the command's own (a file on this host)
+  CHECK_FALSE(std::get<HttpSpec>(read(ProbeType::http, {{"url", "https://127.0.0.1/"}}).params).tls.insecure_skip_verify);
+
+  CHECK(std::get<DnsSpec>(read(ProbeType::dns, {{"query", "a."}, {"expect-answers", "true"}}).params).expect_answers);
+  CHECK_FALSE(std::get<DnsSpec>(read(ProbeType::dns, {{"query", "a."}}).params).expect_answers);
+
+  CHECK_THROWS_WITH_AS(require_flag_of(ProbeType::tcp, "insecure"), "--insecure is a flag of http probes, not of tcp probes",
+                       ProbeFlagError);
+  CHECK(flag_for_field(ProbeType::http, "tls.server_name") == "--server-name");
+  CHECK(flag_for_field(ProbeType::http, "tls") == "--server-name or --insecure");  // the flags that fill the map
+  try {  // tls on an http:// URL: told as those flags
+    read(ProbeType::http, {{"url", "http://127.0.0.1/"}, {"server-name", "x"}});
+    FAIL("no error");
+  } catch (const ConfigError& error) {
+    CHECK(flag_for_field(ProbeType::http, error.field()) == "--server-name or --insecure");
+  }
+}
+
 TEST_CASE("a query without its trailing dot is absolute, as dig takes it") {
   CHECK(std::get<DnsSpec>(read(ProbeType::dns, {{"query", "kubernetes.default"}}).params).query == "kubernetes.default.");
   CHECK(std::get<DnsSpec>(read(ProbeType::dns, {{"query", "a.b."}}).params).query == "a.b.");
