@@ -49,8 +49,7 @@ log "generating 5000 nodes, 150000 pods, 2000 namespaces, 10000 policies, agent 
 generated=$(kube_generate '{"nodes": 5000, "pods": 150000, "namespaces": 2000, "networkpolicies": 10000, "agents": true}')
 log "stand-in ready ($(jq -r .seconds <<<"$generated") s to generate)"
 
-od -An -N24 -tx1 /dev/urandom | tr -d ' \n' > "$work/agent-token"
-od -An -N24 -tx1 /dev/urandom | tr -d ' \n' > "$work/api-token"
+bench_tokens
 cat > "$work/controller.yaml" <<'YAML'
 stale_after: 3
 max_failing_series: 500

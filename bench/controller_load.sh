@@ -99,10 +99,7 @@ fi
 
 bench_workdir netprobe-controller-load
 
-token() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
-token >"$work/agent-token"
-token >"$work/api-token"
-chmod 600 "$work/agent-token" "$work/api-token"
+bench_tokens
 cat >"$work/controller.yaml" <<'EOF'
 # controller_load.sh: ad hoc probes may only reach loopback (the synthetic agents' own target).
 stale_after: 3

@@ -20,6 +20,16 @@ bench_cleanup() {
   if [ "${keep:-0}" -eq 1 ] || [ "$rc" -ge 2 ]; then log "work directory kept: $work"; else rm -rf "$work"; fi
 }
 
+# bench_tokens: fresh agent and API tokens in $work/agent-token and $work/api-token (mode 600), as
+# netprobe-controller's --agent-token-file and --api-token-file read them. Call after bench_workdir.
+bench_tokens() {
+  local name
+  for name in agent-token api-token; do
+    od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$work/$name"
+    chmod 600 "$work/$name"
+  done
+}
+
 # free_port VAR (scripts/free_port.sh): a port nothing uses, never the same twice.
 # shellcheck source=../scripts/free_port.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/free_port.sh"

@@ -31,8 +31,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 bench_workdir netprobe-status-page
 source "$NETPROBE_ROOT/scripts/wait_until.sh"
-od -An -N24 -tx1 /dev/urandom | tr -d ' \n' > "$work/agent-token"
-od -An -N24 -tx1 /dev/urandom | tr -d ' \n' > "$work/api-token"
+bench_tokens
 cat > "$work/controller.yaml" <<'YAML'
 stale_after: 3
 max_failing_series: 500
