@@ -6,36 +6,21 @@
 
 #include <string>
 
+#include "unit/support/report_builders.hpp"
+
 using namespace netprobe;
 using std::chrono::seconds;
 
 namespace {
 
-const TimePoint t0{seconds{1795687200}};
+using test::t0;
 
 ProbeResult result(const std::string& probe, Outcome outcome, Expect expect = Expect::allow) {
-  ProbeResult r;
-  r.probe = probe;
-  r.type = ProbeType::tcp;
-  r.target = "127.0.0.1:9100";
-  r.transport = "tcp";
-  r.expect = expect;
-  r.outcome = outcome;
-  r.success = verdict(expect, outcome);
-  r.detail = "detail of " + std::string(to_string(outcome));
-  r.time = t0;
-  return r;
+  return test::probe_result(probe, outcome, t0, expect);
 }
 
 AgentReport report(const std::string& node, std::vector<ProbeResult> results) {
-  AgentReport r;
-  r.node = node;
-  r.ns = "monitoring";
-  r.address = "127.0.0.1:9743";
-  r.interval = Millis{600'000};  // ten minutes: nobody goes stale within a test
-  r.full = true;
-  r.results = std::move(results);
-  return r;
+  return test::agent_report(node, std::move(results));
 }
 
 // A store's picture rendered as the controller renders it.

@@ -7,35 +7,22 @@
 #include <algorithm>
 #include <string>
 
+#include "unit/support/report_builders.hpp"
+
 using namespace netprobe;
 using std::chrono::seconds;
 
 namespace {
 
-const TimePoint t0{seconds{1795687200}};
+using test::t0;
 
 ProbeResult result(const std::string& probe, Outcome outcome, TimePoint time, Expect expect = Expect::allow) {
-  ProbeResult r;
-  r.probe = probe;
-  r.type = ProbeType::tcp;
-  r.target = "127.0.0.1:9100";
-  r.transport = "tcp";
-  r.expect = expect;
-  r.outcome = outcome;
-  r.success = verdict(expect, outcome);
-  r.detail = std::string(to_string(outcome)) + " detail";
-  r.time = time;
-  return r;
+  return test::probe_result(probe, outcome, time, expect);
 }
 
 AgentReport report(const std::string& node, std::vector<ProbeResult> results, const std::string& ns = "monitoring") {
-  AgentReport r;
-  r.node = node;
+  AgentReport r = test::agent_report(node, std::move(results));
   r.ns = ns;
-  r.address = "127.0.0.1:9743";
-  r.interval = Millis{600'000};  // ten minutes: nobody goes stale within a test
-  r.full = true;
-  r.results = std::move(results);
   return r;
 }
 
@@ -167,7 +154,7 @@ TEST_CASE("a node's view: only the checks its agents run, its own counts and fai
   CHECK(seen[1].nodes_by_outcome.at(Outcome::ok) == 1);
   REQUIRE(seen[1].failing.size() == 1);
   CHECK(seen[1].failing[0].node == "node-a");
-  CHECK(seen[1].failing[0].detail == "timeout detail");
+  CHECK(seen[1].failing[0].detail == "detail of timeout");
   REQUIRE(seen[1].policy);
   CHECK(seen[1].policy->nodes_by_verdict.at(PolicyVerdict::denied) == 1);  // node-a's own, not the target's 2
   CHECK(targets_seen_from(targets, matrix, "node-z").empty());

@@ -4,34 +4,30 @@
 
 #include <algorithm>
 
+#include "unit/support/report_builders.hpp"
+
 using namespace netprobe;
 using std::chrono::seconds;
 
 namespace {
 
-const TimePoint t0{seconds{1795687200}};
+using test::t0;
 
+// kube-dns over udp, without a detail.
 ProbeResult result(const std::string& probe, Outcome outcome, TimePoint time, Expect expect = Expect::allow) {
-  ProbeResult r;
-  r.probe = probe;
+  ProbeResult r = test::probe_result(probe, outcome, time, expect);
   r.type = ProbeType::dns;
   r.target = "10.96.0.10:53";  // # not-a-destination
   r.transport = "udp";
-  r.expect = expect;
-  r.outcome = outcome;
-  r.success = verdict(expect, outcome);
-  r.time = time;
+  r.detail.clear();
   return r;
 }
 
+// Every 10 s: the staleness tests count in intervals.
 AgentReport report(const std::string& node, std::vector<ProbeResult> results, bool full = true) {
-  AgentReport r;
-  r.node = node;
-  r.ns = "monitoring";
-  r.address = "127.0.0.1:9743";
+  AgentReport r = test::agent_report(node, std::move(results));
   r.interval = Millis{10'000};
   r.full = full;
-  r.results = std::move(results);
   return r;
 }
 
