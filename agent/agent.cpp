@@ -23,6 +23,7 @@
 #include "core/in_flight.hpp"
 #include "core/url.hpp"
 #include "core/version.hpp"
+#include "io/dns_channels.hpp"
 #include "io/dns_client.hpp"
 #include "io/daemon_flags.hpp"
 #include "io/drain.hpp"
@@ -71,7 +72,9 @@ struct Agent::Impl {
         reporter(
             io.get_executor(), ReporterOptions{}, [this](const ControllerReply& reply) { on_reply(reply); },
             [this](const std::string& controller, ReportDelivery delivery) { metrics.report_sent(controller, delivery); }),
-        signals(io, SIGTERM, SIGINT, SIGHUP) {}
+        signals(io, SIGTERM, SIGINT, SIGHUP) {
+    env.dns_channels = std::make_unique<DnsChannelPool>(io.get_executor());
+  }
 
   asio::io_context& io;
   AgentOptions options;

@@ -33,7 +33,7 @@ std::string describe(const Check& check, const DnsSpec& dns, const DnsAnswer& an
 
 }  // namespace
 
-boost::asio::awaitable<Observation> probe_dns(const Check& check, ProbeEnv&) {
+boost::asio::awaitable<Observation> probe_dns(const Check& check, ProbeEnv& env) {
   const ProbeSpec& spec = *check.probe;
   const auto& dns = std::get<DnsSpec>(spec.params);
   const std::optional<int> record_type = parse_record_type(dns.record);
@@ -50,7 +50,8 @@ boost::asio::awaitable<Observation> probe_dns(const Check& check, ProbeEnv&) {
     }
   }
   const DnsAnswer answer =
-      co_await dns_query(check.dns_server, check.dns_transport, dns.query, *record_type, spec.timeout);
+      co_await dns_query(check.dns_server, check.dns_transport, dns.query, *record_type, spec.timeout,
+                         env.dns_channels.get());
   co_return Observation{classify_dns(answer.exchange, answer.rcode, dns.expect_rcode, answer.no_data, dns.expect_answers),
                         describe(check, dns, answer, spec.timeout)};
 }

@@ -10,6 +10,8 @@
 
 #include <boost/asio/ssl/context.hpp>
 
+#include "io/dns_channels.hpp"
+
 namespace netprobe {
 
 namespace {

@@ -19,6 +19,8 @@ class context;
 
 namespace netprobe {
 
+class DnsChannelPool;
+
 // Shared, long-lived state probers may use. Owned by the agent or the CLI.
 class ProbeEnv {
  public:
@@ -43,6 +45,10 @@ class ProbeEnv {
 
   // Nameservers for resolving targets' host names; empty = /etc/resolv.conf.
   std::vector<Endpoint> resolver_servers;
+
+  // c-ares channels dns probes reuse (the agent's, on its io_context; it must
+  // go before that io_context does). Null in the CLI: each query its own.
+  std::unique_ptr<DnsChannelPool> dns_channels;
 
  private:
   struct CaContext;

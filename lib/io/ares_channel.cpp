@@ -189,6 +189,8 @@ void AresChannel::on_bare_reply(AresSocketTap::BareReply callback) {
   driver_->sockets.on_bare_reply(std::move(callback));
 }
 
+std::size_t AresChannel::open_sockets() const { return driver_->sockets.open_sockets(); }
+
 void AresCompletion::notify() {
   done_ = true;
   timer_.cancel();

@@ -49,6 +49,10 @@ class AresChannel {
   // itself ignores (see ares_sockets.hpp).
   void on_bare_reply(AresSocketTap::BareReply callback);
 
+  // Sockets the channel holds open now. c-ares closes them all when its last
+  // request ends (unless ARES_FLAG_STAYOPEN, which netprobe never sets).
+  std::size_t open_sockets() const;
+
  private:
   struct Driver;
   std::shared_ptr<Driver> driver_;  // shared with weak handles in pending handlers

@@ -44,6 +44,8 @@ class AresSocketTap {
   // Routes `channel`'s socket calls through this tap (which must outlive it).
   void install(ares_channel channel);
   void on_bare_reply(BareReply callback) { on_bare_reply_ = std::move(callback); }
+  // Sockets c-ares has opened and not yet closed.
+  std::size_t open_sockets() const { return sockets_.size(); }
 
  private:
   static ares_socket_t open(int domain, int type, int protocol, void* tap);

@@ -1,5 +1,6 @@
-// DNS through c-ares on the caller's executor. Each call gets its own channel
-// (its own server, transport and flags), so calls never wait on each other;
+// DNS through c-ares on the caller's executor. Each query has a channel to
+// itself (its server, transport and flags; dns_channels.hpp may lend one kept
+// from an earlier query), so queries never wait on each other;
 // ares_channel.hpp drives the channel's sockets and timer with Asio.
 #include "dns_client.hpp"
 
@@ -14,6 +15,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include "ares_channel.hpp"
+#include "dns_channels.hpp"
 #include "ares_status.hpp"
 #include "core/dns_header.hpp"
 
@@ -92,23 +94,11 @@ void on_query_done(void* arg, int status, int /*timeouts*/, unsigned char* answe
   state.completion.notify();
 }
 
-// ares_init_options() arguments: the options and the mask saying which are set.
+// ares_init_options() arguments for a lookup: the options and the mask saying which are set.
 struct ChannelOptions {
   ares_options options{};
   int mask = 0;
 };
-
-ChannelOptions query_options(DnsTransport transport, Millis timeout) {
-  ChannelOptions result;
-  // NOCHECKRESP: SERVFAIL/REFUSED come back with their answer instead of being
-  // retried; IGNTC: a truncated UDP answer is reported, not retried over TCP.
-  result.options.flags = ARES_FLAG_NOCHECKRESP |
-                         (transport == DnsTransport::udp ? ARES_FLAG_IGNTC : ARES_FLAG_USEVC);
-  result.options.tries = 1;
-  result.options.timeout = static_cast<int>(timeout.count());  // milliseconds with ARES_OPT_TIMEOUTMS
-  result.mask = ARES_OPT_FLAGS | ARES_OPT_TRIES | ARES_OPT_TIMEOUTMS;
-  return result;
-}
 
 ChannelOptions lookup_options(Millis timeout) {
   ChannelOptions result;
@@ -259,21 +249,15 @@ std::string lookup_error(int status, Millis timeout, std::span<const Endpoint> s
 }  // namespace
 
 asio::awaitable<DnsAnswer> dns_query(const Endpoint& server, DnsTransport transport, const std::string& name,
-                                     int record_type, Millis timeout) {
+                                     int record_type, Millis timeout, DnsChannelPool* channels) {
   const auto deadline = backstop(timeout);
   const auto executor = co_await asio::this_coro::executor;
   // Declared before the channel: c-ares may still call back into it while the
-  // channel is destroyed.
+  // lease ends.
   QueryState state(executor, record_type);
-  const ChannelOptions options = query_options(transport, timeout);
-  AresChannel channel(executor, options.options, options.mask);
-  if (channel.status() != ARES_SUCCESS) {
-    co_return failed_answer(channel.status(), std::string("c-ares setup: ") + ares_strerror(channel.status()));
-  }
-  // Before any query: a channel must never ask the resolv.conf servers.
-  if (std::string error = channel.set_servers(std::span(&server, 1)); !error.empty()) {
-    co_return failed_answer(ARES_EBADSTR, std::move(error));  // what ares_set_servers_csv says
-  }
+  DnsChannelLease lease = DnsChannelPool::acquire(channels, executor, server, transport, timeout);
+  if (!lease.error().empty()) co_return failed_answer(lease.status(), lease.error());
+  AresChannel& channel = lease.channel();
   channel.on_bare_reply([&state](int rcode) { on_bare_reply(state, rcode); });
   ares_query(channel.get(), name.c_str(), 1 /* ns_c_in */, record_type, &on_query_done, &state);
   co_await await_ares(channel, state.completion, deadline);

@@ -17,6 +17,8 @@
 
 namespace netprobe {
 
+class DnsChannelPool;
+
 struct DnsAnswer {
   DnsExchange exchange = DnsExchange::failed;
   int rcode = -1;            // when answered
@@ -33,10 +35,13 @@ struct DnsAnswer {
 // (ARES_FLAG_IGNTC); `tcp` forces TCP (ARES_FLAG_USEVC). One try, bounded by `timeout`.
 // Every rcode comes back as `answered` (ARES_FLAG_NOCHECKRESP), including a
 // bare REFUSED header without the question (unbound's ACL refusal), which
-// c-ares alone would ignore and time out on. The arguments are references:
-// they must outlive the returned awaitable, not just the call.
+// c-ares alone would ignore and time out on. The channel comes from `channels`
+// when given (the agent's, see dns_channels.hpp), else it is made for this
+// query. The arguments are references: they must outlive the returned
+// awaitable, not just the call.
 boost::asio::awaitable<DnsAnswer> dns_query(const Endpoint& server, DnsTransport transport,
-                                            const std::string& name, int record_type, Millis timeout);
+                                            const std::string& name, int record_type, Millis timeout,
+                                            DnsChannelPool* channels = nullptr);
 
 struct HostAddresses {
   std::vector<boost::asio::ip::address> addresses;
