@@ -61,7 +61,7 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
   asio::awaitable<void> loop(std::shared_ptr<ScheduledCheck> scheduled) {
     auto self = shared_from_this();
     const ProbeSpec& spec = *scheduled->check.probe;
-    auto next = clock.now() + spread_offset(spread_key(spread_seed, key_of(scheduled->check)), spec.interval);
+    auto next = clock.now() + spread_offset(spread_seed, key_of(scheduled->check), spec.interval);
     while (!scheduled->cancelled) {
       co_await scheduled->timer->wait_until(next);
       if (scheduled->cancelled) break;

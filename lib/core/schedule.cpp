@@ -1,23 +1,37 @@
 #include "schedule.hpp"
 
 #include <cstdint>
+#include <initializer_list>
 
 namespace netprobe {
 
-std::string spread_key(std::string_view node, const CheckKey& check) {
-  std::string key(node);
-  for (const std::string* part : {&check.probe, &check.target, &check.transport}) key += "/" + *part;
-  return key;
-}
+namespace {
 
-Millis spread_offset(std::string_view key, Millis interval) {
-  if (interval.count() <= 0) return Millis{0};
-  std::uint64_t hash = 14695981039346656037ULL;  // FNV-1a
-  for (char c : key) {
+// FNV-1a over the pieces, each followed by '/', so ("ab", "c") and ("a", "bc") differ.
+std::uint64_t hash_of(std::initializer_list<std::string_view> pieces) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  const auto mix = [&hash](char c) {
     hash ^= static_cast<unsigned char>(c);
     hash *= 1099511628211ULL;
+  };
+  for (std::string_view piece : pieces) {
+    for (char c : piece) mix(c);
+    mix('/');
   }
-  return Millis{static_cast<Millis::rep>(hash % static_cast<std::uint64_t>(interval.count()))};
+  return hash;
+}
+
+}  // namespace
+
+Millis spread_offset(std::string_view node, const CheckKey& check, Millis interval) {
+  if (interval.count() <= 0) return Millis{0};
+  const auto span = static_cast<std::uint64_t>(interval.count());
+  const std::uint64_t own = hash_of({node, check.probe, check.target, check.transport});
+  const std::uint64_t width = span / kStartsPerInterval;
+  if (width == 0) return Millis{static_cast<Millis::rep>(own % span)};  // under 10 ms: no room for groups
+  const std::uint64_t phase = hash_of({node}) % width;
+  const std::uint64_t start = own % kStartsPerInterval;
+  return Millis{static_cast<Millis::rep>(phase + start * width)};  // < kStartsPerInterval × width <= span
 }
 
 std::chrono::steady_clock::time_point next_slot(std::chrono::steady_clock::time_point slot, Millis interval,

@@ -1,9 +1,13 @@
 #pragma once
-// When a check runs. Offsets in the interval are spread by a hash of the
-// check's identity on its node (as Prometheus spreads scrapes), so 100 probes
-// with the same interval do not fire in one burst, the same check on many
-// nodes does not hit one server at once, and a check keeps its slot across
-// restarts.
+// When a check runs. Offsets in the interval come from a hash of the check's
+// identity on its node (as Prometheus spreads scrapes), so a check keeps its
+// slot across restarts. A node's checks of one interval share
+// kStartsPerInterval start times: the checks starting together wake the agent
+// once, not once each (on loopback their replies then also arrive in one
+// wake-up), while 100 checks still come in ten small groups, not one burst. The
+// start times are shifted by a phase of the node's own, so across a fleet the
+// same check still spreads over the whole interval and no server sees every
+// node at once.
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -13,11 +17,12 @@
 
 namespace netprobe {
 
-// What the offset of `check` on `node` is a hash of.
-std::string spread_key(std::string_view node, const CheckKey& check);
+// Start times per interval a node's checks share: its tenths.
+inline constexpr int kStartsPerInterval = 10;
 
-// In [0, interval): a stable offset for `key`.
-Millis spread_offset(std::string_view key, Millis interval);
+// In [0, interval): where in its interval `check` on `node` runs; stable, one of
+// the node's kStartsPerInterval start times for that interval.
+Millis spread_offset(std::string_view node, const CheckKey& check, Millis interval);
 
 // The slot after `slot`: one interval on, or, after a stall (a suspended
 // process, an overloaded node) left it behind `now`, the first slot after

@@ -2,31 +2,62 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
 #include <set>
 #include <string>
 
 using namespace netprobe;
 
-TEST_CASE("offsets are stable, inside the interval, and spread") {
+namespace {
+
+CheckKey check_named(const std::string& probe) { return CheckKey{probe, "kube-dns:53", "udp"}; }
+
+}  // namespace
+
+TEST_CASE("offsets are stable and inside the interval") {
   const Millis interval{10'000};
-  const std::string key = "kube-dns/10.0.0.1:53/udp";  // # not-a-destination
-  CHECK(spread_offset(key, interval) == spread_offset(key, interval));
-  std::set<long> distinct;
-  for (int i = 0; i < 100; ++i) {
-    const Millis offset = spread_offset("probe-" + std::to_string(i), interval);
-    CHECK(offset >= Millis{0});
-    CHECK(offset < interval);
-    distinct.insert(offset.count() / 1000);  // which second of the interval
+  CHECK(spread_offset("node-a", check_named("dns"), interval) == spread_offset("node-a", check_named("dns"), interval));
+  for (const Millis each : {Millis{1}, Millis{9}, Millis{10}, Millis{999}, Millis{10'000}, Millis{86'400'000}}) {
+    for (int i = 0; i < 50; ++i) {
+      const Millis offset = spread_offset("node-" + std::to_string(i), check_named("p" + std::to_string(i)), each);
+      CAPTURE(each.count());
+      CHECK(offset >= Millis{0});
+      CHECK(offset < each);
+    }
   }
-  CHECK(distinct.size() >= 8);  // 100 checks land in most of the 10 one-second slots
-  CHECK(spread_offset("x", Millis{0}) == Millis{0});
+  CHECK(spread_offset("n", check_named("x"), Millis{0}) == Millis{0});
 }
 
-TEST_CASE("the spread key names the node and the whole check, so each check on each node has its own slot") {
+TEST_CASE("a node's checks start together in a few groups, so they wake the agent a few times, not once each") {
+  const Millis interval{10'000};
+  std::map<long, int> groups;  // offset -> checks starting then
+  for (int i = 0; i < 100; ++i) ++groups[spread_offset("node-a", check_named("probe-" + std::to_string(i)), interval).count()];
+  CHECK(groups.size() <= static_cast<std::size_t>(kStartsPerInterval));
+  CHECK(groups.size() >= 8);  // and most of the ten groups are used: no single burst
+  for (const auto& [offset, count] : groups) CHECK(count < 30);
+  // The groups are a tenth of the interval apart.
+  const long first = groups.begin()->first;
+  for (const auto& [offset, count] : groups) CHECK((offset - first) % 1'000 == 0);
+}
+
+TEST_CASE("across nodes the same check spreads over the whole interval, not onto ten instants") {
+  const Millis interval{10'000};
+  std::set<long> offsets;
+  for (int i = 0; i < 1'000; ++i) offsets.insert(spread_offset("node-" + std::to_string(i), check_named("dns"), interval).count());
+  CHECK(offsets.size() > 500);  // 1,000 nodes on 10,000 possible milliseconds
+  std::set<long> seconds;
+  for (const long offset : offsets) seconds.insert(offset / 1'000);
+  CHECK(seconds.size() == 10);
+}
+
+TEST_CASE("the offset names the node and the whole check") {
+  const Millis interval{86'400'000};  // wide enough that a collision would be a surprise
   const CheckKey check{"kube-dns", "10.96.0.10:53", "udp"};  // # not-a-destination
-  CHECK(spread_key("node-a", check) == "node-a/kube-dns/10.96.0.10:53/udp");  // # not-a-destination
-  CHECK(spread_key("node-a", check) != spread_key("node-b", check));
-  CHECK(spread_key("n", check) != spread_key("n", CheckKey{"kube-dns", "10.96.0.10:53", "tcp"}));  // # not-a-destination
+  CHECK(spread_offset("node-a", check, interval) != spread_offset("node-b", check, interval));
+  CHECK(spread_offset("n", check, interval) !=
+        spread_offset("n", CheckKey{"kube-dns", "10.96.0.10:53", "tcp"}, interval));  // # not-a-destination
+  // The pieces are kept apart: probe "ab" on target "c" is not probe "a" on target "bc".
+  CHECK(spread_offset("n", CheckKey{"ab", "c", "udp"}, interval) != spread_offset("n", CheckKey{"a", "bc", "udp"}, interval));
 }
 
 TEST_CASE("the next slot is one interval on, and a stall skips the slots it missed") {
