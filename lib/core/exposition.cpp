@@ -6,25 +6,46 @@
 
 namespace netprobe::exposition {
 
-std::string format_value(double value) {
+namespace {
+
+// A value's text in `buffer`, as the format spells it (see format_value).
+std::string_view value_text(double value, std::array<char, 32>& buffer) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  std::array<char, 32> buffer{};  // the longest shortest form of a double is 24 characters
+  // The longest shortest form of a double is 24 characters.
   const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
-  return std::string(buffer.data(), result.ptr);
+  return {buffer.data(), static_cast<std::size_t>(result.ptr - buffer.data())};
+}
+
+std::string_view count_text(std::uint64_t value, std::array<char, 32>& buffer) {
+  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  return {buffer.data(), static_cast<std::size_t>(result.ptr - buffer.data())};
+}
+
+// Appends `value` escaped for a label: most values need nothing, and go in whole.
+void append_escaped(std::string& out, std::string_view value) {
+  constexpr std::string_view kSpecial = "\\\"\n";
+  std::size_t from = 0;
+  for (std::size_t at = value.find_first_of(kSpecial); at != std::string_view::npos;
+       at = value.find_first_of(kSpecial, from)) {
+    out.append(value.substr(from, at - from));
+    out += value[at] == '\n' ? "\\n" : value[at] == '"' ? "\\\"" : "\\\\";
+    from = at + 1;
+  }
+  out.append(value.substr(from));
+}
+
+}  // namespace
+
+std::string format_value(double value) {
+  std::array<char, 32> buffer{};
+  return std::string(value_text(value, buffer));
 }
 
 std::string escape_label_value(std::string_view value) {
   std::string out;
   out.reserve(value.size());
-  for (char c : value) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out += c;
-    }
-  }
+  append_escaped(out, value);
   return out;
 }
 
@@ -57,7 +78,9 @@ void Writer::series(std::string_view name, std::string_view suffix, Labels label
   char separator = '{';
   const auto write = [&](const Label& label) {
     out_ += separator;
-    out_.append(label.first).append("=\"").append(escape_label_value(label.second)).append("\"");
+    out_.append(label.first).append("=\"");
+    append_escaped(out_, label.second);
+    out_ += '"';
     separator = ',';
   };
   for (const Label& label : labels) write(label);
@@ -65,29 +88,34 @@ void Writer::series(std::string_view name, std::string_view suffix, Labels label
   out_ += "} ";
 }
 
+// Every number goes through a buffer on the stack: a scrape writes thousands
+// of them and builds no string for any.
 void Writer::sample(std::string_view name, Labels labels, double value) {
+  std::array<char, 32> buffer{};
   series(name, "", labels);
-  out_.append(format_value(value)) += '\n';
+  out_.append(value_text(value, buffer)) += '\n';
 }
 
 void Writer::sample(std::string_view name, Labels labels, std::uint64_t value) {
+  std::array<char, 32> buffer{};
   series(name, "", labels);
-  out_.append(std::to_string(value)) += '\n';
+  out_.append(count_text(value, buffer)) += '\n';
 }
 
 void Writer::histogram(std::string_view name, Labels labels, std::span<const double> upper_bounds,
                        std::span<const std::uint64_t> counts, double sum) {
+  std::array<char, 32> bound{};
+  std::array<char, 32> number{};
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i < counts.size(); ++i) {
     cumulative += counts[i];
-    const std::string bound = i < upper_bounds.size() ? format_value(upper_bounds[i]) : "+Inf";
-    series(name, "_bucket", labels, {"le", bound});
-    out_.append(std::to_string(cumulative)) += '\n';
+    series(name, "_bucket", labels, {"le", i < upper_bounds.size() ? value_text(upper_bounds[i], bound) : "+Inf"});
+    out_.append(count_text(cumulative, number)) += '\n';
   }
   series(name, "_sum", labels);
-  out_.append(format_value(sum)) += '\n';
+  out_.append(value_text(sum, number)) += '\n';
   series(name, "_count", labels);
-  out_.append(std::to_string(cumulative)) += '\n';
+  out_.append(count_text(cumulative, number)) += '\n';
 }
 
 }  // namespace netprobe::exposition

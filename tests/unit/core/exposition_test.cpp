@@ -39,6 +39,10 @@ TEST_CASE("values are written as the format spells them") {
 TEST_CASE("label values escape backslash, double quote and newline only") {
   CHECK(escape_label_value(R"(a\b"c)" "\n" "d\te") == R"(a\\b\"c\nd)" "\te");
   CHECK(escape_label_value("grüße") == "grüße");
+  // Specials first, last and side by side, and nothing at all.
+  CHECK(escape_label_value("\"\"\\\n") == R"(\"\"\\\n)");
+  CHECK(escape_label_value("\nx\n") == R"(\nx\n)");
+  CHECK(escape_label_value("") == "");
 }
 
 TEST_CASE("a family, its samples and a histogram") {
