@@ -13,7 +13,7 @@ AgentMetrics::AgentMetrics(const Identity& identity, const std::string& version)
     : identity_(identity), version_(version) {}
 
 void AgentMetrics::set_checks(const std::vector<Check>& checks) {
-  std::map<CheckKey, CheckSeries> kept;
+  std::map<CheckKey, CheckSeries, std::less<>> kept;
   std::set<ProbeTransport> pairs;
   for (const Check& check : checks) {
     const ProbeSpec& spec = *check.probe;
@@ -33,21 +33,28 @@ void AgentMetrics::set_checks(const std::vector<Check>& checks) {
   checks_ = std::move(kept);
   std::erase_if(durations_, [&](const auto& entry) { return !pairs.contains(entry.first); });
   std::erase_if(runs_, [&](const auto& entry) {
-    return !pairs.contains({std::get<0>(entry.first), std::get<1>(entry.first)});
+    return !pairs.contains(ProbeTransport{std::get<0>(entry.first), std::get<1>(entry.first)});
   });
   std::erase_if(skips_, [&](const auto& entry) { return !pairs.contains(entry.first); });
 }
 
 void AgentMetrics::record(const ProbeResult& result) {
-  auto series = checks_.find(key_of(result));
+  auto series = checks_.find(key_ref_of(result));
   if (series == checks_.end()) return;  // the check was removed by a reload while it ran
   series->second.success = result.success;
   series->second.outcome = result.outcome;
-  Durations& durations = durations_[{result.probe, result.transport}];
+  // Found by views of the result's strings; the keys are copied only when a series is new.
+  const std::tuple<std::string_view, std::string_view> pair(result.probe, result.transport);
+  auto durations = durations_.find(pair);
+  if (durations == durations_.end()) {
+    durations = durations_.emplace(ProbeTransport{result.probe, result.transport}, Durations{}).first;
+  }
   const auto bucket = std::lower_bound(kDurationBuckets.begin(), kDurationBuckets.end(), result.duration_seconds);
-  ++durations.counts[static_cast<std::size_t>(bucket - kDurationBuckets.begin())];
-  durations.sum += result.duration_seconds;
-  ++runs_[{result.probe, result.transport, result.outcome}];
+  ++durations->second.counts[static_cast<std::size_t>(bucket - kDurationBuckets.begin())];
+  durations->second.sum += result.duration_seconds;
+  auto runs = runs_.find(std::tuple<std::string_view, std::string_view, Outcome>(result.probe, result.transport, result.outcome));
+  if (runs == runs_.end()) runs = runs_.emplace(RunKey{result.probe, result.transport, result.outcome}, 0).first;
+  ++runs->second;
 }
 
 void AgentMetrics::skipped(const Check& check) { ++skips_[{check.probe->name, check.transport}]; }
@@ -98,7 +105,7 @@ std::string AgentMetrics::render() const {
 
   out.family("netprobe_probe_duration_seconds", MetricType::histogram, "How long probe runs took.");
   for (const auto& [key, durations] : durations_) {
-    out.histogram("netprobe_probe_duration_seconds", {{"probe", key.first}, {"transport", key.second}},
+    out.histogram("netprobe_probe_duration_seconds", {{"probe", std::get<0>(key)}, {"transport", std::get<1>(key)}},
                   kDurationBuckets, durations.counts, durations.sum);
   }
 
@@ -112,7 +119,7 @@ std::string AgentMetrics::render() const {
   out.family("netprobe_probe_skipped_total", MetricType::counter,
              "Runs skipped because the previous run of the check was still in flight.");
   for (const auto& [key, count] : skips_) {
-    out.sample("netprobe_probe_skipped_total", {{"probe", key.first}, {"transport", key.second}}, count);
+    out.sample("netprobe_probe_skipped_total", {{"probe", std::get<0>(key)}, {"transport", std::get<1>(key)}}, count);
   }
 
   out.family("netprobe_agent_config_last_reload_successful", MetricType::gauge,

@@ -48,7 +48,9 @@ class AgentMetrics {
   static constexpr std::array<double, 10> kDurationBuckets{0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10};
 
  private:
-  using ProbeTransport = std::pair<std::string, std::string>;
+  // Tuples, not pairs: a tuple of strings compares with a tuple of string_views,
+  // so record() finds its series without copying a label (std::less<>).
+  using ProbeTransport = std::tuple<std::string, std::string>;
   using RunKey = std::tuple<std::string, std::string, Outcome>;  // probe, transport, outcome
 
   struct CheckSeries {
@@ -64,9 +66,9 @@ class AgentMetrics {
 
   Identity identity_;
   std::string version_;
-  std::map<CheckKey, CheckSeries> checks_;
-  std::map<ProbeTransport, Durations> durations_;
-  std::map<RunKey, std::uint64_t> runs_;
+  std::map<CheckKey, CheckSeries, std::less<>> checks_;
+  std::map<ProbeTransport, Durations, std::less<>> durations_;
+  std::map<RunKey, std::uint64_t, std::less<>> runs_;
   std::map<ProbeTransport, std::uint64_t> skips_;
   std::map<std::string, std::array<std::uint64_t, 3>> reports_;  // by controller URL, then ReportDelivery
   bool last_reload_successful_ = true;

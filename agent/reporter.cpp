@@ -58,8 +58,9 @@ struct Reporter::State : std::enable_shared_from_this<Reporter::State> {
   asio::steady_timer wake;
   ReportPacing pacing;
   std::vector<std::shared_ptr<Destination>> destinations;
-  std::map<CheckKey, ProbeResult> latest;
-  std::map<CheckKey, ProbeResult> changed;  // since the last report
+  // std::less<>: record() finds a result's entry by views of its strings (key_ref_of).
+  std::map<CheckKey, ProbeResult, std::less<>> latest;
+  std::map<CheckKey, ProbeResult, std::less<>> changed;  // since the last report
   bool stopped = true;
   std::string last_reply;  // the assignment and rules last handed on
 
@@ -221,13 +222,25 @@ void Reporter::reconfigure(ReporterOptions options) {
   if (state_->stopped) start();
 }
 
+namespace {
+
+// map[key_of(result)] = result, copying the key only when the entry is new.
+void store(std::map<CheckKey, ProbeResult, std::less<>>& results, const ProbeResult& result) {
+  if (auto found = results.find(key_ref_of(result)); found != results.end()) {
+    found->second = result;
+  } else {
+    results.emplace(key_of(result), result);
+  }
+}
+
+}  // namespace
+
 void Reporter::record(const ProbeResult& result) {
-  const CheckKey key = key_of(result);
-  auto previous = state_->latest.find(key);
+  auto previous = state_->latest.find(key_ref_of(result));
   const bool changed = previous == state_->latest.end() || previous->second.outcome != result.outcome;
-  state_->latest[key] = result;
+  store(state_->latest, result);
   if (changed) {
-    state_->changed[key] = result;
+    store(state_->changed, result);
     state_->pacing.changed(Clock::now());
     state_->wake.cancel();  // wake up to schedule the early report
   }

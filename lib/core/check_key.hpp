@@ -5,6 +5,8 @@
 #include <compare>
 #include <cstddef>
 #include <string>
+#include <string_view>
+#include <tuple>
 
 namespace netprobe {
 
@@ -25,6 +27,24 @@ struct CheckKeyHash {
 template <typename T>
 CheckKey key_of(const T& keyed) {
   return CheckKey{keyed.probe, keyed.target, keyed.transport};
+}
+
+// The same three fields without copies: finds a CheckKey in a map ordered by
+// std::less<>, where the agent looks up every result of every run.
+struct CheckKeyRef {
+  std::string_view probe;
+  std::string_view target;
+  std::string_view transport;
+};
+
+template <typename T>
+CheckKeyRef key_ref_of(const T& keyed) {
+  return CheckKeyRef{keyed.probe, keyed.target, keyed.transport};
+}
+
+inline std::strong_ordering operator<=>(const CheckKey& key, const CheckKeyRef& ref) {
+  return std::tuple<std::string_view, std::string_view, std::string_view>(key.probe, key.target, key.transport) <=>
+         std::tuple(ref.probe, ref.target, ref.transport);
 }
 
 }  // namespace netprobe
