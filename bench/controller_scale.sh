@@ -23,7 +23,8 @@ Options:
 
 Each run takes about its duration plus 5 s; the default three about 3.5 minutes. Loopback only; every
 process is stopped when its run ends. The last line of stdout is one JSON object with every figure.
-Exit status: 0 measured (goals met or not: the table says), 1 a run failed, 2 usage error.
+Exit status: 0 measured (goals met or not, reports failed or not: the table says), 1 a run failed,
+2 usage error.
 EOF
 }
 
@@ -48,9 +49,14 @@ here=$(dirname "${BASH_SOURCE[0]}")
 for agents in "${fleet[@]}"; do
   log "controller_load.sh --agents $agents --duration $duration"
   # Listening agents stay at 1,000 (fewer in a smaller fleet): the fan-out is not what this measures.
-  if ! "$here/controller_load.sh" --agents "$agents" --listening-agents "$((agents < 1000 ? agents : 1000))" \
-      --duration "$duration" --bin "$bin_dir" \
-      >"$work/run-$agents.out" 2>"$work/run-$agents.err"; then
+  rc=0
+  "$here/controller_load.sh" --agents "$agents" --listening-agents "$((agents < 1000 ? agents : 1000))" \
+    --duration "$duration" --bin "$bin_dir" >"$work/run-$agents.out" 2>"$work/run-$agents.err" || rc=$?
+  # 1: some reports failed. The figures of an overloaded controller are still the point (where
+  # growth stops being flat), so the run counts, marked; anything else is a broken run.
+  if [ "$rc" -eq 1 ]; then
+    log "at $agents agents some reports failed: the controller did not keep up (reports_failed in the table)"
+  elif [ "$rc" -ne 0 ]; then
     tail -n 20 "$work/run-$agents.err" >&2
     die "the run at $agents agents failed (its output above)"
   fi
@@ -73,17 +79,19 @@ jq -s '
   | .goals = { at_agents: $largest.agents,
                cores_le_1: ($largest.cores <= 1), peak_rss_le_512_mib: ($largest.peak_rss_mib <= 512),
                metrics_le_200_ms: ($largest.metrics_ms <= 200),
-               cpu_per_result_within_20_percent: ($largest.vs_first.cpu_per_result <= 1.2) }' \
+               cpu_per_result_within_20_percent: ($largest.vs_first.cpu_per_result <= 1.2),
+               no_reports_failed: ([ .sizes[].reports_failed ] | all(. == 0)) }' \
   $(for agents in "${fleet[@]}"; do echo "$work/run-$agents.json"; done) >"$work/summary.json"
 
-printf '%-8s %7s %18s %16s %16s %18s %12s\n' agents cores "CPU s/1k results" "peak RSS MiB" "report p99 ms" "/metrics ms" "series"
+printf '%-8s %7s %18s %16s %16s %18s %8s %8s\n' agents cores "CPU s/1k results" "peak RSS MiB" "report p99 ms" "/metrics ms" "series" "failed"
 jq -r '.sizes[] | [.agents, .cores, .cpu_s_per_1000_results, .vs_first.cpu_per_result, .peak_rss_mib,
-    .vs_first.peak_rss, .report_p99_ms, .vs_first.report_p99, .metrics_ms, .vs_first.metrics, .metrics_series] | @tsv' \
+    .vs_first.peak_rss, .report_p99_ms, .vs_first.report_p99, .metrics_ms, .vs_first.metrics, .metrics_series,
+    .reports_failed] | @tsv' \
   "$work/summary.json" |
-  while IFS=$'\t' read -r agents cores cpu cpu_x rss rss_x p99 p99_x metrics metrics_x series; do
-    printf '%-8s %7s %10s (x%-5s) %8s (x%-5s) %8s (x%-5s) %9s (x%-5s) %12s\n' \
-      "$agents" "$cores" "$cpu" "$cpu_x" "$rss" "$rss_x" "$p99" "$p99_x" "$metrics" "$metrics_x" "$series"
+  while IFS=$'\t' read -r agents cores cpu cpu_x rss rss_x p99 p99_x metrics metrics_x series failed; do
+    printf '%-8s %7s %10s (x%-5s) %8s (x%-5s) %8s (x%-5s) %9s (x%-5s) %8s %8s\n' \
+      "$agents" "$cores" "$cpu" "$cpu_x" "$rss" "$rss_x" "$p99" "$p99_x" "$metrics" "$metrics_x" "$series" "$failed"
   done
-jq -r '.goals | "goals at \(.at_agents) agents: <= 1 core \(if .cores_le_1 then "met" else "NOT met" end); <= 512 MiB \(if .peak_rss_le_512_mib then "met" else "NOT met" end); /metrics <= 200 ms \(if .metrics_le_200_ms then "met" else "NOT met" end); CPU per result within 20 % of the first size \(if .cpu_per_result_within_20_percent then "met" else "NOT met" end)"' \
+jq -r '.goals | "goals at \(.at_agents) agents: <= 1 core \(if .cores_le_1 then "met" else "NOT met" end); <= 512 MiB \(if .peak_rss_le_512_mib then "met" else "NOT met" end); /metrics <= 200 ms \(if .metrics_le_200_ms then "met" else "NOT met" end); CPU per result within 20 % of the first size \(if .cpu_per_result_within_20_percent then "met" else "NOT met" end)\(if .no_reports_failed then "" else "; some reports failed: the controller did not keep up with the load" end)"' \
   "$work/summary.json"
 jq -c . "$work/summary.json"
