@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -48,10 +49,25 @@ class AgentMetrics {
   static constexpr std::array<double, 10> kDurationBuckets{0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10};
 
  private:
-  // Tuples, not pairs: a tuple of strings compares with a tuple of string_views,
-  // so record() finds its series without copying a label (std::less<>).
   using ProbeTransport = std::tuple<std::string, std::string>;
   using RunKey = std::tuple<std::string, std::string, Outcome>;  // probe, transport, outcome
+
+  // Orders label tuples as tuples of string_views, so record() finds a series
+  // by views of the result's strings, copying a label only for a new series.
+  // (Comparing tuple<string> with tuple<string_view> directly is not portable.)
+  struct ViewLess {
+    using is_transparent = void;
+    static std::string_view view(std::string_view text) { return text; }
+    static Outcome view(Outcome outcome) { return outcome; }
+    template <typename... T>
+    static auto views(const std::tuple<T...>& labels) {
+      return std::apply([](const auto&... label) { return std::tuple(view(label)...); }, labels);
+    }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return views(a) < views(b);
+    }
+  };
 
   struct CheckSeries {
     std::string type;
@@ -67,8 +83,8 @@ class AgentMetrics {
   Identity identity_;
   std::string version_;
   std::map<CheckKey, CheckSeries, std::less<>> checks_;
-  std::map<ProbeTransport, Durations, std::less<>> durations_;
-  std::map<RunKey, std::uint64_t, std::less<>> runs_;
+  std::map<ProbeTransport, Durations, ViewLess> durations_;
+  std::map<RunKey, std::uint64_t, ViewLess> runs_;
   std::map<ProbeTransport, std::uint64_t> skips_;
   std::map<std::string, std::array<std::uint64_t, 3>> reports_;  // by controller URL, then ReportDelivery
   bool last_reload_successful_ = true;
