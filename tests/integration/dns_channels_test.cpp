@@ -30,6 +30,7 @@
 
 #include "io/dns_channels.hpp"
 #include "io/dns_client.hpp"
+#include "support/blackhole.hpp"
 #include "support/loopback_server.hpp"
 #include "support/process.hpp"
 
@@ -267,15 +268,8 @@ TEST_CASE("through a pool, refused, timeout and answered outcomes are those of a
   const std::uint16_t answering = testing::free_port();
   UdpEchoServer server(answering);
   TcpEchoServer tcp_server;
-  // A UDP port that reads nothing and answers nothing: a blackhole.
-  const int blackhole = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(blackhole, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  socklen_t length = sizeof address;
-  REQUIRE(getsockname(blackhole, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-  const std::uint16_t silent = ntohs(address.sin_port);
+  const testing::Blackhole blackhole;
+  const std::uint16_t silent = blackhole.port();
 
   struct Case {
     std::uint16_t port;
@@ -298,7 +292,6 @@ TEST_CASE("through a pool, refused, timeout and answered outcomes are those of a
       CHECK(pooled.ares_status == fresh.ares_status);
     }
   }
-  close(blackhole);
   CHECK(queries.pool.created() == 5);  // one per (port, transport)
   CHECK(queries.pool.idle() == 5);
 }

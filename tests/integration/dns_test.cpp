@@ -28,6 +28,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "io/dns_client.hpp"
+#include "support/blackhole.hpp"
 #include "support/process.hpp"
 #include "support/run_probe.hpp"
 
@@ -204,35 +205,6 @@ DnsServer start_dnsmasq() {
   server.wait_ready("web.cluster.local.");
   return server;
 }
-
-// A UDP socket and a TCP listener on one loopback port that never read or
-// answer: a blackhole (TCP connects, through the kernel's backlog, then silence).
-class Blackhole {
- public:
-  Blackhole() : tcp_(socket(AF_INET, SOCK_STREAM, 0)), udp_(socket(AF_INET, SOCK_DGRAM, 0)) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(tcp_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    REQUIRE(listen(tcp_, 16) == 0);
-    socklen_t length = sizeof address;
-    REQUIRE(getsockname(tcp_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    REQUIRE(bind(udp_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    port_ = ntohs(address.sin_port);
-  }
-  ~Blackhole() {
-    close(tcp_);
-    close(udp_);
-  }
-  Blackhole(const Blackhole&) = delete;
-  Blackhole& operator=(const Blackhole&) = delete;
-  std::uint16_t port() const { return port_; }
-
- private:
-  int tcp_;
-  int udp_;
-  std::uint16_t port_ = 0;
-};
 
 }  // namespace
 
@@ -422,7 +394,7 @@ TEST_CASE("dns: nothing listening is refused, a blackhole is a timeout within th
     }
   }
   SUBCASE("blackhole") {
-    Blackhole blackhole;
+    testing::Blackhole blackhole;
     const auto results = testing::run_probe("{type: dns, servers: " + server_list(blackhole.port()) +
                                             ", query: 'web.cluster.local.', transports: [udp, tcp], timeout: 500ms}");
     REQUIRE(results.size() == 2);
@@ -440,7 +412,7 @@ TEST_CASE("dns: nothing listening is refused, a blackhole is a timeout within th
 TEST_CASE("dns: a query abandoned in flight leaves no watcher, timer or callback behind") {
   namespace asio = boost::asio;
   using namespace asio::experimental::awaitable_operators;
-  Blackhole blackhole;
+  testing::Blackhole blackhole;
   const Endpoint server{"127.0.0.1", blackhole.port()};
   const std::string name = "web.cluster.local.";
 
