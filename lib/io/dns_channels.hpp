@@ -1,8 +1,8 @@
 #pragma once
 // c-ares channels for single DNS queries, kept idle between queries so that a
 // probe does not pay ares_init() each run: the resolv.conf, nsswitch.conf and
-// host.conf reads, the random seed, the allocations (a fifth of the agent's
-// CPU per DNS probe before this pool).
+// host.conf reads, the random seed, the allocations (bench/README.md,
+// "Performance (issue 15)", has what that was worth).
 //
 // What reuse must not do is hide the network: a cached socket would carry a
 // query over a connection (TCP) or a conntrack entry (UDP) made before a
