@@ -1,134 +1,222 @@
 #include "report.hpp"
 
-#include <cmath>
-#include <ctime>
+#include <array>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "json_input.hpp"
+#include "result_fields.hpp"
 
 namespace netprobe {
 namespace {
 
 using nlohmann::json;
 
-// Label values end up in Prometheus series: keep them bounded.
-constexpr std::size_t kMaxLabelLength = 512;
-constexpr std::size_t kMaxDetailLength = 1024;
 constexpr double kMaxReportInterval = 600;
 
-std::string join(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
+// A tree's value as the result fields take it.
+WireValue wire_value(const json& value) {
+  if (value.is_string()) return WireValue::of_text(value.get<std::string>());
+  if (value.is_number()) return WireValue::of_number(value.get<double>());
+  if (value.is_boolean()) return WireValue::of_boolean(value.get<bool>());
+  return WireValue::of_other_kind();
 }
 
-const json& member(const json& object, const std::string& path, std::string_view key) {
-  const auto it = object.find(key);
-  if (it == object.end()) throw FieldError(join(path, key), "is required");
-  return *it;
-}
-
-std::string text(const json& object, const std::string& path, std::string_view key, bool required = true,
-                 std::size_t max_length = kMaxLabelLength) {
-  const auto it = object.find(key);
-  if (it == object.end()) {
-    if (required) throw FieldError(join(path, key), "is required");
-    return "";
+// Reads a report as the parser meets it (nlohmann's SAX interface, behind
+// read_json_input's depth limit) into an AgentReport. A report is three
+// levels: the report object, its results list, each result object. The
+// values of members a report does not have are skipped whatever their shape.
+// Problems are kept, not thrown, and the rest of the body is still read: a
+// body that is not JSON at all is refused as such, and finish() then names
+// the first problem in the order a tree reader would check them (the
+// report's own members, then the results' count, then each result in turn).
+class ReportReader {
+ public:
+  bool null() { return value(WireValue::of_other_kind()); }
+  bool boolean(bool flag) { return value(WireValue::of_boolean(flag)); }
+  bool number_integer(json::number_integer_t number) { return this->number(static_cast<double>(number)); }
+  bool number_unsigned(json::number_unsigned_t number) { return this->number(static_cast<double>(number)); }
+  bool number_float(json::number_float_t number, const json::string_t&) { return this->number(number); }
+  // Copied, not moved: moving would take the lexer's buffer, which then grows again for every string.
+  bool string(json::string_t& text) { return value(WireValue::of_text(text)); }
+  bool binary(json::binary_t&) { return value(WireValue::of_other_kind()); }
+  bool key(json::string_t& name) {
+    if (skipping_from_ == 0) key_ = name;  // assigned into the same buffer, member after member
+    return true;
   }
-  if (!it->is_string()) throw FieldError(join(path, key), "expected a string");
-  std::string value = it->get<std::string>();
-  if (value.size() > max_length) {
-    throw FieldError(join(path, key), "longer than " + std::to_string(max_length) + " characters");
-  }
-  return value;
-}
+  bool start_object(std::size_t) { return open(true); }
+  bool end_object() { return close(); }
+  bool start_array(std::size_t) { return open(false); }
+  bool end_array() { return close(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
 
-std::chrono::system_clock::time_point parse_time(const std::string& value, const std::string& field) {
-  std::tm utc{};
-  const char* end = strptime(value.c_str(), "%Y-%m-%dT%H:%M:%SZ", &utc);
-  if (end == nullptr || *end != '\0') throw FieldError(field, "expected RFC 3339 UTC time, found \"" + value + "\"");
-  // system_clock counts nanoseconds in 64 bits: years outside 1678-2262 overflow it.
-  const int year = utc.tm_year + 1900;
-  if (year < 1970 || year > 2200) throw FieldError(field, "year " + std::to_string(year) + " is outside 1970-2200");
-  return std::chrono::system_clock::from_time_t(timegm(&utc));
+  AgentReport finish();
+
+ private:
+  enum Member : std::size_t { node, ns, address, version, interval, full, count };
+  static constexpr std::array<std::string_view, Member::count> kMembers{"node",    "namespace",        "address",
+                                                                         "version", "interval_seconds", "full"};
+  enum class Results { absent, list, other };
+
+  bool number(double number) { return value(WireValue::of_number(number)); }
+  WireValue* report_member(std::string_view name) {
+    for (std::size_t member = 0; member < kMembers.size(); ++member) {
+      if (kMembers[member] == name) return &members_[member];
+    }
+    return nullptr;
+  }
+  std::string result_path() const { return "results[" + std::to_string(results_seen_ - 1) + "]"; }
+
+  // A new element of the results list: false when it is not to be read (one
+  // too many, or an earlier result was already refused).
+  bool next_result() {
+    ++results_seen_;  // counted to the end, for the error's "too many results (N, …)"
+    return results_seen_ <= kMaxResultsPerReport && !result_error_;
+  }
+
+  bool value(WireValue&& read) {
+    if (skipping_from_ != 0) return true;
+    switch (depth_) {
+      case 0:
+        top_is_object_ = false;
+        break;
+      case 1:
+        if (key_ == "results") {
+          results_ = Results::other;
+        } else if (WireValue* member = report_member(key_)) {
+          *member = std::move(read);
+        }
+        break;
+      case 2:  // an element of the results list that is not an object
+        if (next_result()) result_error_.emplace(result_path(), "expected an object");
+        break;
+      default:  // 3: a member of a result
+        if (WireValue* member = result_.member(key_)) *member = std::move(read);
+        break;
+    }
+    return true;
+  }
+
+  bool open(bool object) {
+    ++depth_;
+    if (skipping_from_ != 0) return true;
+    bool read = false;
+    switch (depth_) {
+      case 1:
+        read = top_is_object_ = object;
+        break;
+      case 2:
+        if (key_ == "results") {
+          results_ = object ? Results::other : Results::list;
+          read = !object;
+          if (read) {  // members may repeat; as in a tree, the last one counts
+            results_seen_ = 0;
+            report_.results.clear();
+            result_error_.reset();
+          }
+        } else if (WireValue* member = report_member(key_)) {
+          *member = WireValue::of_other_kind();
+        }
+        break;
+      case 3:
+        if (next_result()) {
+          if (object) {
+            result_ = ResultFields{};
+            read = true;
+          } else {
+            result_error_.emplace(result_path(), "expected an object");
+          }
+        }
+        break;
+      default:  // 4: the value of a result's member
+        if (WireValue* member = result_.member(key_)) *member = WireValue::of_other_kind();
+        break;
+    }
+    if (!read) skipping_from_ = depth_;
+    return true;
+  }
+
+  bool close() {
+    if (skipping_from_ == depth_) {
+      skipping_from_ = 0;
+    } else if (skipping_from_ == 0 && depth_ == 3) {
+      try {
+        report_.results.push_back(result_.take(result_path()));
+      } catch (FieldError& error) {
+        result_error_.emplace(std::move(error));
+      }
+    }
+    --depth_;
+    return true;
+  }
+
+  std::size_t depth_ = 0;
+  std::size_t skipping_from_ = 0;  // the depth of the container being skipped; 0: none
+  std::string key_;                // the latest member name of the object being read
+  bool top_is_object_ = true;
+  std::array<WireValue, Member::count> members_;
+  Results results_ = Results::absent;
+  std::size_t results_seen_ = 0;
+  std::optional<FieldError> result_error_;  // the first refused result; later ones are not read
+  ResultFields result_;
+  AgentReport report_;
+};
+
+AgentReport ReportReader::finish() {
+  if (!top_is_object_) throw FieldError("body", "expected a JSON object");
+  const std::string top;
+  report_.node = take_text(members_[node], {top, kMembers[node]});
+  if (report_.node.empty()) throw FieldError("node", "must not be empty");
+  report_.ns = take_text(members_[ns], {top, kMembers[ns]});
+  report_.address = take_text(members_[address], {top, kMembers[address]}, false);
+  report_.version = take_text(members_[version], {top, kMembers[version]}, false, 64);
+  if (const WireValue& seconds = members_[interval]; seconds.kind != WireValue::Kind::absent) {
+    // Staleness and forgetting are counted in intervals: a huge one would keep
+    // a silent agent's results for days.
+    if (seconds.kind != WireValue::Kind::number || !(seconds.number >= 0.1 && seconds.number <= kMaxReportInterval)) {
+      throw FieldError("interval_seconds", "expected a number from 0.1 to " + std::to_string(static_cast<int>(kMaxReportInterval)));
+    }
+    report_.interval = Millis{static_cast<Millis::rep>(seconds.number * 1000)};
+  }
+  if (const WireValue& flag = members_[full]; flag.kind != WireValue::Kind::absent) {
+    if (flag.kind != WireValue::Kind::boolean) throw FieldError("full", "expected true or false");
+    report_.full = flag.boolean;
+  }
+  if (results_ == Results::absent) throw FieldError("results", "is required");
+  if (results_ == Results::other) throw FieldError("results", "expected a list");
+  if (results_seen_ > kMaxResultsPerReport) {
+    throw FieldError("results", "too many results (" + std::to_string(results_seen_) + ", at most " +
+                                    std::to_string(kMaxResultsPerReport) + ")");
+  }
+  if (result_error_) throw *result_error_;
+  for (ProbeResult& result : report_.results) {
+    // Identity comes from the report, never from each result.
+    result.node = report_.node;
+    result.ns = report_.ns;
+  }
+  return std::move(report_);
 }
 
 }  // namespace
 
 ProbeResult parse_result(const json& object, const std::string& path) {
   if (!object.is_object()) throw FieldError(path, "expected an object");
-  ProbeResult result;
-  result.probe = text(object, path, "probe");
-  const std::string type = text(object, path, "type");
-  const auto parsed_type = kProbeTypes.parse(type);
-  if (!parsed_type) throw FieldError(join(path, "type"), "unknown probe type \"" + type + "\"");
-  result.type = *parsed_type;
-  result.target = text(object, path, "target");
-  result.transport = text(object, path, "transport", true, 16);
-  const std::string expect = text(object, path, "expect");
-  const auto parsed_expect = parse_expect(expect);
-  if (!parsed_expect) throw FieldError(join(path, "expect"), "unknown expect \"" + expect + "\"");
-  result.expect = *parsed_expect;
-  result.node = text(object, path, "node", false);
-  result.ns = text(object, path, "namespace", false);
-  const std::string outcome = text(object, path, "outcome");
-  const auto parsed_outcome = parse_outcome(outcome);
-  if (!parsed_outcome) throw FieldError(join(path, "outcome"), "unknown outcome \"" + outcome + "\"");
-  result.outcome = *parsed_outcome;
-  // The verdict is recomputed rather than trusted, so a buggy agent cannot
-  // report a failing deny probe as a success.
-  result.success = verdict(result.expect, result.outcome);
-  const json& duration = member(object, path, "duration_seconds");
-  if (!duration.is_number() || !std::isfinite(duration.get<double>()) || duration.get<double>() < 0) {
-    throw FieldError(join(path, "duration_seconds"), "expected a non-negative number");
+  ResultFields fields;
+  for (const auto& [key, value] : object.items()) {
+    if (WireValue* member = fields.member(key)) *member = wire_value(value);
   }
-  result.duration_seconds = duration.get<double>();
-  result.detail = text(object, path, "detail", false, 64 * 1024);
-  if (result.detail.size() > kMaxDetailLength) result.detail.resize(kMaxDetailLength);
-  result.time = parse_time(text(object, path, "time"), join(path, "time"));
-  return result;
+  return fields.take(path);
 }
 
 AgentReport parse_report(std::string_view body) {
-  json document;
+  ReportReader reader;
   try {
-    document = parse_json_input(body);
+    read_json_input(body, reader);
   } catch (const JsonInputError& error) {
     throw FieldError("body", error.what());
   }
-  if (!document.is_object()) throw FieldError("body", "expected a JSON object");
-  AgentReport report;
-  report.node = text(document, "", "node");
-  if (report.node.empty()) throw FieldError("node", "must not be empty");
-  report.ns = text(document, "", "namespace");
-  report.address = text(document, "", "address", false);
-  report.version = text(document, "", "version", false, 64);
-  if (const auto interval = document.find("interval_seconds"); interval != document.end()) {
-    // Staleness and forgetting are counted in intervals: a huge one would keep
-    // a silent agent's results for days.
-    if (!interval->is_number() || interval->get<double>() < 0.1 || interval->get<double>() > kMaxReportInterval) {
-      throw FieldError("interval_seconds", "expected a number from 0.1 to " + std::to_string(static_cast<int>(kMaxReportInterval)));
-    }
-    report.interval = Millis{static_cast<Millis::rep>(interval->get<double>() * 1000)};
-  }
-  if (const auto full = document.find("full"); full != document.end()) {
-    if (!full->is_boolean()) throw FieldError("full", "expected true or false");
-    report.full = full->get<bool>();
-  }
-  const json& results = member(document, "", "results");
-  if (!results.is_array()) throw FieldError("results", "expected a list");
-  if (results.size() > kMaxResultsPerReport) {
-    throw FieldError("results", "too many results (" + std::to_string(results.size()) + ", at most " +
-                                    std::to_string(kMaxResultsPerReport) + ")");
-  }
-  report.results.reserve(results.size());
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    ProbeResult result = parse_result(results[i], "results[" + std::to_string(i) + "]");
-    // Identity comes from the report, never from each result.
-    result.node = report.node;
-    result.ns = report.ns;
-    report.results.push_back(std::move(result));
-  }
-  return report;
+  return reader.finish();
 }
 
 nlohmann::ordered_json report_to_json(const AgentReport& report) {

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/json_input.hpp"
 #include "unit/corrupt.hpp"
 
 using namespace netprobe;
@@ -86,6 +87,67 @@ TEST_CASE("bad reports name the field") {
   }
 }
 
+TEST_CASE("the streaming reader reads a report as a tree reader would") {
+  // Members in any order, unknown ones of any shape skipped, repeated ones: the last counts.
+  const AgentReport report = parse_report(R"({"results": [{"time": "2026-11-26T10:00:00Z", "extra": {"deep": [[1], {"x": null}]},
+      "duration_seconds": 1, "outcome": "ok", "expect": "allow", "transport": "tcp", "target": "t", "type": "tcp",
+      "probe": "p", "success": false}], "future": [{"results": 1}], "node": "first", "node": "n",
+      "namespace": "ns", "interval_seconds": 2.5, "full": false})");
+  CHECK(report.node == "n");
+  CHECK(report.interval == Millis{2'500});
+  CHECK_FALSE(report.full);
+  REQUIRE(report.results.size() == 1);
+  CHECK(report.results[0].node == "n");  // the report's identity, though results came first
+  CHECK(report.results[0].ns == "ns");
+  CHECK(report.results[0].success);  // ok + allow, whatever the agent said
+  CHECK(parse_report(R"({"node": "n", "namespace": "ns", "results": [1], "results": []})").results.empty());
+}
+
+TEST_CASE("the streaming reader names problems in the order a tree reader checks them") {
+  nlohmann::json body = valid_report();
+  body["results"].push_back("not a result");
+  CHECK(error_of(body) == "results[1]: expected an object");
+  body["results"][0]["outcome"] = "dropped";
+  CHECK(error_of(body) == "results[0].outcome: unknown outcome \"dropped\"");
+  body["node"] = 5;  // the report's own members come before its results
+  CHECK(error_of(body) == "node: expected a string");
+  body = valid_report();
+  body["node"] = "";
+  CHECK(error_of(body) == "node: must not be empty");
+  body = valid_report();
+  body["results"] = nlohmann::json::array({nlohmann::json{{"nested", {{"deeper", 1}}}}});
+  CHECK(error_of(body) == "results[0].probe: is required");
+  body = valid_report();
+  body["results"][0]["target"] = {{"an", "object"}};
+  CHECK(error_of(body) == "results[0].target: expected a string");
+  body = valid_report();
+  body["results"] = nlohmann::json{{"a", "map"}};
+  CHECK(error_of(body) == "results: expected a list");
+  body = valid_report();
+  body.erase("results");
+  CHECK(error_of(body) == "results: is required");
+  body = valid_report();
+  body["full"] = "yes";
+  CHECK(error_of(body) == "full: expected true or false");
+  CHECK(error_of(nlohmann::json::array()) == "body: expected a JSON object");
+}
+
+TEST_CASE("a body that is not JSON is refused as such, whatever its fields") {
+  std::string truncated = valid_report().dump();
+  truncated.insert(1, R"("node": 5, )");
+  truncated.pop_back();
+  try {
+    parse_report(truncated);
+    FAIL("accepted truncated JSON");
+  } catch (const FieldError& error) {
+    CHECK(error.field() == "body");
+    CHECK(std::string(error.what()).starts_with("body: not valid JSON: "));
+  }
+  std::string deep = R"({"node": "n", "namespace": "ns", "results": [], "x": )";
+  deep += std::string(40, '[') + std::string(40, ']') + "}";
+  CHECK(error_of(nlohmann::json::parse(deep)) == "body: nested deeper than 32 levels");
+}
+
 TEST_CASE("the result count is capped") {
   nlohmann::json body = valid_report();
   body["results"] = nlohmann::json::array();
@@ -98,10 +160,20 @@ TEST_CASE("the result count is capped") {
 TEST_CASE("corrupted reports are refused with a FieldError, never another exception") {
   int refused = 0;
   for (const std::string& body : testing::corruptions(valid_report().dump(), 3000)) {
+    // The streaming reader calls a body JSON exactly when the tree parser does.
+    bool is_json = true;
+    try {
+      parse_json_input(body);
+    } catch (const JsonInputError&) {
+      is_json = false;
+    }
     try {
       parse_report(body);
-    } catch (const FieldError&) {
+      CHECK_MESSAGE(is_json, "accepted a body that is not JSON: " << body);
+    } catch (const FieldError& error) {
       ++refused;
+      CHECK_MESSAGE((error.field() == "body") == (!is_json || error.what() == std::string("body: expected a JSON object")),
+                    body << " refused as " << error.what());
     } catch (const std::exception& error) {
       FAIL_CHECK("body " << body << " threw " << error.what());
     }
