@@ -7,26 +7,42 @@ namespace netprobe {
 namespace {
 
 constexpr auto kCompactionAtCapEvery = std::chrono::seconds{10};
+constexpr std::uint32_t kNoPosition = std::numeric_limits<std::uint32_t>::max();
 
 }  // namespace
+
+// Fills `index` with the positions of `entries` for as long as it lives, and
+// empties it again whatever happens, so the next report finds it clean.
+template <typename Entries>
+class PositionIndex {
+ public:
+  PositionIndex(std::vector<std::uint32_t>& index, const Entries& entries) : index_(index), entries_(entries) {
+    for (std::uint32_t position = 0; position < entries_.size(); ++position) index_[entries_[position].check] = position;
+  }
+  ~PositionIndex() {
+    for (const auto& entry : entries_) index_[entry.check] = kNoPosition;
+  }
+  PositionIndex(const PositionIndex&) = delete;
+  PositionIndex& operator=(const PositionIndex&) = delete;
+
+ private:
+  std::vector<std::uint32_t>& index_;
+  const Entries& entries_;
+};
 
 std::string_view to_string(AgentState state) { return state == AgentState::reporting ? "reporting" : "stale"; }
 
 Store::Store(int stale_after, int forget_after) : stale_after_(stale_after), forget_after_(forget_after) {}
 
-std::optional<Store::CheckId> Store::id_of(const ProbeResult& result, TimePoint now) {
+std::optional<Store::CheckId> Store::id_of(const ProbeResult& result) {
   CheckKey key = key_of(result);
   if (const auto it = check_ids_.find(key); it != check_ids_.end()) return it->second;
-  // The table also holds checks nobody reports any more until it is compacted;
-  // at the cap, compaction walks every result, so at most once in a while.
-  if (checks_.size() >= limits_.max_checks && now - last_compaction_at_cap_ >= kCompactionAtCapEvery) {
-    last_compaction_at_cap_ = now;
-    compact_checks();
-  }
   if (checks_.size() >= limits_.max_checks) return std::nullopt;
   const auto id = static_cast<CheckId>(checks_.size());
   check_ids_.emplace(key, id);
   checks_.push_back(std::move(key));
+  held_at_.push_back(kNoPosition);
+  previous_at_.push_back(kNoPosition);
   return id;
 }
 
@@ -69,24 +85,39 @@ ApplyResult Store::apply(const AgentReport& report, TimePoint now, const std::st
   agent.interval = report.interval;
   agent.last_report = now;
 
-  std::unordered_map<CheckId, Entry> previous;
+  // The table also holds checks nobody reports any more until it is compacted;
+  // at the cap, compaction walks every result, so at most once in a while. Before
+  // the results are read: compaction renumbers the checks.
+  if (checks_.size() >= limits_.max_checks && now - last_compaction_at_cap_ >= kCompactionAtCapEvery) {
+    last_compaction_at_cap_ = now;
+    compact_checks();
+  }
+  std::vector<Entry> previous;
   if (report.full) previous.swap(agent.results);  // checks missing from a full report are gone
-  auto& source = report.full ? previous : agent.results;
+  const PositionIndex held_index(held_at_, agent.results);
+  const PositionIndex previous_index(previous_at_, previous);
   for (const ProbeResult& result : report.results) {
-    const std::optional<CheckId> id = id_of(result, now);
+    const std::optional<CheckId> id = id_of(result);
     if (!id) {
       ++outcome.over_check_cap;
       continue;
     }
-    auto held = agent.results.find(*id);
-    if (held == agent.results.end() && agent.results.size() >= limits_.max_results_per_agent) {
+    const std::uint32_t held = held_at_[*id];
+    if (held == kNoPosition && agent.results.size() >= limits_.max_results_per_agent) {
       ++outcome.over_agent_cap;  // replaces, never grows, beyond the cap
       continue;
     }
-    const auto before = source.find(*id);
-    const bool unchanged = before != source.end() && before->second.outcome == result.outcome;
-    const TimePoint since = unchanged ? before->second.since : result.time;
-    agent.results[*id] = Entry{result.outcome, result.success, result.expect, result.type, result.detail, since};
+    const Entry* before = report.full ? (previous_at_[*id] == kNoPosition ? nullptr : &previous[previous_at_[*id]])
+                                      : (held == kNoPosition ? nullptr : &agent.results[held]);
+    const bool unchanged = before != nullptr && before->outcome == result.outcome;
+    Entry entry{*id, result.outcome, result.success, result.expect, result.type, result.detail,
+                unchanged ? before->since : result.time};
+    if (held == kNoPosition) {
+      held_at_[*id] = static_cast<std::uint32_t>(agent.results.size());
+      agent.results.push_back(std::move(entry));
+    } else {
+      agent.results[held] = std::move(entry);
+    }
     ++outcome.accepted;
   }
   return outcome;
@@ -104,17 +135,17 @@ void Store::compact_checks() {
   std::vector<CheckId> renumbered(checks_.size(), std::numeric_limits<CheckId>::max());
   std::vector<CheckKey> live;
   for (auto& [key, agent] : agents_) {
-    std::unordered_map<CheckId, Entry> results;
-    for (auto& [id, entry] : agent.results) {
-      if (renumbered[id] == std::numeric_limits<CheckId>::max()) {
-        renumbered[id] = static_cast<CheckId>(live.size());
-        live.push_back(checks_[id]);
+    for (Entry& entry : agent.results) {
+      if (renumbered[entry.check] == std::numeric_limits<CheckId>::max()) {
+        renumbered[entry.check] = static_cast<CheckId>(live.size());
+        live.push_back(checks_[entry.check]);
       }
-      results.emplace(renumbered[id], std::move(entry));
+      entry.check = renumbered[entry.check];
     }
-    agent.results = std::move(results);
   }
   checks_ = std::move(live);
+  held_at_.assign(checks_.size(), kNoPosition);
+  previous_at_.assign(checks_.size(), kNoPosition);
   check_ids_.clear();
   for (CheckId id = 0; id < checks_.size(); ++id) check_ids_.emplace(checks_[id], id);
   live_checks_at_compaction_ = checks_.size();
@@ -138,8 +169,8 @@ std::vector<TargetView> Store::targets(TimePoint now) const {
   std::vector<TargetView> by_id(checks_.size());
   for (const auto& [agent_key, agent] : agents_) {  // in node order, so failing lists come out sorted
     if (state_of(agent, now) == AgentState::stale) continue;
-    for (const auto& [id, entry] : agent.results) {
-      TargetView& view = by_id[id];
+    for (const Entry& entry : agent.results) {
+      TargetView& view = by_id[entry.check];
       if (view.nodes == 0) {
         view.type = entry.type;
         view.expect = entry.expect;
@@ -178,7 +209,7 @@ OutcomeMatrix Store::matrix(TimePoint now) const {
   std::vector<bool> reported(checks_.size(), false);
   for (const auto& [key, agent] : agents_) {
     if (state_of(agent, now) == AgentState::stale) continue;
-    for (const auto& [id, entry] : agent.results) reported[id] = true;
+    for (const Entry& entry : agent.results) reported[entry.check] = true;
   }
   std::vector<CheckId> columns;
   for (CheckId id = 0; id < reported.size(); ++id) {
@@ -196,8 +227,8 @@ OutcomeMatrix Store::matrix(TimePoint now) const {
     if (state_of(agent, now) == AgentState::stale) continue;
     MatrixRow& row = matrix.rows.emplace_back(MatrixRow{key.first, key.second, {}});
     row.cells.reserve(agent.results.size());
-    for (const auto& [id, entry] : agent.results) {
-      row.cells.push_back(MatrixCell{column_of[id], entry.outcome, entry.success, entry.since, entry.success ? "" : entry.detail});
+    for (const Entry& entry : agent.results) {
+      row.cells.push_back(MatrixCell{column_of[entry.check], entry.outcome, entry.success, entry.since, entry.success ? "" : entry.detail});
     }
     std::sort(row.cells.begin(), row.cells.end(), [](const MatrixCell& a, const MatrixCell& b) { return a.column < b.column; });
   }

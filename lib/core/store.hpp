@@ -5,6 +5,7 @@
 // Memory is proportional to agents x results; there is no history.
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -144,6 +145,7 @@ class Store {
   // What is kept of a result: the (probe, target, transport) strings live once
   // in checks_, so 5,000 agents x 30 results do not hold 150,000 copies of them.
   struct Entry {
+    CheckId check = 0;
     Outcome outcome = Outcome::error;
     bool success = false;
     Expect expect = Expect::allow;
@@ -157,19 +159,28 @@ class Store {
     std::string version;
     Millis interval{10'000};
     TimePoint last_report;
-    std::unordered_map<CheckId, Entry> results;
+    // One entry per check, in no order. A vector rather than a map: targets()
+    // walks every result of every agent each second, and a walk through
+    // contiguous entries is several times faster than one through hash nodes.
+    std::vector<Entry> results;
     // Identity: where reports come from, and the address that one displaced.
     std::string remote;
     std::string displaced;
     TimePoint last_flip{};  // last time the displaced address came back
     bool conflict = false;
   };
+  // A check's position in one agent's results while a report is applied, and
+  // kNoPosition for every other check: sized to checks_, filled for the agent
+  // in hand and emptied again (PositionIndex in store.cpp), so apply() finds a
+  // check in O(1) without a map per agent or an allocation per report.
+  std::vector<std::uint32_t> held_at_;
+  std::vector<std::uint32_t> previous_at_;
 
   AgentState state_of(const Agent& agent, TimePoint now) const;
   bool in_conflict(const Agent& agent, TimePoint now) const;
   bool track_identity(Agent& agent, const std::string& remote, TimePoint now) const;
   // The id of a result's check; nullopt when it is new and max_checks are held.
-  std::optional<CheckId> id_of(const ProbeResult& result, TimePoint now);
+  std::optional<CheckId> id_of(const ProbeResult& result);
 
   int stale_after_;
   StoreLimits limits_;

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <map>
 
 #include "unit/support/report_builders.hpp"
 
@@ -258,4 +259,68 @@ TEST_CASE("the matrix: a row per reporting agent, a column per check in targets(
   CHECK(matrix.rows[2].at(1)->detail == "no answer in 2s");
   CHECK(matrix.rows[2].at(0)->detail.empty());  // a passing cell carries no detail: the page stays small
   CHECK(matrix.rows[2].at(1)->since == t0);
+}
+
+TEST_CASE("full and partial reports, repeated checks and compaction, against a plain model of the store") {
+  // The model: per node, check -> (outcome, since), with the rules spelt out
+  // (a full report replaces, the last of a repeated check counts, since holds
+  // while the outcome does). The store must agree after every report.
+  Store store;
+  std::map<std::string, std::map<std::string, std::pair<Outcome, TimePoint>>> model;
+  std::uint64_t state = 42;
+  const auto next = [&](std::uint64_t bound) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % bound;
+  };
+  for (int round = 0; round < 800; ++round) {
+    const TimePoint now = t0 + seconds{round};
+    const std::string node = "node-" + std::to_string(next(4));
+    // Names from a pool that drifts, and names used once: checks come and go,
+    // and the table grows past what compaction waits for (2 x live + 1,024).
+    const bool full = next(3) != 0;
+    std::vector<ProbeResult> results;
+    for (std::uint64_t i = 0, count = next(12); i < count; ++i) {
+      const std::string probe = next(2) == 0 ? "p" + std::to_string(static_cast<std::uint64_t>(round / 100 * 10) + next(15))
+                                             : "once-" + std::to_string(round) + "-" + std::to_string(i);
+      results.push_back(result(probe, next(2) == 0 ? Outcome::ok : Outcome::timeout, now));
+    }
+    store.apply(report(node, results, full), now);
+    auto& held = model[node];
+    if (full) {
+      std::map<std::string, std::pair<Outcome, TimePoint>> fresh;
+      for (const ProbeResult& r : results) {
+        const auto before = held.find(r.probe);
+        const bool unchanged = before != held.end() && before->second.first == r.outcome;
+        fresh[r.probe] = {r.outcome, unchanged ? before->second.second : now};
+      }
+      held = std::move(fresh);
+    } else {
+      for (const ProbeResult& r : results) {
+        const auto before = held.find(r.probe);
+        const bool unchanged = before != held.end() && before->second.first == r.outcome;
+        held[r.probe] = {r.outcome, unchanged ? before->second.second : now};
+      }
+    }
+    if (round % 50 == 49) store.forget_silent_agents(now);  // compacts once the table has grown
+
+    std::map<std::string, std::map<std::string, std::pair<Outcome, TimePoint>>> seen;
+    for (const TargetView& target : store.targets(now)) {
+      std::size_t failing = 0;
+      for (const FailingNode& failing_node : target.failing) {
+        seen[failing_node.node][target.probe] = {failing_node.outcome, failing_node.since};
+        ++failing;
+      }
+      CHECK(failing == (target.nodes_by_outcome.contains(Outcome::timeout) ? target.nodes_by_outcome.at(Outcome::timeout) : 0));
+    }
+    std::map<std::string, std::map<std::string, std::pair<Outcome, TimePoint>>> expected;
+    std::size_t results_held = 0;
+    for (const auto& [name, checks] : model) {
+      results_held += checks.size();
+      for (const auto& [probe, held_result] : checks) {
+        if (held_result.first == Outcome::timeout) expected[name][probe] = held_result;
+      }
+    }
+    REQUIRE_MESSAGE(seen == expected, "round " << round);
+    REQUIRE(store.result_count() == results_held);
+  }
 }
