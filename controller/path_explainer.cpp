@@ -97,8 +97,8 @@ void PathExplainer::annotate(std::vector<TargetView>& targets, const std::vector
       for (std::size_t j = 0; j < missing.size(); ++j) {
         FailingNode& node = target.failing[missing[j]];
         write_cache_key(key, target, node, advertised_by(agents, node));
-        cache_.insert_or_assign(key, Cached{explained[j], generation_});
-        node.policy = std::move(explained[j]);
+        node.policy = std::make_shared<const PolicyAttribution>(std::move(explained[j]));
+        cache_.insert_or_assign(key, Cached{node.policy, generation_});
       }
     }
     std::vector<const PolicyAttribution*> attributions;

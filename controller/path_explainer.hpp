@@ -58,7 +58,7 @@ class PathExplainer {
     std::size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
   };
   struct Cached {
-    PolicyAttribution attribution;
+    std::shared_ptr<const PolicyAttribution> attribution;
     std::uint64_t seen = 0;  // the last annotate() that found the entry failing; older ones are dropped
   };
   std::unordered_map<std::string, Cached, KeyHash, std::equal_to<>> cache_;

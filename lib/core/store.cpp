@@ -184,7 +184,7 @@ std::vector<TargetView> Store::targets(TimePoint now) const {
       ++view.nodes;
       ++counts[entry.check][static_cast<std::size_t>(entry.outcome)];
       if (!entry.success) {
-        view.failing.push_back(FailingNode{agent_key.first, agent_key.second, entry.outcome, entry.since, entry.detail, std::nullopt});
+        view.failing.push_back(FailingNode{agent_key.first, agent_key.second, entry.outcome, entry.since, entry.detail, nullptr});
         if (view.failing_since == TimePoint{} || entry.since < view.failing_since) view.failing_since = entry.since;
       }
     }

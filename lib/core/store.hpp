@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -44,8 +45,10 @@ struct FailingNode {
   TimePoint since;  // when this node's outcome last changed
   std::string detail;
   // What the live policies say of this node's path; filled by the controller
-  // (controller/path_explainer), never by the store.
-  std::optional<PolicyAttribution> policy;
+  // (controller/path_explainer), never by the store. Shared with the
+  // explainer's cache: every scrape and every second's alert evaluation
+  // annotates every failing node, and a copy each time was most of that cost.
+  std::shared_ptr<const PolicyAttribution> policy;
 };
 
 // One (probe, target, transport) across every reporting agent.

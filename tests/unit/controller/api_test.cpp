@@ -264,7 +264,7 @@ TEST_CASE("status JSON") {
   target.transport = "udp";
   target.nodes = 2;
   target.nodes_by_outcome = {{Outcome::ok, 1}, {Outcome::timeout, 1}};
-  target.failing = {FailingNode{"node-b", "monitoring", Outcome::timeout, {}, "no response", std::nullopt}};
+  target.failing = {FailingNode{"node-b", "monitoring", Outcome::timeout, {}, "no response", nullptr}};
   AgentView agent;
   agent.node = "node-a";
   agent.state = AgentState::stale;
@@ -277,7 +277,7 @@ TEST_CASE("status JSON") {
   CHECK(body["agents"][0]["state"] == "stale");
 
   const PolicyAttribution denied{PolicyVerdict::denied, PolicyDirection::ingress, {"payments/default-deny"}, "why"};
-  target.failing[0].policy = denied;
+  target.failing[0].policy = std::make_shared<const PolicyAttribution>(denied);
   target.policy = TargetPolicy{denied, {{PolicyVerdict::denied, 1}}};
   const auto attributed = nlohmann::json::parse(status_response({target}, {agent}).body);
   CHECK(attributed["targets"][0]["failing"][0]["policy"] ==

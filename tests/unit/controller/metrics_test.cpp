@@ -15,7 +15,7 @@ TargetView target(const std::string& name, std::size_t failing) {
   view.nodes = 5;
   view.nodes_by_outcome = {{Outcome::ok, 5 - failing}, {Outcome::timeout, failing}};
   for (std::size_t i = 0; i < failing; ++i) {
-    view.failing.push_back(FailingNode{"node-" + std::to_string(i), "monitoring", Outcome::timeout, {}, "", std::nullopt});
+    view.failing.push_back(FailingNode{"node-" + std::to_string(i), "monitoring", Outcome::timeout, {}, "", nullptr});
   }
   return view;
 }

@@ -37,7 +37,7 @@ std::vector<TargetView> failing_tcp(Outcome outcome = Outcome::timeout) {
   target.target = "10.0.9.9:8080";  // # not-a-destination
   target.transport = "tcp";
   target.nodes = 1;
-  target.failing.push_back(FailingNode{"node-a", "monitoring", outcome, {}, "", std::nullopt});
+  target.failing.push_back(FailingNode{"node-a", "monitoring", outcome, {}, "", nullptr});
   TargetView healthy = target;
   healthy.probe = "healthy";
   healthy.failing.clear();
@@ -159,7 +159,7 @@ TEST_CASE("a derived-deny probe that connects where the model admits it: told by
     target.transport = "tcp";
     target.expect = Expect::deny;
     target.nodes = 1;
-    target.failing.push_back(FailingNode{"node-a", "monitoring", outcome, {}, "", std::nullopt});
+    target.failing.push_back(FailingNode{"node-a", "monitoring", outcome, {}, "", nullptr});
     return std::vector<TargetView>{target};
   };
   PathExplainer explainer;

@@ -140,7 +140,8 @@ TEST_CASE("a node's view: only the checks its agents run, its own counts and fai
   store.apply(report("node-a", {result("scrape", Outcome::ok, t0)}, "shop"), t0);  // a sentinel on node-a
   store.apply(report("node-b", {result("scrape", Outcome::timeout, t0), result("metadata", Outcome::ok, t0)}), t0);
   std::vector<TargetView> targets = store.targets(t0);
-  targets[2].failing[0].policy = PolicyAttribution{PolicyVerdict::denied, PolicyDirection::egress, {"monitoring/lock"}, "why"};
+  targets[2].failing[0].policy = std::make_shared<const PolicyAttribution>(
+      PolicyAttribution{PolicyVerdict::denied, PolicyDirection::egress, {"monitoring/lock"}, "why"});
   targets[2].policy = TargetPolicy{*targets[2].failing[0].policy, {{PolicyVerdict::denied, 2}}};
 
   const OutcomeMatrix matrix = store.matrix(t0);

@@ -18,7 +18,7 @@ TargetView target(std::size_t failing_nodes, Outcome outcome = Outcome::timeout,
   view.transport = "udp";
   view.nodes = nodes;
   for (std::size_t i = 0; i < failing_nodes; ++i) {
-    view.failing.push_back(FailingNode{"node-" + std::to_string(i), "monitoring", outcome, t0, "", std::nullopt});
+    view.failing.push_back(FailingNode{"node-" + std::to_string(i), "monitoring", outcome, t0, "", nullptr});
   }
   return view;
 }
