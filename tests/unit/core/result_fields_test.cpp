@@ -47,27 +47,19 @@ TEST_CASE("a result is taken from its members, with the verdict recomputed") {
 }
 
 TEST_CASE("each bad member is named under the result's path") {
-  ResultFields fields = valid_fields();
-  *fields.member("probe") = WireValue{};
-  CHECK(error_of(fields) == "results[7].probe: is required");
-  fields = valid_fields();
-  *fields.member("target") = number(1);
-  CHECK(error_of(fields) == "results[7].target: expected a string");
-  fields = valid_fields();
-  *fields.member("type") = text("ping");
-  CHECK(error_of(fields) == "results[7].type: unknown probe type \"ping\"");
-  fields = valid_fields();
-  *fields.member("transport") = text(std::string(17, 't'));
-  CHECK(error_of(fields) == "results[7].transport: longer than 16 characters");
-  fields = valid_fields();
-  *fields.member("duration_seconds") = text("2");
-  CHECK(error_of(fields) == "results[7].duration_seconds: expected a non-negative number");
-  fields = valid_fields();
-  *fields.member("detail") = text(std::string(64 * 1024 + 1, 'd'));
-  CHECK(error_of(fields) == "results[7].detail: longer than 65536 characters");
-  fields = valid_fields();
-  *fields.member("namespace") = WireValue::of_other_kind();
-  CHECK(error_of(fields) == "results[7].namespace: expected a string");
+  // A valid result with one member replaced.
+  const auto error_with = [](std::string_view key, WireValue value) {
+    ResultFields fields = valid_fields();
+    *fields.member(key) = std::move(value);
+    return error_of(std::move(fields));
+  };
+  CHECK(error_with("probe", WireValue{}) == "results[7].probe: is required");
+  CHECK(error_with("target", number(1)) == "results[7].target: expected a string");
+  CHECK(error_with("type", text("ping")) == "results[7].type: unknown probe type \"ping\"");
+  CHECK(error_with("transport", text(std::string(17, 't'))) == "results[7].transport: longer than 16 characters");
+  CHECK(error_with("duration_seconds", text("2")) == "results[7].duration_seconds: expected a non-negative number");
+  CHECK(error_with("detail", text(std::string(64 * 1024 + 1, 'd'))) == "results[7].detail: longer than 65536 characters");
+  CHECK(error_with("namespace", WireValue::of_other_kind()) == "results[7].namespace: expected a string");
 }
 
 TEST_CASE("the first bad member in the format's order is the one named") {
