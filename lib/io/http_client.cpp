@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 
@@ -46,6 +47,9 @@ constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 // What the read buffer may hold beyond what the parser has taken: far more than
 // any header line or chunk header needs (Beast bounds a header at 8 KiB).
 constexpr std::size_t kReadBufferLimit = 1 << 20;
+// What the first read asks for. Beast reads 512 bytes into an empty buffer, so
+// a 1.5 KB reply took four recvmsg calls; most replies fit in one read of this.
+constexpr std::size_t kFirstReadSize = 4 * 1024;
 constexpr std::string_view kUserAgent = "netprobe/" NETPROBE_VERSION;
 
 bool is_ip_literal(const std::string& host) {
@@ -155,6 +159,7 @@ asio::awaitable<ClientExchange> send_and_receive(Stream& stream, const ClientReq
   // Bounded: Beast keeps a header line, a chunk-size line or a trailer in the
   // buffer until it ends, and a server that never ends one would grow it forever.
   beast::flat_buffer buffer(kReadBufferLimit);
+  buffer.reserve(kFirstReadSize);
   beast::get_lowest_layer(stream).expires_at(options.deadline);
   http::response_parser<http::buffer_body> header_parser;
   header_parser.body_limit(boost::none);  // a stream's body is never held whole; see below
@@ -169,7 +174,10 @@ asio::awaitable<ClientExchange> send_and_receive(Stream& stream, const ClientReq
   exchange.reply.status = static_cast<int>(header_parser.get().result_int());
   exchange.reply.reason = std::string(header_parser.get().reason());
   for (const auto& field : header_parser.get()) {
-    exchange.reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    const auto kept = [&field](std::string_view name) { return beast::iequals(field.name_string(), name); };
+    if (std::ranges::any_of(options.keep_headers, kept)) {
+      exchange.reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
   }
   if (options.on_body && exchange.reply.status == 200) {
     if (options.stream_deadline) beast::get_lowest_layer(stream).expires_at(*options.stream_deadline);

@@ -92,6 +92,10 @@ struct ClientOptions {
   // answers it holds a connection for seconds, not for the whole watch.
   std::optional<std::chrono::steady_clock::time_point> stream_deadline;
   ExchangeAborts* aborts = nullptr;  // when set, abort_all() ends this exchange
+  // The response headers ClientReply::header() can be asked for (names,
+  // case-insensitive); the others are not copied. A probe needs none, and it
+  // copied a dozen strings per run for nothing.
+  std::span<const std::string_view> keep_headers;
 };
 
 // How far the exchange got: a failure names the phase it happened in.
@@ -102,7 +106,7 @@ struct ClientReply {
   int status = 0;
   std::string reason;  // as the server sent it, e.g. "Not Found"
   std::string body;    // at most ClientOptions::body_limit bytes
-  std::vector<std::pair<std::string, std::string>> headers;  // as received (Beast bounds their size)
+  std::vector<std::pair<std::string, std::string>> headers;  // those in ClientOptions::keep_headers
   bool body_truncated = false;  // the body went past ClientOptions::body_limit; `body` holds its start
   // Streaming (on_body): why the stream ended when it was not by its own end, the
   // deadline or on_body: "connection closed in the middle of the response", "bad chunk", …

@@ -1,6 +1,7 @@
 #include "kube_client.hpp"
 
 #include <algorithm>
+#include <array>
 #include <openssl/evp.h>
 
 #include <stdexcept>
@@ -205,7 +206,9 @@ ClientRequest KubeClient::request(const std::string& target) {
 }
 
 ClientOptions KubeClient::options(Clock::time_point deadline) {
+  static constexpr std::array<std::string_view, 1> kKeptHeaders{"Retry-After"};  // read by failed()
   ClientOptions options;
+  options.keep_headers = kKeptHeaders;
   options.deadline = deadline;
   options.budget = std::chrono::duration_cast<Millis>(deadline - Clock::now());  // named in a timeout's message
   options.tls = tls_.get();

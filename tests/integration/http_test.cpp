@@ -5,11 +5,14 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <array>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -24,6 +27,7 @@
 
 #include "core/check.hpp"
 #include "core/probe_config.hpp"
+#include "io/http_client.hpp"
 #include "support/loopback_server.hpp"
 #include "support/process.hpp"
 #include "support/run_probe.hpp"
@@ -130,6 +134,36 @@ TEST_CASE("http: 200 is ok, and the request is what the spec asked for") {
   CHECK(request.method() == http::verb::get);
   CHECK(request.target() == "/healthz?full=1");
   CHECK(request[http::field::host] == "127.0.0.1:" + std::to_string(server.port()));
+}
+
+TEST_CASE("an exchange keeps only the reply headers it names, and reads a reply past its first read whole") {
+  const std::string body(10'000, 'x');  // more than the client's first read (4 KiB)
+  LoopbackServer server([&body](tcp::socket& socket) {
+    if (!testing::read_http_request(socket)) return;
+    http::response<http::string_body> response{http::status::too_many_requests, 11};
+    response.set(http::field::retry_after, "3");
+    response.set("X-Other", "1");
+    response.body() = body;
+    response.prepare_payload();
+    boost::system::error_code error;
+    http::write(socket, response, error);
+  });
+  static constexpr std::array<std::string_view, 1> kKept{"retry-after"};  // matched case-insensitively
+  ClientOptions options;
+  options.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  options.keep_headers = kKept;
+  const ClientRequest request = request_to(Endpoint{"127.0.0.1", server.port()}, "GET", "/");  // outlives the exchange
+  asio::io_context io;
+  ClientExchange exchange;
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { exchange = co_await http_exchange(request, options); }, asio::detached);
+  io.run();
+  REQUIRE(exchange.answered());
+  CHECK(exchange.reply.status == 429);
+  CHECK(exchange.reply.header("Retry-After") == "3");
+  CHECK(exchange.reply.header("X-Other").empty());
+  CHECK(exchange.reply.headers.size() == 1);
+  CHECK(exchange.reply.body == body);
 }
 
 TEST_CASE("http: method and headers from the spec are sent") {
