@@ -157,9 +157,7 @@ struct Agent::Impl {
   void on_result(const ProbeResult& result) {
     metrics.record(result);
     reporter.record(result);
-    if (!result.success) {
-      log::debug("probe failed", to_json(result));
-    }
+    if (!result.success && log::enabled(LogLevel::debug)) log::debug("probe failed", to_json(result));
   }
 
   asio::awaitable<HttpResponse> handle(HttpRequest request) {

@@ -14,8 +14,10 @@ std::mutex g_write;
 
 void set_level(LogLevel level) { g_level = level; }
 
+bool enabled(LogLevel level) { return level >= g_level.load(); }
+
 void write(LogLevel level, std::string_view message, const nlohmann::json& fields) {
-  if (level < g_level.load()) return;
+  if (!enabled(level)) return;
   std::string line = format_log_line(std::chrono::system_clock::now(), level, message, fields);
   line += '\n';
   const std::lock_guard lock(g_write);

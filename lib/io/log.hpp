@@ -9,6 +9,9 @@
 namespace netprobe::log {
 
 void set_level(LogLevel level);
+// Whether a line at `level` would be written: lets a caller skip building
+// fields that would be thrown away (a failing probe's JSON, on every run).
+bool enabled(LogLevel level);
 void write(LogLevel level, std::string_view message, const nlohmann::json& fields = nlohmann::json::object());
 
 inline void debug(std::string_view message, const nlohmann::json& fields = nlohmann::json::object()) {
