@@ -31,11 +31,9 @@ void AgentMetrics::set_checks(const std::vector<Check>& checks) {
     }
   }
   checks_ = std::move(kept);
-  std::erase_if(durations_, [&](const auto& entry) { return !pairs.contains(entry.first); });
-  std::erase_if(runs_, [&](const auto& entry) {
-    return !pairs.contains(ProbeTransport{std::get<0>(entry.first), std::get<1>(entry.first)});
-  });
+  std::erase_if(pairs_, [&](const auto& entry) { return !pairs.contains(entry.first); });
   std::erase_if(skips_, [&](const auto& entry) { return !pairs.contains(entry.first); });
+  for (auto& [key, series] : checks_) series.pair = &pairs_[ProbeTransport{key.probe, key.transport}];
 }
 
 void AgentMetrics::record(const ProbeResult& result) {
@@ -43,18 +41,12 @@ void AgentMetrics::record(const ProbeResult& result) {
   if (series == checks_.end()) return;  // the check was removed by a reload while it ran
   series->second.success = result.success;
   series->second.outcome = result.outcome;
-  // Found by views of the result's strings; the keys are copied only when a series is new.
-  const std::tuple<std::string_view, std::string_view> pair(result.probe, result.transport);
-  auto durations = durations_.find(pair);
-  if (durations == durations_.end()) {
-    durations = durations_.emplace(ProbeTransport{result.probe, result.transport}, Durations{}).first;
-  }
+  PairSeries& pair = *series->second.pair;
+  pair.ran = true;
   const auto bucket = std::lower_bound(kDurationBuckets.begin(), kDurationBuckets.end(), result.duration_seconds);
-  ++durations->second.counts[static_cast<std::size_t>(bucket - kDurationBuckets.begin())];
-  durations->second.sum += result.duration_seconds;
-  auto runs = runs_.find(std::tuple<std::string_view, std::string_view, Outcome>(result.probe, result.transport, result.outcome));
-  if (runs == runs_.end()) runs = runs_.emplace(RunKey{result.probe, result.transport, result.outcome}, 0).first;
-  ++runs->second;
+  ++pair.durations.counts[static_cast<std::size_t>(bucket - kDurationBuckets.begin())];
+  pair.durations.sum += result.duration_seconds;
+  ++pair.runs[static_cast<std::size_t>(result.outcome)];
 }
 
 void AgentMetrics::skipped(const Check& check) { ++skips_[{check.probe->name, check.transport}]; }
@@ -104,16 +96,21 @@ std::string AgentMetrics::render() const {
   }
 
   out.family("netprobe_probe_duration_seconds", MetricType::histogram, "How long probe runs took.");
-  for (const auto& [key, durations] : durations_) {
+  for (const auto& [key, pair] : pairs_) {
+    if (!pair.ran) continue;
     out.histogram("netprobe_probe_duration_seconds", {{"probe", std::get<0>(key)}, {"transport", std::get<1>(key)}},
-                  kDurationBuckets, durations.counts, durations.sum);
+                  kDurationBuckets, pair.durations.counts, pair.durations.sum);
   }
 
   out.family("netprobe_probe_runs_total", MetricType::counter, "Probe runs by outcome.");
-  for (const auto& [key, count] : runs_) {
-    const auto& [probe, transport, outcome] = key;
-    out.sample("netprobe_probe_runs_total", {{"outcome", to_string(outcome)}, {"probe", probe}, {"transport", transport}},
-               count);
+  for (const auto& [key, pair] : pairs_) {
+    const auto& [probe, transport] = key;
+    for (const auto& outcome : kOutcomes) {
+      const std::uint64_t count = pair.runs[static_cast<std::size_t>(outcome.value)];
+      if (count == 0) continue;  // no run had this outcome yet
+      out.sample("netprobe_probe_runs_total", {{"outcome", outcome.name}, {"probe", probe}, {"transport", transport}},
+                 count);
+    }
   }
 
   out.family("netprobe_probe_skipped_total", MetricType::counter,

@@ -13,14 +13,13 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <tuple>
-#include <utility>
 #include <vector>
 
 #include "agent/probers/prober.hpp"
 #include "agent/reporter.hpp"
 #include "core/check.hpp"
+#include "core/outcome.hpp"
 #include "core/result.hpp"
 
 namespace netprobe {
@@ -50,41 +49,30 @@ class AgentMetrics {
 
  private:
   using ProbeTransport = std::tuple<std::string, std::string>;
-  using RunKey = std::tuple<std::string, std::string, Outcome>;  // probe, transport, outcome
 
-  // Orders label tuples as tuples of string_views, so record() finds a series
-  // by views of the result's strings, copying a label only for a new series.
-  // (Comparing tuple<string> with tuple<string_view> directly is not portable.)
-  struct ViewLess {
-    using is_transparent = void;
-    static std::string_view view(std::string_view text) { return text; }
-    static Outcome view(Outcome outcome) { return outcome; }
-    template <typename... T>
-    static auto views(const std::tuple<T...>& labels) {
-      return std::apply([](const auto&... label) { return std::tuple(view(label)...); }, labels);
-    }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const {
-      return views(a) < views(b);
-    }
+  struct Durations {
+    std::array<std::uint64_t, kDurationBuckets.size() + 1> counts{};  // the last is above 10 s
+    double sum = 0;
   };
-
+  // What a probe over a transport has run, over all its targets. Its series
+  // appear with its first run (runs_total: with the first run of each outcome).
+  struct PairSeries {
+    bool ran = false;
+    Durations durations;
+    std::array<std::uint64_t, kOutcomes.size()> runs{};  // by Outcome
+  };
   struct CheckSeries {
     std::string type;
     std::string expect;
     bool success = false;
     std::optional<Outcome> outcome;  // of the latest run; none before the first
-  };
-  struct Durations {
-    std::array<std::uint64_t, kDurationBuckets.size() + 1> counts{};  // the last is above 10 s
-    double sum = 0;
+    PairSeries* pair = nullptr;      // in pairs_: record() looks up one map, not three
   };
 
   Identity identity_;
   std::string version_;
   std::map<CheckKey, CheckSeries, std::less<>> checks_;
-  std::map<ProbeTransport, Durations, ViewLess> durations_;
-  std::map<RunKey, std::uint64_t, ViewLess> runs_;
+  std::map<ProbeTransport, PairSeries> pairs_;
   std::map<ProbeTransport, std::uint64_t> skips_;
   std::map<std::string, std::array<std::uint64_t, 3>> reports_;  // by controller URL, then ReportDelivery
   bool last_reload_successful_ = true;

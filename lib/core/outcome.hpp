@@ -45,6 +45,10 @@ inline constexpr EnumTable kOutcomes{std::array{
     EnumEntry<Outcome>{Outcome::error, "error", "unexpected failure, see detail"},
 }};
 
+// Every outcome has its entry (error is the last): arrays of counts indexed by
+// an outcome's value (the store's targets(), the agent's runs) rely on it.
+static_assert(static_cast<std::size_t>(Outcome::error) + 1 == kOutcomes.size());
+
 inline std::string_view to_string(Outcome outcome) { return kOutcomes.name(outcome); }
 inline std::optional<Outcome> parse_outcome(std::string_view name) { return kOutcomes.parse(name); }
 // One line for people: what this outcome usually means in a cluster.
