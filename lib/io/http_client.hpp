@@ -112,7 +112,7 @@ struct ClientReply {
   // deadline or on_body: "connection closed in the middle of the response", "bad chunk", …
   std::string stream_error;
 
-  // The first header of that name (case-insensitive), or "".
+  // The first header of that name (case-insensitive) among those kept, or "".
   std::string header(std::string_view name) const;
 };
 
