@@ -42,7 +42,6 @@ void AgentMetrics::record(const ProbeResult& result) {
   series->second.success = result.success;
   series->second.outcome = result.outcome;
   PairSeries& pair = *series->second.pair;
-  pair.ran = true;
   const auto bucket = std::lower_bound(kDurationBuckets.begin(), kDurationBuckets.end(), result.duration_seconds);
   ++pair.durations.counts[static_cast<std::size_t>(bucket - kDurationBuckets.begin())];
   pair.durations.sum += result.duration_seconds;
@@ -97,7 +96,7 @@ std::string AgentMetrics::render() const {
 
   out.family("netprobe_probe_duration_seconds", MetricType::histogram, "How long probe runs took.");
   for (const auto& [key, pair] : pairs_) {
-    if (!pair.ran) continue;
+    if (!pair.ran()) continue;
     out.histogram("netprobe_probe_duration_seconds", {{"probe", std::get<0>(key)}, {"transport", std::get<1>(key)}},
                   kDurationBuckets, pair.durations.counts, pair.durations.sum);
   }

@@ -8,6 +8,7 @@
 // as plain values keyed by their labels and written out on each scrape
 // (core/exposition.hpp): a check costs a few hundred bytes, and a scrape
 // builds only its text.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <map>
@@ -57,16 +58,16 @@ class AgentMetrics {
   // What a probe over a transport has run, over all its targets. Its series
   // appear with its first run (runs_total: with the first run of each outcome).
   struct PairSeries {
-    bool ran = false;
     Durations durations;
     std::array<std::uint64_t, kOutcomes.size()> runs{};  // by Outcome
+    bool ran() const { return std::ranges::any_of(runs, [](std::uint64_t count) { return count > 0; }); }
   };
   struct CheckSeries {
     std::string type;
     std::string expect;
     bool success = false;
     std::optional<Outcome> outcome;  // of the latest run; none before the first
-    PairSeries* pair = nullptr;      // in pairs_: record() looks up one map, not three
+    PairSeries* pair = nullptr;      // its probe and transport's, in pairs_; set by set_checks()
   };
 
   Identity identity_;

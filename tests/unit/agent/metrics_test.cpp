@@ -46,6 +46,9 @@ TEST_CASE("every outcome series exists before the first run") {
   CHECK(count_lines(text, "netprobe_probe_outcome{") == 14);
   CHECK(has_line(text, R"(netprobe_probe_outcome{outcome="timeout",probe="api",target="127.0.0.1:80",transport="tcp"} 0)"));
   CHECK(has_line(text, R"(netprobe_agent_info{namespace="monitoring",node="node-a",version="1.2.3"} 1)"));
+  // A histogram and run counters appear with the first run, not before.
+  CHECK(count_lines(text, "netprobe_probe_duration_seconds_") == 0);
+  CHECK(count_lines(text, "netprobe_probe_runs_total{") == 0);
 }
 
 TEST_CASE("a result sets success, one outcome, duration and the run counter") {
