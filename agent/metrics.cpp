@@ -34,6 +34,7 @@ void AgentMetrics::set_checks(const std::vector<Check>& checks) {
   std::erase_if(pairs_, [&](const auto& entry) { return !pairs.contains(entry.first); });
   std::erase_if(skips_, [&](const auto& entry) { return !pairs.contains(entry.first); });
   for (auto& [key, series] : checks_) series.pair = &pairs_[ProbeTransport{key.probe, key.transport}];
+  render_size_ = 0;
 }
 
 void AgentMetrics::record(const ProbeResult& result) {
@@ -59,6 +60,7 @@ void AgentMetrics::set_controllers(const std::vector<std::string>& urls) {
   std::map<std::string, std::array<std::uint64_t, 3>> kept;
   for (const std::string& url : urls) kept[url] = reports_[url];  // counters survive a reload
   reports_ = std::move(kept);
+  render_size_ = 0;
 }
 
 void AgentMetrics::report_sent(const std::string& controller, ReportDelivery delivery) {
@@ -67,10 +69,23 @@ void AgentMetrics::report_sent(const std::string& controller, ReportDelivery del
 }
 
 std::string AgentMetrics::render() const {
+  // After a change of the series (and before the first scrape) the text is
+  // measured first; otherwise the last one's size, with room for counters
+  // that gained digits, is enough.
+  if (render_size_ == 0) {
+    auto counter = exposition::Writer::counting();
+    write(counter);
+    render_size_ = counter.length();
+  }
   std::string text;
-  text.reserve(last_render_size_ + last_render_size_ / 8);
+  text.reserve(render_size_ + render_size_ / 8);
   exposition::Writer out(text);
+  write(out);
+  render_size_ = text.size();
+  return text;
+}
 
+void AgentMetrics::write(exposition::Writer& out) const {
   out.family("netprobe_agent_info", MetricType::gauge, "Identity of this agent; always 1.");
   out.sample("netprobe_agent_info", {{"namespace", identity_.ns}, {"node", identity_.node}, {"version", version_}}, 1.0);
 
@@ -133,9 +148,6 @@ std::string AgentMetrics::render() const {
     out.sample("netprobe_agent_reports_total", {{"controller", controller}, {"result", "failed"}}, counts[2]);
     out.sample("netprobe_agent_reports_total", {{"controller", controller}, {"result", "rejected"}}, counts[1]);
   }
-
-  last_render_size_ = text.size();
-  return text;
 }
 
 }  // namespace netprobe

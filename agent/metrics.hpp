@@ -25,6 +25,10 @@
 
 namespace netprobe {
 
+namespace exposition {
+class Writer;
+}
+
 class AgentMetrics {
  public:
   AgentMetrics(const Identity& identity, const std::string& version);
@@ -49,6 +53,8 @@ class AgentMetrics {
   static constexpr std::array<double, 10> kDurationBuckets{0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10};
 
  private:
+  void write(exposition::Writer& out) const;
+
   using ProbeTransport = std::tuple<std::string, std::string>;
 
   struct Durations {
@@ -79,9 +85,10 @@ class AgentMetrics {
   bool last_reload_successful_ = true;
   std::uint64_t reloads_succeeded_ = 0;
   std::uint64_t reloads_failed_ = 0;
-  // The size of the last scrape's text, reserved up front for the next, so
-  // the text is built without reallocating (and briefly holding twice) it.
-  mutable std::size_t last_render_size_ = 0;
+  // The size of the last scrape's text (0: unknown), reserved up front for the
+  // next, so a text of hundreds of KB is built without reallocating, which
+  // would briefly hold it twice: the agent's peak memory is its scrapes'.
+  mutable std::size_t render_size_ = 0;
 };
 
 }  // namespace netprobe

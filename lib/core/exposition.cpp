@@ -22,19 +22,21 @@ std::string_view count_text(std::uint64_t value, std::array<char, 32>& buffer) {
   return {buffer.data(), static_cast<std::size_t>(result.ptr - buffer.data())};
 }
 
-// Appends `value` escaped for a label: most values need nothing, and go in
-// whole. A plain loop: find_first_of with a set looks each character up in
-// the set with memchr, and this runs for every label of every series.
-void append_escaped(std::string& out, std::string_view value) {
+// Hands `value` escaped for a label to `put`, in pieces: most values need no
+// escape and go in whole. A plain loop: find_first_of with a set looks each
+// character up in the set with memchr, and this runs for every label of every
+// series.
+template <class Put>
+void escape_pieces(std::string_view value, Put&& put) {
   std::size_t from = 0;
   for (std::size_t at = 0; at < value.size(); ++at) {
     const char c = value[at];
     if (c != '\\' && c != '"' && c != '\n') continue;
-    out.append(value.substr(from, at - from));
-    out += c == '\n' ? "\\n" : c == '"' ? "\\\"" : "\\\\";
+    put(value.substr(from, at - from));
+    put(c == '\n' ? "\\n" : c == '"' ? "\\\"" : "\\\\");
     from = at + 1;
   }
-  out.append(value.substr(from));
+  put(value.substr(from));
 }
 
 }  // namespace
@@ -47,47 +49,56 @@ std::string format_value(double value) {
 std::string escape_label_value(std::string_view value) {
   std::string out;
   out.reserve(value.size());
-  append_escaped(out, value);
+  escape_pieces(value, [&out](std::string_view piece) { out.append(piece); });
   return out;
 }
 
+void Writer::put_escaped(std::string_view value) {
+  escape_pieces(value, [this](std::string_view piece) { put(piece); });
+}
+
 void Writer::family(std::string_view name, MetricType type, std::string_view help) {
-  out_.append("# HELP ").append(name).append(" ");
+  put("# HELP ");
+  put(name);
+  put(" ");
   // HELP text escapes only backslash and newline.
   for (char c : help) {
     if (c == '\\') {
-      out_ += "\\\\";
+      put("\\\\");
     } else if (c == '\n') {
-      out_ += "\\n";
+      put("\\n");
     } else {
-      out_ += c;
+      put(c);
     }
   }
-  out_.append("\n# TYPE ").append(name);
+  put("\n# TYPE ");
+  put(name);
   switch (type) {
-    case MetricType::counter: out_ += " counter\n"; break;
-    case MetricType::gauge: out_ += " gauge\n"; break;
-    case MetricType::histogram: out_ += " histogram\n"; break;
+    case MetricType::counter: put(" counter\n"); break;
+    case MetricType::gauge: put(" gauge\n"); break;
+    case MetricType::histogram: put(" histogram\n"); break;
   }
 }
 
 void Writer::series(std::string_view name, std::string_view suffix, Labels labels, Label extra) {
-  out_.append(name).append(suffix);
+  put(name);
+  put(suffix);
   if (labels.size() == 0 && extra.first.empty()) {
-    out_ += ' ';
+    put(' ');
     return;
   }
   char separator = '{';
   const auto write = [&](const Label& label) {
-    out_ += separator;
-    out_.append(label.first).append("=\"");
-    append_escaped(out_, label.second);
-    out_ += '"';
+    put(separator);
+    put(label.first);
+    put("=\"");
+    put_escaped(label.second);
+    put('"');
     separator = ',';
   };
   for (const Label& label : labels) write(label);
   if (!extra.first.empty()) write(extra);
-  out_ += "} ";
+  put("} ");
 }
 
 // Every number goes through a buffer on the stack: a scrape writes thousands
@@ -95,13 +106,15 @@ void Writer::series(std::string_view name, std::string_view suffix, Labels label
 void Writer::sample(std::string_view name, Labels labels, double value) {
   std::array<char, 32> buffer{};
   series(name, "", labels);
-  out_.append(value_text(value, buffer)) += '\n';
+  put(value_text(value, buffer));
+  put('\n');
 }
 
 void Writer::sample(std::string_view name, Labels labels, std::uint64_t value) {
   std::array<char, 32> buffer{};
   series(name, "", labels);
-  out_.append(count_text(value, buffer)) += '\n';
+  put(count_text(value, buffer));
+  put('\n');
 }
 
 void Writer::histogram(std::string_view name, Labels labels, std::span<const double> upper_bounds,
@@ -112,12 +125,15 @@ void Writer::histogram(std::string_view name, Labels labels, std::span<const dou
   for (std::size_t i = 0; i < counts.size(); ++i) {
     cumulative += counts[i];
     series(name, "_bucket", labels, {"le", i < upper_bounds.size() ? value_text(upper_bounds[i], bound) : "+Inf"});
-    out_.append(count_text(cumulative, number)) += '\n';
+    put(count_text(cumulative, number));
+    put('\n');
   }
   series(name, "_sum", labels);
-  out_.append(value_text(sum, number)) += '\n';
+  put(value_text(sum, number));
+  put('\n');
   series(name, "_count", labels);
-  out_.append(count_text(cumulative, number)) += '\n';
+  put(count_text(cumulative, number));
+  put('\n');
 }
 
 }  // namespace netprobe::exposition
