@@ -101,9 +101,20 @@ struct AresChannel::Driver : std::enable_shared_from_this<Driver> {
     // reads it from the socket and ends the query with ARES_ECONNREFUSED.
     if (read ? watcher.want_read : watcher.want_write) {
       ares_process_fd(channel, read ? fd : ARES_SOCKET_BAD, read ? ARES_SOCKET_BAD : fd);
+      // c-ares reads a TCP reply's 2-byte length in one call and the message
+      // in the next. Both nearly always come in one segment, so the second
+      // read is tried at once instead of after another round through epoll
+      // (nothing there: c-ares takes EAGAIN as "not yet").
+      if (read && sockets.is_stream(fd) && wants_read(fd, id)) ares_process_fd(channel, fd, ARES_SOCKET_BAD);
     }
     arm(fd);  // may be gone now: ares_process_fd can close it
     start_timer();
+  }
+
+  // Still the socket `id` names, and c-ares still reads from it.
+  bool wants_read(ares_socket_t fd, std::uint64_t id) const {
+    auto found = watchers.find(fd);
+    return found != watchers.end() && found->second.id == id && found->second.want_read;
   }
 
   void start_timer() {

@@ -46,6 +46,10 @@ class AresSocketTap {
   void on_bare_reply(BareReply callback) { on_bare_reply_ = std::move(callback); }
   // Sockets c-ares has opened and not yet closed.
   std::size_t open_sockets() const { return sockets_.size(); }
+  bool is_stream(ares_socket_t fd) const {
+    auto found = sockets_.find(fd);
+    return found != sockets_.end() && found->second.framer.has_value();
+  }
 
  private:
   static ares_socket_t open(int domain, int type, int protocol, void* tap);
