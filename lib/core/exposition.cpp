@@ -22,21 +22,19 @@ std::string_view count_text(std::uint64_t value, std::array<char, 32>& buffer) {
   return {buffer.data(), static_cast<std::size_t>(result.ptr - buffer.data())};
 }
 
-// Hands `value` escaped for a label to `put`, in pieces: most values need no
-// escape and go in whole. A plain loop: find_first_of with a set looks each
-// character up in the set with memchr, and this runs for every label of every
-// series.
-template <class Put>
-void escape_pieces(std::string_view value, Put&& put) {
+// Appends `value` escaped for a label: most values need nothing, and go in
+// whole. A plain loop: find_first_of with a set looks each character up in
+// the set with memchr, and this runs for every label of every series.
+void append_escaped(std::string& out, std::string_view value) {
   std::size_t from = 0;
   for (std::size_t at = 0; at < value.size(); ++at) {
     const char c = value[at];
     if (c != '\\' && c != '"' && c != '\n') continue;
-    put(value.substr(from, at - from));
-    put(c == '\n' ? "\\n" : c == '"' ? "\\\"" : "\\\\");
+    out.append(value.substr(from, at - from));
+    out += c == '\n' ? "\\n" : c == '"' ? "\\\"" : "\\\\";
     from = at + 1;
   }
-  put(value.substr(from));
+  out.append(value.substr(from));
 }
 
 }  // namespace
@@ -49,56 +47,47 @@ std::string format_value(double value) {
 std::string escape_label_value(std::string_view value) {
   std::string out;
   out.reserve(value.size());
-  escape_pieces(value, [&out](std::string_view piece) { out.append(piece); });
+  append_escaped(out, value);
   return out;
 }
 
-void Writer::put_escaped(std::string_view value) {
-  escape_pieces(value, [this](std::string_view piece) { put(piece); });
-}
-
 void Writer::family(std::string_view name, MetricType type, std::string_view help) {
-  put("# HELP ");
-  put(name);
-  put(" ");
+  out_.append("# HELP ").append(name).append(" ");
   // HELP text escapes only backslash and newline.
   for (char c : help) {
     if (c == '\\') {
-      put("\\\\");
+      out_ += "\\\\";
     } else if (c == '\n') {
-      put("\\n");
+      out_ += "\\n";
     } else {
-      put(c);
+      out_ += c;
     }
   }
-  put("\n# TYPE ");
-  put(name);
+  out_.append("\n# TYPE ").append(name);
   switch (type) {
-    case MetricType::counter: put(" counter\n"); break;
-    case MetricType::gauge: put(" gauge\n"); break;
-    case MetricType::histogram: put(" histogram\n"); break;
+    case MetricType::counter: out_ += " counter\n"; break;
+    case MetricType::gauge: out_ += " gauge\n"; break;
+    case MetricType::histogram: out_ += " histogram\n"; break;
   }
 }
 
 void Writer::series(std::string_view name, std::string_view suffix, Labels labels, Label extra) {
-  put(name);
-  put(suffix);
+  out_.append(name).append(suffix);
   if (labels.size() == 0 && extra.first.empty()) {
-    put(' ');
+    out_ += ' ';
     return;
   }
   char separator = '{';
   const auto write = [&](const Label& label) {
-    put(separator);
-    put(label.first);
-    put("=\"");
-    put_escaped(label.second);
-    put('"');
+    out_ += separator;
+    out_.append(label.first).append("=\"");
+    append_escaped(out_, label.second);
+    out_ += '"';
     separator = ',';
   };
   for (const Label& label : labels) write(label);
   if (!extra.first.empty()) write(extra);
-  put("} ");
+  out_ += "} ";
 }
 
 // Every number goes through a buffer on the stack: a scrape writes thousands
@@ -106,15 +95,13 @@ void Writer::series(std::string_view name, std::string_view suffix, Labels label
 void Writer::sample(std::string_view name, Labels labels, double value) {
   std::array<char, 32> buffer{};
   series(name, "", labels);
-  put(value_text(value, buffer));
-  put('\n');
+  out_.append(value_text(value, buffer)) += '\n';
 }
 
 void Writer::sample(std::string_view name, Labels labels, std::uint64_t value) {
   std::array<char, 32> buffer{};
   series(name, "", labels);
-  put(count_text(value, buffer));
-  put('\n');
+  out_.append(count_text(value, buffer)) += '\n';
 }
 
 void Writer::histogram(std::string_view name, Labels labels, std::span<const double> upper_bounds,
@@ -125,15 +112,12 @@ void Writer::histogram(std::string_view name, Labels labels, std::span<const dou
   for (std::size_t i = 0; i < counts.size(); ++i) {
     cumulative += counts[i];
     series(name, "_bucket", labels, {"le", i < upper_bounds.size() ? value_text(upper_bounds[i], bound) : "+Inf"});
-    put(count_text(cumulative, number));
-    put('\n');
+    out_.append(count_text(cumulative, number)) += '\n';
   }
   series(name, "_sum", labels);
-  put(value_text(sum, number));
-  put('\n');
+  out_.append(value_text(sum, number)) += '\n';
   series(name, "_count", labels);
-  put(count_text(cumulative, number));
-  put('\n');
+  out_.append(count_text(cumulative, number)) += '\n';
 }
 
 }  // namespace netprobe::exposition

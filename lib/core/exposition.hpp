@@ -8,7 +8,6 @@
 // write them with this, without a registry and without copying every series
 // on each scrape. prometheus-cpp stays as the reference the unit test holds
 // this output to (tests/unit/core/exposition_test.cpp).
-#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <span>
@@ -34,12 +33,7 @@ std::string escape_label_value(std::string_view value);
 
 class Writer {
  public:
-  explicit Writer(std::string& out) : out_(&out) {}
-  // Writes nothing and counts what it would have written (length()): a text's
-  // exact size, so its string can be reserved once instead of grown by
-  // doubling, which briefly holds the old and the new copy.
-  static Writer counting() { return Writer(); }
-  std::size_t length() const { return length_; }
+  explicit Writer(std::string& out) : out_(out) {}
 
   // The # HELP and # TYPE lines; once per family, before its samples.
   void family(std::string_view name, MetricType type, std::string_view help);
@@ -54,20 +48,9 @@ class Writer {
                  std::span<const std::uint64_t> counts, double sum);
 
  private:
-  Writer() = default;
   void series(std::string_view name, std::string_view suffix, Labels labels, Label extra = {});
-  void put(std::string_view text) {
-    if (out_ != nullptr) out_->append(text);
-    length_ += text.size();
-  }
-  void put(char c) {
-    if (out_ != nullptr) out_->push_back(c);
-    ++length_;
-  }
-  void put_escaped(std::string_view value);
 
-  std::string* out_ = nullptr;  // null when only counting
-  std::size_t length_ = 0;
+  std::string& out_;
 };
 
 }  // namespace netprobe::exposition

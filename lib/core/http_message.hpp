@@ -3,6 +3,7 @@
 // controller APIs) is a pure function tested without sockets. The Beast
 // server in lib/io converts to and from these.
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,11 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set instead of `body` for a large body made as it is sent (an agent's
+  // /metrics): each call appends the next piece to its argument and returns
+  // false after the last. The server sends each piece before asking for the
+  // next (chunked), so the whole body is never held at once.
+  std::function<bool(std::string&)> body_pieces;
 };
 
 // What a server decides on a request's headers, before it reads a byte of the

@@ -14,6 +14,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -42,15 +44,50 @@ constexpr auto kLogEvery = std::chrono::seconds{10};
 
 using Parser = http::request_parser<http::string_body>;
 
-http::response<http::string_body> to_beast(HttpResponse response, unsigned version, bool keep_alive) {
-  http::response<http::string_body> out{static_cast<http::status>(response.status), version};
+template <class Body>
+http::response<Body> response_head(const HttpResponse& response, unsigned version, bool keep_alive) {
+  http::response<Body> out{static_cast<http::status>(response.status), version};
   out.set(http::field::server, "netprobe");
   out.set(http::field::content_type, response.content_type);
   for (const auto& [name, value] : response.headers) out.set(name, value);
-  out.body() = std::move(response.body);  // a /metrics page can be hundreds of KB
   out.keep_alive(keep_alive);
+  return out;
+}
+
+http::response<http::string_body> to_beast(HttpResponse response, unsigned version, bool keep_alive) {
+  auto out = response_head<http::string_body>(response, version, keep_alive);
+  if (response.body_pieces) {  // HTTP/1.0 has no chunks (see write_response): the pieces joined
+    while (response.body_pieces(response.body)) {
+    }
+  }
+  out.body() = std::move(response.body);
   out.prepare_payload();
   return out;
+}
+
+// Sends `response`; a body made in pieces goes to an HTTP/1.1 client as one
+// chunk per piece, each made once the last is sent.
+asio::awaitable<boost::system::error_code> write_response(beast::tcp_stream& stream, HttpResponse response,
+                                                          unsigned version, bool keep_alive) {
+  if (!response.body_pieces || version < 11) {
+    auto out = to_beast(std::move(response), version, keep_alive);
+    auto [error, written] = co_await http::async_write(stream, out, use_tuple);
+    co_return error;
+  }
+  auto head = response_head<http::empty_body>(response, version, keep_alive);
+  head.chunked(true);
+  http::response_serializer<http::empty_body> serializer(head);
+  auto [error, written] = co_await http::async_write_header(stream, serializer, use_tuple);
+  std::string piece;
+  for (bool more = true; more && !error;) {
+    piece.clear();  // keeps its capacity: the pieces share one buffer
+    more = response.body_pieces(piece);
+    if (!piece.empty()) {
+      std::tie(error, written) = co_await asio::async_write(stream, http::make_chunk(asio::buffer(piece)), use_tuple);
+    }
+  }
+  if (!error) std::tie(error, written) = co_await asio::async_write(stream, http::make_chunk_last(), use_tuple);
+  co_return error;
 }
 
 HttpRequest head_of(const Parser::value_type& request, const std::string& client) {
@@ -313,9 +350,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         reply = co_await respond(std::move(request));
       }
       reservation.reset();
-      auto out = to_beast(std::move(reply), version, keep_alive && !stopped);
       stream.expires_after(options.write_timeout);
-      auto [write_error, written] = co_await http::async_write(stream, out, use_tuple);
+      const auto write_error = co_await write_response(stream, std::move(reply), version, keep_alive && !stopped);
       if (write_error || !keep_alive) break;
     }
     boost::system::error_code ignored;

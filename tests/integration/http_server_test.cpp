@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -16,9 +17,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 using namespace netprobe;
 namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
 using asio::ip::tcp;
 
 namespace {
@@ -165,4 +171,63 @@ TEST_CASE("http server: stopping lets a request being handled finish and answer"
   CHECK(answer.starts_with("HTTP/1.1 200"));
   CHECK(answer.find("Connection: close") != std::string::npos);
   CHECK(answer.ends_with("/draining"));
+}
+
+namespace {
+
+// A body of `count` pieces, "piece 0 …", "piece 1 …", made as the server asks for them.
+HttpResponse pieces_response(int count, int* made) {
+  HttpResponse response;
+  response.content_type = "text/plain";
+  response.body_pieces = [count, made, next = 0](std::string& piece) mutable {
+    piece += "piece " + std::to_string(next) + " " + std::string(10'000, 'x') + "\n";
+    ++*made;
+    return ++next < count;
+  };
+  return response;
+}
+
+std::string expected_pieces(int count) {
+  std::string text;
+  for (int i = 0; i < count; ++i) text += "piece " + std::to_string(i) + " " + std::string(10'000, 'x') + "\n";
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("http server: a body made in pieces goes out chunked, and the connection carries on") {
+  asio::io_context io;
+  int made = 0;
+  HttpServer server(
+      io.get_executor(), [&](HttpRequest) -> asio::awaitable<HttpResponse> { co_return pieces_response(5, &made); },
+      admit_all());
+  server.listen("127.0.0.1:0");
+  server.start();
+  std::vector<http::response<http::string_body>> replies;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        tcp::socket client = co_await connect_to(server.port());
+        co_await asio::async_write(client,
+                                   asio::buffer(std::string("GET /a HTTP/1.1\r\nHost: t\r\n\r\n"
+                                                            "GET /b HTTP/1.0\r\nHost: t\r\n\r\n")),
+                                   asio::use_awaitable);
+        beast::flat_buffer buffer;
+        for (int i = 0; i < 2; ++i) {
+          http::response<http::string_body> reply;
+          auto [error, read] = co_await http::async_read(client, buffer, reply, use_tuple);
+          if (error) break;
+          replies.push_back(std::move(reply));
+        }
+        server.stop();
+      },
+      asio::detached);
+  io.run_for(kTestBound);
+  REQUIRE(replies.size() == 2);
+  CHECK(replies[0].chunked());  // HTTP/1.1: one chunk per piece
+  CHECK(replies[0].body() == expected_pieces(5));
+  CHECK_FALSE(replies[1].chunked());  // HTTP/1.0 has no chunks: the pieces joined, with a length
+  CHECK(replies[1][http::field::content_length] == std::to_string(expected_pieces(5).size()));
+  CHECK(replies[1].body() == expected_pieces(5));
+  CHECK(made == 10);
 }

@@ -45,31 +45,6 @@ TEST_CASE("label values escape backslash, double quote and newline only") {
   CHECK(escape_label_value("") == "");
 }
 
-namespace {
-
-// The same calls on a counting writer and on a real one.
-void write_sample_text(Writer& out) {
-  out.family("x_total", MetricType::counter, "Help with \\ and\nnewline.");
-  out.sample("x_total", {{"a", "1"}, {"b", "q\"uo\\te\n"}}, std::uint64_t{18446744073709551615u});
-  out.sample("up", {}, 1.0);
-  const std::array<double, 2> bounds{0.5, 1};
-  const std::array<std::uint64_t, 3> counts{2, 0, 1};
-  out.histogram("d_seconds", {{"probe", "p"}}, bounds, counts, 3.25);
-}
-
-}  // namespace
-
-TEST_CASE("a counting writer measures exactly the text it would write, escapes included") {
-  std::string text;
-  Writer out(text);
-  write_sample_text(out);
-  auto counter = Writer::counting();
-  write_sample_text(counter);
-  CHECK(counter.length() == text.size());
-  CHECK(out.length() == text.size());
-  CHECK(text.size() > 250);  // not two empty texts
-}
-
 TEST_CASE("a family, its samples and a histogram") {
   std::string text;
   Writer out(text);
