@@ -1,7 +1,6 @@
 #include "agent.hpp"
 
 #include <chrono>
-#include <malloc.h>
 
 #include <csignal>
 #include <cstdlib>
@@ -166,10 +165,7 @@ struct Agent::Impl {
     if (std::holds_alternative<RenderMetrics>(route)) {
       HttpResponse response;
       response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-      response.body = metrics.render();
-      // The text is freed once sent; hand the heap it grew back to the system
-      // rather than keep it resident until the next scrape.
-      malloc_trim(0);
+      response.body_pieces = metrics.render_pieces();  // metrics outlive the server's sessions
       co_return response;
     }
     if (one_shots_in_flight >= kMaxConcurrentOneShots) {

@@ -34,7 +34,6 @@ void AgentMetrics::set_checks(const std::vector<Check>& checks) {
   std::erase_if(pairs_, [&](const auto& entry) { return !pairs.contains(entry.first); });
   std::erase_if(skips_, [&](const auto& entry) { return !pairs.contains(entry.first); });
   for (auto& [key, series] : checks_) series.pair = &pairs_[ProbeTransport{key.probe, key.transport}];
-  render_size_ = 0;
 }
 
 void AgentMetrics::record(const ProbeResult& result) {
@@ -60,7 +59,6 @@ void AgentMetrics::set_controllers(const std::vector<std::string>& urls) {
   std::map<std::string, std::array<std::uint64_t, 3>> kept;
   for (const std::string& url : urls) kept[url] = reports_[url];  // counters survive a reload
   reports_ = std::move(kept);
-  render_size_ = 0;
 }
 
 void AgentMetrics::report_sent(const std::string& controller, ReportDelivery delivery) {
@@ -69,70 +67,135 @@ void AgentMetrics::report_sent(const std::string& controller, ReportDelivery del
 }
 
 std::string AgentMetrics::render() const {
-  // After a change of the series (and before the first scrape) the text is
-  // measured first; otherwise the last one's size, with room for counters
-  // that gained digits, is enough.
-  if (render_size_ == 0) {
-    auto counter = exposition::Writer::counting();
-    write(counter);
-    render_size_ = counter.length();
-  }
   std::string text;
-  text.reserve(render_size_ + render_size_ / 8);
-  exposition::Writer out(text);
-  write(out);
-  render_size_ = text.size();
+  MetricsPieces pieces = render_pieces();
+  while (pieces(text)) {
+  }
   return text;
 }
 
-void AgentMetrics::write(exposition::Writer& out) const {
-  out.family("netprobe_agent_info", MetricType::gauge, "Identity of this agent; always 1.");
-  out.sample("netprobe_agent_info", {{"namespace", identity_.ns}, {"node", identity_.node}, {"version", version_}}, 1.0);
+namespace {
 
-  out.family("netprobe_probe_success", MetricType::gauge,
-             "Whether the latest run of the check succeeded against its expect (1) or not (0).");
-  for (const auto& [key, series] : checks_) {
-    const auto& [probe, target, transport] = key;
-    out.sample("netprobe_probe_success",
-               {{"expect", series.expect}, {"probe", probe}, {"target", target}, {"transport", transport}, {"type", series.type}},
-               series.success ? 1.0 : 0.0);
-  }
+// A piece ends after the series that took it past this size.
+constexpr std::size_t kPieceSize = 32 << 10;
 
-  out.family("netprobe_probe_outcome", MetricType::gauge,
-             "1 for the outcome of the latest run of the check, 0 for every other outcome.");
-  for (const auto& [key, series] : checks_) {
-    const auto& [probe, target, transport] = key;
-    for (const auto& outcome : kOutcomes) {
-      out.sample("netprobe_probe_outcome",
-                 {{"outcome", outcome.name}, {"probe", probe}, {"target", target}, {"transport", transport}},
-                 series.outcome == outcome.value ? 1.0 : 0.0);
+// Writes the series of `map` after the key `after` (from the first when
+// none) until `text` reaches `limit` bytes. Returns true when the map is done;
+// otherwise `after` is where the next piece resumes. Resuming by key, not
+// by iterator, keeps a reload between two pieces harmless: series it added
+// or removed are simply in or out of the rest of the text.
+template <class Map, class Write>
+bool write_from(const Map& map, std::optional<typename Map::key_type>& after, const std::string& text,
+                std::size_t limit, Write write) {
+  for (auto it = after ? map.upper_bound(*after) : map.begin(); it != map.end(); ++it) {
+    write(it->first, it->second);
+    if (text.size() >= limit) {
+      after = it->first;
+      return false;
     }
   }
+  after.reset();
+  return true;
+}
 
-  out.family("netprobe_probe_duration_seconds", MetricType::histogram, "How long probe runs took.");
-  for (const auto& [key, pair] : pairs_) {
-    if (!pair.ran()) continue;
-    out.histogram("netprobe_probe_duration_seconds", {{"probe", std::get<0>(key)}, {"transport", std::get<1>(key)}},
-                  kDurationBuckets, pair.durations.counts, pair.durations.sum);
-  }
+}  // namespace
 
-  out.family("netprobe_probe_runs_total", MetricType::counter, "Probe runs by outcome.");
-  for (const auto& [key, pair] : pairs_) {
-    const auto& [probe, transport] = key;
-    for (const auto& outcome : kOutcomes) {
-      const std::uint64_t count = pair.runs[static_cast<std::size_t>(outcome.value)];
-      if (count == 0) continue;  // no run had this outcome yet
-      out.sample("netprobe_probe_runs_total", {{"outcome", outcome.name}, {"probe", probe}, {"transport", transport}},
-                 count);
+struct AgentMetrics::Cursor {
+  enum class Family { info, success, outcome, duration, runs, skipped, rest, done };
+  Family family = Family::info;
+  bool family_begun = false;
+  std::optional<CheckKey> after_check;
+  std::optional<ProbeTransport> after_pair;
+};
+
+MetricsPieces AgentMetrics::render_pieces() const {
+  return [this, cursor = std::make_shared<Cursor>()](std::string& text) { return write_piece(*cursor, text); };
+}
+
+bool AgentMetrics::write_piece(Cursor& cursor, std::string& text) const {
+  using Family = Cursor::Family;
+  exposition::Writer out(text);
+  const std::size_t limit = text.size() + kPieceSize;
+  while (cursor.family != Family::done && text.size() < limit) {
+    const bool begin = !cursor.family_begun;
+    cursor.family_begun = true;
+    bool finished = true;
+    switch (cursor.family) {
+      case Family::info:
+        out.family("netprobe_agent_info", MetricType::gauge, "Identity of this agent; always 1.");
+        out.sample("netprobe_agent_info", {{"namespace", identity_.ns}, {"node", identity_.node}, {"version", version_}},
+                   1.0);
+        break;
+      case Family::success:
+        if (begin) {
+          out.family("netprobe_probe_success", MetricType::gauge,
+                     "Whether the latest run of the check succeeded against its expect (1) or not (0).");
+        }
+        finished = write_from(checks_, cursor.after_check, text, limit, [&](const CheckKey& key, const CheckSeries& series) {
+          out.sample("netprobe_probe_success",
+                     {{"expect", series.expect}, {"probe", key.probe}, {"target", key.target},
+                      {"transport", key.transport}, {"type", series.type}},
+                     series.success ? 1.0 : 0.0);
+        });
+        break;
+      case Family::outcome:
+        if (begin) {
+          out.family("netprobe_probe_outcome", MetricType::gauge,
+                     "1 for the outcome of the latest run of the check, 0 for every other outcome.");
+        }
+        finished = write_from(checks_, cursor.after_check, text, limit, [&](const CheckKey& key, const CheckSeries& series) {
+          for (const auto& outcome : kOutcomes) {
+            out.sample("netprobe_probe_outcome",
+                       {{"outcome", outcome.name}, {"probe", key.probe}, {"target", key.target}, {"transport", key.transport}},
+                       series.outcome == outcome.value ? 1.0 : 0.0);
+          }
+        });
+        break;
+      case Family::duration:
+        if (begin) out.family("netprobe_probe_duration_seconds", MetricType::histogram, "How long probe runs took.");
+        finished = write_from(pairs_, cursor.after_pair, text, limit, [&](const ProbeTransport& key, const PairSeries& pair) {
+          if (!pair.ran()) return;
+          out.histogram("netprobe_probe_duration_seconds", {{"probe", std::get<0>(key)}, {"transport", std::get<1>(key)}},
+                        kDurationBuckets, pair.durations.counts, pair.durations.sum);
+        });
+        break;
+      case Family::runs:
+        if (begin) out.family("netprobe_probe_runs_total", MetricType::counter, "Probe runs by outcome.");
+        finished = write_from(pairs_, cursor.after_pair, text, limit, [&](const ProbeTransport& key, const PairSeries& pair) {
+          for (const auto& outcome : kOutcomes) {
+            const std::uint64_t count = pair.runs[static_cast<std::size_t>(outcome.value)];
+            if (count == 0) continue;  // no run had this outcome yet
+            out.sample("netprobe_probe_runs_total",
+                       {{"outcome", outcome.name}, {"probe", std::get<0>(key)}, {"transport", std::get<1>(key)}}, count);
+          }
+        });
+        break;
+      case Family::skipped:
+        if (begin) {
+          out.family("netprobe_probe_skipped_total", MetricType::counter,
+                     "Runs skipped because the previous run of the check was still in flight.");
+        }
+        finished = write_from(skips_, cursor.after_pair, text, limit, [&](const ProbeTransport& key, std::uint64_t count) {
+          out.sample("netprobe_probe_skipped_total", {{"probe", std::get<0>(key)}, {"transport", std::get<1>(key)}},
+                     count);
+        });
+        break;
+      case Family::rest:
+        write_rest(out);
+        break;
+      case Family::done:
+        break;
+    }
+    if (finished) {
+      cursor.family = static_cast<Family>(static_cast<int>(cursor.family) + 1);
+      cursor.family_begun = false;
     }
   }
+  return cursor.family != Family::done;
+}
 
-  out.family("netprobe_probe_skipped_total", MetricType::counter,
-             "Runs skipped because the previous run of the check was still in flight.");
-  for (const auto& [key, count] : skips_) {
-    out.sample("netprobe_probe_skipped_total", {{"probe", std::get<0>(key)}, {"transport", std::get<1>(key)}}, count);
-  }
-
+// The agent's own series: a few, whatever the checks.
+void AgentMetrics::write_rest(exposition::Writer& out) const {
   out.family("netprobe_agent_config_last_reload_successful", MetricType::gauge,
              "Whether the last configuration load succeeded.");
   out.sample("netprobe_agent_config_last_reload_successful", {}, last_reload_successful_ ? 1.0 : 0.0);

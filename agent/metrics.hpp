@@ -7,10 +7,11 @@
 // per outcome, a probe and transport one duration histogram), so they are kept
 // as plain values keyed by their labels and written out on each scrape
 // (core/exposition.hpp): a check costs a few hundred bytes, and a scrape
-// builds only its text.
+// writes its text a piece at a time as the socket takes it.
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -29,6 +30,9 @@ namespace exposition {
 class Writer;
 }
 
+// Appends the next piece of a text to its argument; false once the text is complete.
+using MetricsPieces = std::function<bool(std::string&)>;
+
 class AgentMetrics {
  public:
   AgentMetrics(const Identity& identity, const std::string& version);
@@ -46,14 +50,20 @@ class AgentMetrics {
   // (any other answer: a wrong token, a limit) or failed (no answer).
   void report_sent(const std::string& controller, ReportDelivery delivery);
 
-  std::string render() const;  // Prometheus text format 0.0.4
+  // Prometheus text format 0.0.4, whole (tests) or in pieces (the /metrics
+  // route, so the agent never holds a scrape's hundreds of KB at once). The
+  // pieces refer to these metrics, which must outlive them.
+  std::string render() const;
+  MetricsPieces render_pieces() const;
 
   // From a loopback connect (~100us) to a slow DNS timeout (10s), a bucket per
   // half decade: every bucket is a series per probe, so fewer keep /metrics small.
   static constexpr std::array<double, 10> kDurationBuckets{0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10};
 
  private:
-  void write(exposition::Writer& out) const;
+  struct Cursor;
+  bool write_piece(Cursor& cursor, std::string& text) const;
+  void write_rest(exposition::Writer& out) const;
 
   using ProbeTransport = std::tuple<std::string, std::string>;
 
@@ -85,10 +95,6 @@ class AgentMetrics {
   bool last_reload_successful_ = true;
   std::uint64_t reloads_succeeded_ = 0;
   std::uint64_t reloads_failed_ = 0;
-  // The size of the last scrape's text (0: unknown), reserved up front for the
-  // next, so a text of hundreds of KB is built without reallocating, which
-  // would briefly hold it twice: the agent's peak memory is its scrapes'.
-  mutable std::size_t render_size_ = 0;
 };
 
 }  // namespace netprobe

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <set>
 #include <sstream>
 
 using namespace netprobe;
@@ -144,4 +145,66 @@ TEST_CASE("every family has help and a type, once") {
     CHECK(count_lines(text, std::string("# HELP ") + family + " ") == 1);
     CHECK(count_lines(text, std::string("# TYPE ") + family + " ") == 1);
   }
+}
+
+namespace {
+
+// Enough checks, each with a run, for a text of several pieces.
+AgentMetrics metrics_of(int probes, const std::string& prefix) {
+  AgentMetrics metrics(Identity{"node-a", "monitoring"}, "1.2.3");
+  std::vector<Check> checks;
+  for (int i = 0; i < probes; ++i) {
+    for (Check& check : expand_checks(tcp_probe(prefix + std::to_string(i)), {})) checks.push_back(std::move(check));
+  }
+  metrics.set_checks(checks);
+  for (int i = 0; i < probes; ++i) {
+    ProbeResult result = api_result(Outcome::ok, 0.001);
+    result.probe = prefix + std::to_string(i);
+    metrics.record(result);
+  }
+  return metrics;
+}
+
+}  // namespace
+
+TEST_CASE("the text in pieces is the whole text, a bounded piece at a time") {
+  const AgentMetrics metrics = metrics_of(200, "p");
+  const std::string whole = metrics.render();
+  MetricsPieces pieces = metrics.render_pieces();
+  std::string joined;
+  int count = 0;
+  for (bool more = true; more; ++count) {
+    std::string piece;
+    more = pieces(piece);
+    CHECK(piece.size() < 40 * 1024);  // 32 KiB, and the series that crossed it
+    joined += piece;
+  }
+  CHECK(count > 3);
+  CHECK(joined == whole);
+}
+
+TEST_CASE("a reload between two pieces leaves a well-formed text") {
+  AgentMetrics metrics = metrics_of(200, "p");
+  MetricsPieces pieces = metrics.render_pieces();
+  std::string text;
+  REQUIRE(pieces(text));
+  // Half the checks go, others come: the rest of the text resumes by key.
+  std::vector<Check> checks;
+  for (int i = 100; i < 300; ++i) {
+    for (Check& check : expand_checks(tcp_probe("p" + std::to_string(i)), {})) checks.push_back(std::move(check));
+  }
+  metrics.set_checks(checks);
+  while (pieces(text)) {
+  }
+  CHECK(count_lines(text, "# TYPE ") == 9);  // every family once
+  std::istringstream lines(text);
+  std::set<std::string> seen;
+  for (std::string line; std::getline(lines, line);) {
+    CAPTURE(line);
+    CHECK(seen.insert(line).second);  // no series twice
+  }
+  // The first piece ended in the outcome family: the families after it show the checks after the reload.
+  CHECK(has_line(text, R"(netprobe_probe_outcome{outcome="ok",probe="p299",target="127.0.0.1:80",transport="tcp"} 0)"));
+  CHECK(has_line(text, R"(netprobe_probe_duration_seconds_count{probe="p150",transport="tcp"} 1)"));
+  CHECK(count_lines(text, R"(netprobe_probe_duration_seconds_count{probe="p0",)") == 0);
 }
