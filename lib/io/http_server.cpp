@@ -66,11 +66,18 @@ http::response<http::string_body> to_beast(HttpResponse response, unsigned versi
 }
 
 // Sends `response`; a body made in pieces goes to an HTTP/1.1 client as one
-// chunk per piece, each made once the last is sent.
+// chunk per piece, each made once the last is sent. The answer to a HEAD
+// request is the header a GET would get, without the body (RFC 9110 9.3.2):
+// a keep-alive client would take the body's bytes for its next response.
 asio::awaitable<boost::system::error_code> write_response(beast::tcp_stream& stream, HttpResponse response,
-                                                          unsigned version, bool keep_alive) {
+                                                          unsigned version, bool keep_alive, bool head_only) {
   if (!response.body_pieces || version < 11) {
     auto out = to_beast(std::move(response), version, keep_alive);
+    if (head_only) {
+      http::response_serializer<http::string_body> serializer(out);
+      auto [error, written] = co_await http::async_write_header(stream, serializer, use_tuple);
+      co_return error;
+    }
     auto [error, written] = co_await http::async_write(stream, out, use_tuple);
     co_return error;
   }
@@ -78,6 +85,7 @@ asio::awaitable<boost::system::error_code> write_response(beast::tcp_stream& str
   head.chunked(true);
   http::response_serializer<http::empty_body> serializer(head);
   auto [error, written] = co_await http::async_write_header(stream, serializer, use_tuple);
+  if (head_only) co_return error;
   std::string piece;
   for (bool more = true; more && !error;) {
     piece.clear();  // keeps its capacity: the pieces share one buffer
@@ -340,6 +348,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       }
       request.body = std::move(parser.get().body());
       const bool keep_alive = parser.get().keep_alive();
+      const bool head_only = parser.get().method() == http::verb::head;
       HttpResponse reply;
       if (admission.waits_on_network) {
         using asio::experimental::awaitable_operators::operator||;
@@ -351,7 +360,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       }
       reservation.reset();
       stream.expires_after(options.write_timeout);
-      const auto write_error = co_await write_response(stream, std::move(reply), version, keep_alive && !stopped);
+      const auto write_error =
+          co_await write_response(stream, std::move(reply), version, keep_alive && !stopped, head_only);
       if (write_error || !keep_alive) break;
     }
     boost::system::error_code ignored;

@@ -18,6 +18,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -230,4 +231,50 @@ TEST_CASE("http server: a body made in pieces goes out chunked, and the connecti
   CHECK(replies[1][http::field::content_length] == std::to_string(expected_pieces(5).size()));
   CHECK(replies[1].body() == expected_pieces(5));
   CHECK(made == 10);
+}
+
+TEST_CASE("http server: a HEAD answer is a GET's header without its body, and the next answer follows it") {
+  asio::io_context io;
+  int made = 0;
+  HttpServer server(
+      io.get_executor(),
+      [&](HttpRequest request) -> asio::awaitable<HttpResponse> {
+        if (request.path() == "/pieces") co_return pieces_response(3, &made);
+        HttpResponse response;
+        response.content_type = "text/plain";
+        response.body = "whole body\n";
+        co_return response;
+      },
+      admit_all());
+  server.listen("127.0.0.1:0");
+  server.start();
+  std::vector<http::response<http::string_body>> replies;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        tcp::socket client = co_await connect_to(server.port());
+        co_await asio::async_write(client,
+                                   asio::buffer(std::string("HEAD /whole HTTP/1.1\r\nHost: t\r\n\r\n"
+                                                            "HEAD /pieces HTTP/1.1\r\nHost: t\r\n\r\n"
+                                                            "GET /whole HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")),
+                                   asio::use_awaitable);
+        beast::flat_buffer buffer;
+        for (int i = 0; i < 3; ++i) {
+          http::response_parser<http::string_body> parser;
+          parser.skip(i < 2);  // the client knows a HEAD answer has no body, whatever its header says
+          auto [error, read] = co_await http::async_read(client, buffer, parser, use_tuple);
+          if (error) break;
+          replies.push_back(parser.release());
+        }
+        server.stop();
+      },
+      asio::detached);
+  io.run_for(kTestBound);
+  REQUIRE(replies.size() == 3);
+  CHECK(replies[0][http::field::content_length] == "11");  // what the GET carries
+  CHECK(replies[1].chunked());
+  CHECK(made == 0);  // nobody asked for the pieces
+  // Had either HEAD answer carried a body, its bytes would have been read as this answer.
+  CHECK(replies[2].result_int() == 200);
+  CHECK(replies[2].body() == "whole body\n");
 }
