@@ -194,6 +194,27 @@ std::string expected_pieces(int count) {
   return text;
 }
 
+using Reply = http::response<http::string_body>;
+
+// Sends `requests` on one connection, then reads `count` answers with Beast's
+// parser, the first `heads` of them answers to HEAD requests (no body,
+// whatever their header says). Stops `server` once done.
+asio::awaitable<std::vector<Reply>> exchange(HttpServer& server, std::string requests, int count, int heads = 0) {
+  std::vector<Reply> replies;
+  tcp::socket client = co_await connect_to(server.port());
+  co_await asio::async_write(client, asio::buffer(requests), asio::use_awaitable);
+  beast::flat_buffer buffer;
+  for (int i = 0; i < count; ++i) {
+    http::response_parser<http::string_body> parser;
+    parser.skip(i < heads);
+    auto [error, read] = co_await http::async_read(client, buffer, parser, use_tuple);
+    if (error) break;
+    replies.push_back(parser.release());
+  }
+  server.stop();
+  co_return replies;
+}
+
 }  // namespace
 
 TEST_CASE("http server: a body made in pieces goes out chunked, and the connection carries on") {
@@ -204,23 +225,14 @@ TEST_CASE("http server: a body made in pieces goes out chunked, and the connecti
       admit_all());
   server.listen("127.0.0.1:0");
   server.start();
-  std::vector<http::response<http::string_body>> replies;
+  std::vector<Reply> replies;
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        tcp::socket client = co_await connect_to(server.port());
-        co_await asio::async_write(client,
-                                   asio::buffer(std::string("GET /a HTTP/1.1\r\nHost: t\r\n\r\n"
-                                                            "GET /b HTTP/1.0\r\nHost: t\r\n\r\n")),
-                                   asio::use_awaitable);
-        beast::flat_buffer buffer;
-        for (int i = 0; i < 2; ++i) {
-          http::response<http::string_body> reply;
-          auto [error, read] = co_await http::async_read(client, buffer, reply, use_tuple);
-          if (error) break;
-          replies.push_back(std::move(reply));
-        }
-        server.stop();
+        replies = co_await exchange(server,
+                                    "GET /a HTTP/1.1\r\nHost: t\r\n\r\n"
+                                    "GET /b HTTP/1.0\r\nHost: t\r\n\r\n",
+                                    2);
       },
       asio::detached);
   io.run_for(kTestBound);
@@ -248,25 +260,15 @@ TEST_CASE("http server: a HEAD answer is a GET's header without its body, and th
       admit_all());
   server.listen("127.0.0.1:0");
   server.start();
-  std::vector<http::response<http::string_body>> replies;
+  std::vector<Reply> replies;
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        tcp::socket client = co_await connect_to(server.port());
-        co_await asio::async_write(client,
-                                   asio::buffer(std::string("HEAD /whole HTTP/1.1\r\nHost: t\r\n\r\n"
-                                                            "HEAD /pieces HTTP/1.1\r\nHost: t\r\n\r\n"
-                                                            "GET /whole HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")),
-                                   asio::use_awaitable);
-        beast::flat_buffer buffer;
-        for (int i = 0; i < 3; ++i) {
-          http::response_parser<http::string_body> parser;
-          parser.skip(i < 2);  // the client knows a HEAD answer has no body, whatever its header says
-          auto [error, read] = co_await http::async_read(client, buffer, parser, use_tuple);
-          if (error) break;
-          replies.push_back(parser.release());
-        }
-        server.stop();
+        replies = co_await exchange(server,
+                                    "HEAD /whole HTTP/1.1\r\nHost: t\r\n\r\n"
+                                    "HEAD /pieces HTTP/1.1\r\nHost: t\r\n\r\n"
+                                    "GET /whole HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+                                    3, 2);
       },
       asio::detached);
   io.run_for(kTestBound);
